@@ -1,0 +1,131 @@
+# secprov build.
+#
+#   make                      build everything into $(BUILD) (default build/)
+#   make check                install missing packages (root) and run every test
+#   make check-asan           the same under AddressSanitizer + UBSan (build-asan/)
+#   make demo                 a demo against a private swtpm
+#   make install PREFIX=DIR   (and DESTDIR) install
+#
+# Each part of the tree adds itself through a module.mk fragment that appends
+# to the variables below; this file holds only what is common.
+
+.DEFAULT_GOAL := all
+SHELL := /bin/bash
+
+PREFIX   ?= /usr/local
+DESTDIR  ?=
+SANITIZE ?=
+ARCH     ?=
+
+VERSION   := 0.1.0
+SOVERSION := 0
+
+ifneq ($(ARCH),)
+include mk/arch-$(ARCH).mk
+endif
+
+ifeq ($(SANITIZE),asan)
+BUILD ?= build-asan$(if $(ARCH),-$(ARCH))
+SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+else
+BUILD ?= build$(if $(ARCH),-$(ARCH))
+SAN_FLAGS :=
+endif
+
+PKG_CONFIG ?= pkg-config
+
+OPT_FLAGS ?= -O2 -g
+WARN_FLAGS := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes -Wmissing-prototypes
+HARDEN_FLAGS := -fstack-protector-strong -D_FORTIFY_SOURCE=2
+BASE_CFLAGS := -std=c11 -D_GNU_SOURCE $(OPT_FLAGS) $(WARN_FLAGS) $(HARDEN_FLAGS) \
+               -fPIC -fvisibility=hidden -Iinclude -Icore $(SAN_FLAGS)
+BASE_LDFLAGS := $(SAN_FLAGS) -Wl,-z,relro,-z,now -Wl,--as-needed
+
+# Libraries the field uses, found with pkg-config (empty until installed).
+pc_cflags = $(shell $(PKG_CONFIG) --cflags $(1) 2>/dev/null)
+pc_libs   = $(shell $(PKG_CONFIG) --libs $(1) 2>/dev/null)
+FAPI_CFLAGS     := $(call pc_cflags,tss2-fapi tss2-rc)
+FAPI_LIBS       := $(call pc_libs,tss2-fapi tss2-rc)
+CRYPTO_CFLAGS   := $(call pc_cflags,libcrypto)
+CRYPTO_LIBS     := $(call pc_libs,libcrypto)
+LIBCONFIG_CFLAGS:= $(call pc_cflags,libconfig)
+LIBCONFIG_LIBS  := $(call pc_libs,libconfig)
+CMOCKA_CFLAGS   := $(call pc_cflags,cmocka)
+CMOCKA_LIBS     := $(call pc_libs,cmocka)
+
+# Output layout mirrors the install layout, so the build tree runs as is:
+# the library finds its providers in "<its folder>/secprov".
+LIBDIR_B  := $(BUILD)/lib
+PROVDIR_B := $(BUILD)/lib/secprov
+BINDIR_B  := $(BUILD)/bin
+TESTDIR_B := $(BUILD)/tests
+OBJDIR    := $(BUILD)/obj
+
+LIBSECPROV_REAL := $(LIBDIR_B)/libsecprov.so.$(VERSION)
+LIBSECPROV_SO   := $(LIBDIR_B)/libsecprov.so
+LIBSECPROV_SONAME := libsecprov.so.$(SOVERSION)
+
+# Filled in by module.mk fragments.
+ALL_TARGETS    :=
+CHECK_PROGRAMS :=   # tests run by `make check`, in order
+CHECK_DEPS     :=   # extra things `make check` builds first
+CLEAN_EXTRA    :=
+
+obj = $(patsubst %.c,$(OBJDIR)/%.o,$(1))
+
+include $(sort $(wildcard */module.mk */*/module.mk))
+
+.PHONY: all check check-run check-asan demo install uninstall clean deps
+
+all: $(ALL_TARGETS)
+
+$(OBJDIR)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(BASE_CFLAGS) $(EXTRA_CFLAGS) -MMD -MP -c $< -o $@
+
+-include $(shell find $(OBJDIR) -name '*.d' 2>/dev/null)
+
+# `make check` first makes sure the packages are there (installing them
+# when run as root), then re-reads this file so pkg-config sees them.
+check:
+	@scripts/deps.sh check
+	@$(MAKE) --no-print-directory check-run
+
+check-run: all $(CHECK_DEPS)
+	@tests/run_tests.sh "$(BUILD)" $(CHECK_PROGRAMS)
+
+check-asan:
+	@scripts/deps.sh check
+	@$(MAKE) --no-print-directory SANITIZE=asan check-run
+
+demo:
+	@scripts/deps.sh demo
+	@$(MAKE) --no-print-directory all
+	@scripts/demo.sh "$(BUILD)"
+
+deps:
+	@scripts/deps.sh build
+
+INCDIR_I := $(DESTDIR)$(PREFIX)/include
+LIBDIR_I := $(DESTDIR)$(PREFIX)/lib
+BINDIR_I := $(DESTDIR)$(PREFIX)/bin
+PUBLIC_HEADERS := $(wildcard include/*.h)
+
+install: all
+	install -d $(INCDIR_I) $(LIBDIR_I)/secprov $(LIBDIR_I)/pkgconfig $(BINDIR_I)
+	install -m 0644 $(PUBLIC_HEADERS) $(INCDIR_I)/
+	install -m 0755 $(LIBSECPROV_REAL) $(LIBDIR_I)/
+	ln -sf libsecprov.so.$(VERSION) $(LIBDIR_I)/$(LIBSECPROV_SONAME)
+	ln -sf $(LIBSECPROV_SONAME) $(LIBDIR_I)/libsecprov.so
+	install -m 0755 $(PROVDIR_B)/tpm.so $(PROVDIR_B)/legacy.so $(LIBDIR_I)/secprov/
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' \
+	    secprov.pc.in > $(LIBDIR_I)/pkgconfig/secprov.pc
+	install -m 0755 $(BINDIR_B)/secprov $(BINDIR_I)/
+
+uninstall:
+	rm -f $(addprefix $(INCDIR_I)/,$(notdir $(PUBLIC_HEADERS)))
+	rm -f $(LIBDIR_I)/libsecprov.so* $(LIBDIR_I)/pkgconfig/secprov.pc $(BINDIR_I)/secprov
+	rm -rf $(LIBDIR_I)/secprov
+
+clean:
+	rm -rf build build-* $(CLEAN_EXTRA)

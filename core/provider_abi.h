@@ -1,0 +1,109 @@
+/*
+ * The provider ABI: the one contract between libsecprov.so (the core) and a
+ * provider module (tpm.so, legacy.so). This file is the whole of it.
+ *
+ * A provider module exports exactly one symbol, SECPROV_PROVIDER_ENTRY_SYMBOL,
+ * of type secprov_provider_entry_fn. It returns the provider's class: a
+ * const table of function pointers that starts with its ABI version and its
+ * own size. The table only grows: new slots are appended, never reordered.
+ * The core checks abi_version and size at load; a NULL slot, or a slot past
+ * the provider's size, means "unsupported" (SECPROV_ERR_UNSUPPORTED).
+ *
+ * A provider's context object starts with a pointer to its class (as in
+ * BearSSL), so the core can always find the class from the context.
+ */
+#ifndef SECPROV_PROVIDER_ABI_H
+#define SECPROV_PROVIDER_ABI_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "secprov.h"
+
+#define SECPROV_PROVIDER_ABI_VERSION 1u
+#define SECPROV_PROVIDER_ENTRY_SYMBOL "secprov_provider_entry"
+
+struct secprov_provider_class;
+
+/* Every provider context begins with this. */
+typedef struct secprov_provider_ctx {
+    const struct secprov_provider_class *klass;
+} secprov_provider_ctx;
+
+/*
+ * What the core hands a provider at open: its settings (already merged from
+ * defaults, config file and environment) and the core's services. All
+ * strings stay valid until the provider's close returns.
+ */
+typedef struct secprov_provider_env {
+    size_t size;                        /* sizeof(secprov_provider_env) */
+
+    /* tpm.* settings */
+    const char *const *tpm_devices;     /* presence-checked in order */
+    size_t tpm_device_count;
+    const char *tpm_device;             /* first present device, or NULL */
+    const char *tpm_tcti;               /* never empty: default "device:<tpm_device>" */
+    const char *tpm_state_dir;
+
+    /* legacy.* settings */
+    const char *legacy_state_dir;
+    const char *legacy_hardware;        /* "" = collect the fingerprint */
+
+    /* Logging. Never pass a secret or a key string to it. */
+    int log_level;                      /* enum secprov_log_level in force */
+    void (*log)(const struct secprov_provider_env *env, int level,
+                const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+    /* Memory for secrets handed back to the caller (unseal). Locked where
+     * the platform allows; released by secprov_free(), which zeroes it. */
+    void *(*secret_alloc)(size_t len);
+    void (*secret_free)(void *p, size_t len);
+
+    void *core;                         /* the core's own; do not touch */
+} secprov_provider_env;
+
+/* Reason buffer for open failures: one line, no secrets. */
+#define SECPROV_REASON_MAX 512
+
+typedef struct secprov_provider_class {
+    uint32_t abi_version;   /* SECPROV_PROVIDER_ABI_VERSION */
+    uint32_t size;          /* sizeof(struct secprov_provider_class) as built */
+    const char *name;       /* "tpm" | "legacy" */
+
+    /* Open: on failure return a status and write one line saying why into
+     * reason (it becomes the fallback warning). Must not leave anything
+     * open on failure. For tpm, open must reach the TPM (first command). */
+    int (*open)(secprov_provider_ctx **ctx, const secprov_provider_env *env,
+                char *reason, size_t reason_len);
+    void (*close)(secprov_provider_ctx *ctx);
+
+    /* Names are validated by the core before these are called. */
+    int (*seal)(secprov_provider_ctx *ctx, const char *name,
+                const void *data, size_t len);
+    /* *data from env->secret_alloc. */
+    int (*unseal)(secprov_provider_ctx *ctx, const char *name,
+                  void **data, size_t *len);
+    int (*remove)(secprov_provider_ctx *ctx, const char *name);
+    /* *names: malloc'd array of malloc'd strings, sorted. */
+    int (*list)(secprov_provider_ctx *ctx, char ***names, size_t *count);
+    /* Emit provider-specific key/value pairs (secprov_info). */
+    int (*info)(const secprov_provider_ctx *ctx, secprov_info_fn emit, void *user);
+
+    /* Extension interfaces by name, e.g. SECPROV_LEGACY_SCHEME_IFACE; NULL
+     * when not provided. Usable without open (no context needed). */
+    const void *(*extension)(const char *iface);
+
+    /* --- ABI version 1 ends here; append new slots below. --- */
+} secprov_provider_class;
+
+typedef const secprov_provider_class *secprov_provider_entry_fn(void);
+
+/* Declared here so a provider's definition is type-checked at compile time. */
+secprov_provider_entry_fn secprov_provider_entry;
+
+/* Size of the table up to and including a slot: to test "slot present". */
+#define SECPROV_CLASS_HAS(klass, slot) \
+    ((klass)->size >= offsetof(secprov_provider_class, slot) + sizeof((klass)->slot) \
+     && (klass)->slot != NULL)
+
+#endif /* SECPROV_PROVIDER_ABI_H */

@@ -1,0 +1,131 @@
+/*
+ * secprov: one API to keep secrets and keys, whatever the device has.
+ *
+ * A device either has a TPM 2.0 (reached through tpm2-tss FAPI, provider
+ * "tpm") or only software (provider "legacy"). secprov_open() picks one by
+ * the selection rules in the README and loads it with dlopen().
+ *
+ * Every call returns SECPROV_OK (0) or a negative SECPROV_ERR_* status;
+ * secprov_strerror() names it. No call leaves partial state behind.
+ */
+#ifndef SECPROV_H
+#define SECPROV_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__GNUC__)
+#define SECPROV_API __attribute__((visibility("default")))
+#else
+#define SECPROV_API
+#endif
+
+#define SECPROV_VERSION_MAJOR 0
+#define SECPROV_VERSION_MINOR 1
+#define SECPROV_VERSION_PATCH 0
+
+/* Status codes. New codes are only ever appended. */
+enum secprov_status {
+    SECPROV_OK = 0,
+    SECPROV_ERR_INVALID_ARG = -1,       /* NULL pointer, zero length, bad flag */
+    SECPROV_ERR_NAME = -2,              /* secret name not 1..64 of [A-Za-z0-9_-] */
+    SECPROV_ERR_NOT_FOUND = -3,         /* no secret of that name */
+    SECPROV_ERR_INTEGRITY = -4,         /* stored secret tampered, truncated or moved */
+    SECPROV_ERR_CONFIG = -5,            /* bad configuration or selection value */
+    SECPROV_ERR_UNAVAILABLE = -6,       /* the provider asked for cannot be used */
+    SECPROV_ERR_NOT_INSTALLED = -7,     /* a provider module is not installed */
+    SECPROV_ERR_IO = -8,                /* file system error */
+    SECPROV_ERR_NOMEM = -9,             /* out of memory */
+    SECPROV_ERR_TPM = -10,              /* a TPM command failed */
+    SECPROV_ERR_UNSUPPORTED = -11,      /* the provider lacks this operation */
+    SECPROV_ERR_KEYSTORE_MISMATCH = -12,/* keystore does not match this TPM (TPM cleared?) */
+    SECPROV_ERR_PERMISSION = -13,       /* insecure owner/mode, symlink, or access denied */
+    SECPROV_ERR_BUSY = -14,             /* device held by another process */
+    SECPROV_ERR_TOO_LARGE = -15,        /* input larger than supported */
+    SECPROV_ERR_FORMAT = -16,           /* malformed input (length, encoding) */
+    SECPROV_ERR_PADDING = -17,          /* bad padding: wrong key or corrupted data */
+    SECPROV_ERR_TIMEOUT = -18,          /* the TPM did not answer in time */
+    SECPROV_ERR_INTERNAL = -19          /* a bug in secprov or a provider */
+};
+
+/* Log levels. 0 means "not set" in secprov_options. */
+enum secprov_log_level {
+    SECPROV_LOG_UNSET = 0,
+    SECPROV_LOG_DEBUG = 1,
+    SECPROV_LOG_INFO = 2,
+    SECPROV_LOG_WARNING = 3,
+    SECPROV_LOG_ERROR = 4,
+    SECPROV_LOG_NONE = 5
+};
+
+/* Receives one log line (no trailing newline, no "secprov:" prefix). */
+typedef void (*secprov_log_fn)(int level, const char *message, void *user);
+
+/*
+ * Options for secprov_open(). Initialise with SECPROV_OPTIONS_INIT (or set
+ * .size = sizeof(secprov_options) and zero the rest); fields are only ever
+ * appended, and the library reads only the first .size bytes.
+ * A NULL string or 0 means "not set": the environment, then the config
+ * file, then the defaults decide.
+ */
+typedef struct secprov_options {
+    size_t size;                /* sizeof(secprov_options) */
+    const char *provider;       /* "auto" | "tpm" | "legacy" */
+    const char *config_path;    /* libconfig file; overrides $SECPROV_CONFIG */
+    const char *provider_dir;   /* folder of tpm.so/legacy.so; overrides $SECPROV_PROVIDER_DIR */
+    int log_level;              /* enum secprov_log_level; overrides $SECPROV_LOG_LEVEL */
+    secprov_log_fn log_fn;      /* NULL: log to stderr, prefixed "secprov: " */
+    void *log_user;             /* passed to log_fn */
+} secprov_options;
+
+#define SECPROV_OPTIONS_INIT { sizeof(secprov_options), NULL, NULL, NULL, 0, NULL, NULL }
+
+typedef struct secprov secprov;
+
+/* Longest secret name, and the largest secret every provider supports. */
+#define SECPROV_NAME_MAX 64
+#define SECPROV_SECRET_MAX ((size_t)16 * 1024 * 1024)
+
+SECPROV_API int secprov_open(secprov **sp, const secprov_options *opts);
+SECPROV_API void secprov_close(secprov *sp);
+
+/* "tpm" or "legacy". */
+SECPROV_API const char *secprov_provider_name(const secprov *sp);
+/* 1 when auto wanted tpm and fell back to legacy, else 0. */
+SECPROV_API int secprov_fell_back(const secprov *sp);
+/* Why it fell back (NULL when it did not). */
+SECPROV_API const char *secprov_fallback_reason(const secprov *sp);
+
+/* Seal data under name; replaces an existing secret of that name atomically. */
+SECPROV_API int secprov_seal(secprov *sp, const char *name, const void *data, size_t len);
+/* Unseal name into a new buffer; release it with secprov_free(*data, *len). */
+SECPROV_API int secprov_unseal(secprov *sp, const char *name, void **data, size_t *len);
+/* Zero, then free, a buffer returned by secprov (NULL is fine). */
+SECPROV_API void secprov_free(void *data, size_t len);
+SECPROV_API int secprov_delete(secprov *sp, const char *name);
+/* Names of all secrets, sorted; release with secprov_list_free(). */
+SECPROV_API int secprov_list(secprov *sp, char ***names, size_t *count);
+SECPROV_API void secprov_list_free(char **names, size_t count);
+
+/* 0 when name is 1..64 of [A-Za-z0-9_-], else SECPROV_ERR_NAME. */
+SECPROV_API int secprov_name_check(const char *name);
+
+/*
+ * Describe the open handle as key/value pairs, in order: provider,
+ * fallback ("yes"/"no"), reason (only when it fell back), then the
+ * provider's own (tpm: fapi_config, tcti, state_dir; legacy: state_dir).
+ */
+typedef void (*secprov_info_fn)(const char *key, const char *value, void *user);
+SECPROV_API int secprov_info(const secprov *sp, secprov_info_fn emit, void *user);
+
+SECPROV_API const char *secprov_strerror(int status);
+/* "0.1.0" */
+SECPROV_API const char *secprov_version(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* SECPROV_H */

@@ -1,0 +1,46 @@
+/*
+ * Files in a provider's state folder, kept safe: the folder is 0700 and ours,
+ * files are 0600 and ours, symlinks are never followed, and a write is
+ * atomic (temp file in the same folder, fsync, rename, fsync the folder).
+ * A file owned by another user, or writable by group/world, is refused with
+ * SECPROV_ERR_PERMISSION: an attacker must not be able to plant a secret.
+ *
+ * Every function returns SECPROV_OK or a negative SECPROV_ERR_* status.
+ */
+#ifndef SECPROV_STATE_FILES_H
+#define SECPROV_STATE_FILES_H
+
+#include <stddef.h>
+
+/* Create dir (and missing parents, 0700) if absent; then check that dir is a
+ * real directory (not a symlink), owned by the effective uid, and not
+ * group/world-writable. why gets one line on failure. */
+int sp_state_dir_prepare(const char *dir, char *why, size_t why_len);
+
+/* Atomically replace dir/file with data: a reader sees the old or the new
+ * content, never a mix, also after a crash at any point. */
+int sp_file_write_atomic(const char *dir, const char *file, const void *data, size_t len);
+
+/* Read all of dir/file (at most max bytes, else SECPROV_ERR_TOO_LARGE;
+ * absent: SECPROV_ERR_NOT_FOUND; insecure: SECPROV_ERR_PERMISSION).
+ * *data is malloc'd; the caller zeroes and frees it. */
+int sp_file_read(const char *dir, const char *file, size_t max, void **data, size_t *len);
+
+/* Remove dir/file and fsync dir (absent: SECPROV_ERR_NOT_FOUND). */
+int sp_file_remove(const char *dir, const char *file);
+
+/* Files in dir named "<name><suffix>" where name passes secprov name rules;
+ * returns the names, sorted, as a malloc'd array of malloc'd strings. */
+int sp_dir_list(const char *dir, const char *suffix, char ***names, size_t *count);
+void sp_names_free(char **names, size_t count);
+
+/* Remove temp files left in dir by processes that died mid-write. */
+void sp_temp_sweep(const char *dir);
+
+/* 0 when name is 1..64 of [A-Za-z0-9_-]. */
+int sp_name_ok(const char *name);
+
+/* dir + "/" + file into out (SECPROV_ERR_TOO_LARGE if it does not fit). */
+int sp_path_join(char *out, size_t out_len, const char *dir, const char *file);
+
+#endif

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Make sure the Debian packages a job needs are installed.
+#   scripts/deps.sh PROFILE      (build | check | demo | bench | docker | arm64)
+# As root, installs what is missing with apt-get; otherwise prints the exact
+# apt-get line to run and exits 1.
+set -euo pipefail
+
+profile=${1:-build}
+build=(make gcc libc6-dev pkg-config libtss2-dev libconfig-dev libssl-dev)
+case "$profile" in
+  build)  pkgs=("${build[@]}") ;;
+  demo)   pkgs=("${build[@]}" swtpm swtpm-tools) ;;
+  check)  pkgs=("${build[@]}" libcmocka-dev swtpm swtpm-tools tpm2-tools valgrind
+                clang libclang-rt-14-dev openssl xxd procps psmisc) ;;
+  bench)  pkgs=("${build[@]}" swtpm swtpm-tools tpm2-tools gnuplot-nox systemd openssl procps) ;;
+  docker) pkgs=(podman runc debootstrap swtpm swtpm-tools uidmap slirp4netns fuse-overlayfs) ;;
+  arm64)  pkgs=("${build[@]}" gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user
+                libtss2-dev:arm64 libconfig-dev:arm64 libssl-dev:arm64 libcmocka-dev:arm64
+                swtpm swtpm-tools) ;;
+  *) echo "deps.sh: unknown profile '$profile'" >&2; exit 2 ;;
+esac
+
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+need_arm64=no
+for p in "${missing[@]}"; do [[ $p == *:arm64 ]] && need_arm64=yes; done
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "secprov: missing packages for '$profile'. Run as root:" >&2
+  [ $need_arm64 = yes ] && echo "  dpkg --add-architecture arm64" >&2
+  echo "  apt-get update && apt-get install -y ${missing[*]}" >&2
+  exit 1
+fi
+
+echo "secprov: installing ${missing[*]}" >&2
+if [ $need_arm64 = yes ] && ! dpkg --print-foreign-architectures | grep -qx arm64; then
+  dpkg --add-architecture arm64
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q >/dev/null
+apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null

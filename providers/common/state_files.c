@@ -1,0 +1,401 @@
+/*
+ * Safe files in a provider's state folder: see state_files.h.
+ */
+#include "state_files.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "secprov.h"
+
+/* Temp files are ".tmp.<pid>.<random>.<file>": the pid lets a later call
+ * tell a dead writer's leftover from a live writer's file. */
+#define TEMP_PREFIX ".tmp."
+
+static int status_from_errno(int err)
+{
+    switch (err) {
+    case ENOENT:
+        return SECPROV_ERR_NOT_FOUND;
+    case EACCES:
+    case EPERM:
+    case ELOOP:     /* a symlink where O_NOFOLLOW refused it */
+        return SECPROV_ERR_PERMISSION;
+    case ENOMEM:
+        return SECPROV_ERR_NOMEM;
+    case ENAMETOOLONG:
+        return SECPROV_ERR_TOO_LARGE;
+    default:
+        return SECPROV_ERR_IO;
+    }
+}
+
+int sp_name_ok(const char *name)
+{
+    size_t n = 0;
+
+    if (name == NULL)
+        return SECPROV_ERR_NAME;
+    for (const char *p = name; *p != '\0'; p++, n++) {
+        char c = *p;
+        int ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+                 (c >= '0' && c <= '9') || c == '_' || c == '-';
+        if (!ok || n >= SECPROV_NAME_MAX)
+            return SECPROV_ERR_NAME;
+    }
+    return n > 0 ? SECPROV_OK : SECPROV_ERR_NAME;
+}
+
+int sp_path_join(char *out, size_t out_len, const char *dir, const char *file)
+{
+    int n = snprintf(out, out_len, "%s/%s", dir, file);
+
+    if (n < 0 || (size_t)n >= out_len)
+        return SECPROV_ERR_TOO_LARGE;
+    return SECPROV_OK;
+}
+
+__attribute__((format(printf, 3, 4)))
+static void say(char *why, size_t why_len, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (why == NULL || why_len == 0)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(why, why_len, fmt, ap);
+    va_end(ap);
+}
+
+/* mkdir -p with mode 0700 for every missing component. */
+static int make_dirs(const char *dir)
+{
+    char path[4096];
+    size_t len = strlen(dir);
+
+    if (len == 0 || len >= sizeof(path))
+        return ENAMETOOLONG;
+    memcpy(path, dir, len + 1);
+    for (size_t i = 1; i <= len; i++) {
+        if (path[i] != '/' && path[i] != '\0')
+            continue;
+        char saved = path[i];
+        path[i] = '\0';
+        if (mkdir(path, 0700) != 0 && errno != EEXIST)
+            return errno;
+        path[i] = saved;
+    }
+    return 0;
+}
+
+int sp_state_dir_prepare(const char *dir, char *why, size_t why_len)
+{
+    struct stat st;
+    int err;
+
+    if (dir == NULL || dir[0] == '\0') {
+        say(why, why_len, "state folder not set");
+        return SECPROV_ERR_CONFIG;
+    }
+    err = make_dirs(dir);
+    if (err != 0) {
+        say(why, why_len, "cannot create state folder %s: %s", dir, strerror(err));
+        return status_from_errno(err);
+    }
+    if (lstat(dir, &st) != 0) {
+        err = errno;
+        say(why, why_len, "cannot stat state folder %s: %s", dir, strerror(err));
+        return status_from_errno(err);
+    }
+    if (S_ISLNK(st.st_mode)) {
+        say(why, why_len, "state folder %s is a symlink (refused)", dir);
+        return SECPROV_ERR_PERMISSION;
+    }
+    if (!S_ISDIR(st.st_mode)) {
+        say(why, why_len, "state folder %s is not a directory", dir);
+        return SECPROV_ERR_IO;
+    }
+    if (st.st_uid != geteuid()) {
+        say(why, why_len, "state folder %s is owned by another user (refused)", dir);
+        return SECPROV_ERR_PERMISSION;
+    }
+    if ((st.st_mode & 07777) != 0700 && chmod(dir, 0700) != 0) {
+        err = errno;
+        say(why, why_len, "cannot make state folder %s private: %s", dir, strerror(err));
+        return status_from_errno(err);
+    }
+    return SECPROV_OK;
+}
+
+static int open_dir(const char *dir)
+{
+    return open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+}
+
+static int write_all(int fd, const void *data, size_t len)
+{
+    const unsigned char *p = data;
+
+    while (len > 0) {
+        ssize_t n = write(fd, p, len);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return errno;
+        }
+        p += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+int sp_file_write_atomic(const char *dir, const char *file, const void *data, size_t len)
+{
+    char tmp[NAME_MAX + 1];
+    uint32_t rnd = 0;
+    int dfd, fd, err = 0;
+
+    if (getrandom(&rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
+        rnd = (uint32_t)getpid() ^ (uint32_t)(uintptr_t)&rnd;
+    int n = snprintf(tmp, sizeof(tmp), TEMP_PREFIX "%ld.%08" PRIx32 ".%s",
+                     (long)getpid(), rnd, file);
+    if (n < 0 || (size_t)n >= sizeof(tmp))
+        return SECPROV_ERR_TOO_LARGE;
+
+    dfd = open_dir(dir);
+    if (dfd < 0)
+        return status_from_errno(errno);
+    fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        err = errno;
+        close(dfd);
+        return status_from_errno(err);
+    }
+    err = write_all(fd, data, len);
+    if (err == 0 && fsync(fd) != 0)
+        err = errno;
+    if (close(fd) != 0 && err == 0)
+        err = errno;
+    if (err == 0 && renameat(dfd, tmp, dfd, file) != 0)
+        err = errno;
+    if (err != 0) {
+        unlinkat(dfd, tmp, 0);
+        close(dfd);
+        return err == ENOENT ? SECPROV_ERR_IO : status_from_errno(err);
+    }
+    /* The rename is durable only once the folder is synced. */
+    if (fsync(dfd) != 0)
+        err = errno;
+    close(dfd);
+    return err == 0 ? SECPROV_OK : status_from_errno(err);
+}
+
+int sp_file_read(const char *dir, const char *file, size_t max, void **data, size_t *len)
+{
+    struct stat st;
+    unsigned char *buf = NULL;
+    size_t cap, used = 0;
+    int dfd, fd, rc = SECPROV_OK;
+
+    *data = NULL;
+    *len = 0;
+    dfd = open_dir(dir);
+    if (dfd < 0)
+        return status_from_errno(errno);
+    fd = openat(dfd, file, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    int err = errno;
+    close(dfd);
+    if (fd < 0)
+        return status_from_errno(err);
+
+    if (fstat(fd, &st) != 0) {
+        rc = status_from_errno(errno);
+    } else if (!S_ISREG(st.st_mode)) {
+        rc = SECPROV_ERR_PERMISSION;          /* a fifo/device planted there */
+    } else if (st.st_uid != geteuid() || (st.st_mode & 022) != 0) {
+        rc = SECPROV_ERR_PERMISSION;          /* someone else could have written it */
+    } else if ((uintmax_t)st.st_size > max) {
+        rc = SECPROV_ERR_TOO_LARGE;
+    }
+    if (rc != SECPROV_OK) {
+        close(fd);
+        return rc;
+    }
+
+    cap = (size_t)st.st_size + 1;             /* +1 to notice growth */
+    buf = malloc(cap);
+    if (buf == NULL) {
+        close(fd);
+        return SECPROV_ERR_NOMEM;
+    }
+    for (;;) {
+        ssize_t n = read(fd, buf + used, cap - used);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            rc = status_from_errno(errno);
+            break;
+        }
+        if (n == 0)
+            break;
+        used += (size_t)n;
+        if (used == cap) {                    /* grew while we read: refuse */
+            rc = SECPROV_ERR_IO;
+            break;
+        }
+    }
+    close(fd);
+    if (rc != SECPROV_OK) {
+        explicit_bzero(buf, cap);
+        free(buf);
+        return rc;
+    }
+    *data = buf;
+    *len = used;
+    return SECPROV_OK;
+}
+
+int sp_file_remove(const char *dir, const char *file)
+{
+    int dfd = open_dir(dir);
+    int err = 0;
+
+    if (dfd < 0)
+        return status_from_errno(errno);
+    if (unlinkat(dfd, file, 0) != 0)
+        err = errno;
+    else if (fsync(dfd) != 0)
+        err = errno;
+    close(dfd);
+    return err == 0 ? SECPROV_OK : status_from_errno(err);
+}
+
+void sp_names_free(char **names, size_t count)
+{
+    if (names == NULL)
+        return;
+    for (size_t i = 0; i < count; i++)
+        free(names[i]);
+    free(names);
+}
+
+static int compare_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* If entry is "<name><suffix>" with a valid name, return a copy of name. */
+static char *name_of_entry(const char *entry, const char *suffix)
+{
+    size_t elen = strlen(entry), slen = strlen(suffix);
+
+    if (elen <= slen || strcmp(entry + elen - slen, suffix) != 0)
+        return NULL;
+    char *name = strndup(entry, elen - slen);
+    if (name != NULL && sp_name_ok(name) != SECPROV_OK) {
+        free(name);
+        name = NULL;
+    }
+    return name;
+}
+
+int sp_dir_list(const char *dir, const char *suffix, char ***names, size_t *count)
+{
+    char **list = NULL;
+    size_t n = 0, cap = 0;
+    struct dirent *de;
+    int dfd, rc = SECPROV_OK;
+    DIR *d;
+
+    *names = NULL;
+    *count = 0;
+    dfd = open_dir(dir);
+    if (dfd < 0)
+        return status_from_errno(errno);
+    d = fdopendir(dfd);
+    if (d == NULL) {
+        rc = status_from_errno(errno);
+        close(dfd);
+        return rc;
+    }
+    while ((de = readdir(d)) != NULL) {
+        if (de->d_name[0] == '.')
+            continue;
+        if (de->d_type != DT_REG && de->d_type != DT_UNKNOWN && de->d_type != DT_DIR)
+            continue;
+        char *name = name_of_entry(de->d_name, suffix);
+        if (name == NULL)
+            continue;
+        if (n == cap) {
+            size_t ncap = cap ? cap * 2 : 16;
+            char **grown = realloc(list, ncap * sizeof(*list));
+            if (grown == NULL) {
+                free(name);
+                rc = SECPROV_ERR_NOMEM;
+                break;
+            }
+            list = grown;
+            cap = ncap;
+        }
+        list[n++] = name;
+    }
+    closedir(d);
+    if (rc != SECPROV_OK) {
+        sp_names_free(list, n);
+        return rc;
+    }
+    if (n > 1)
+        qsort(list, n, sizeof(*list), compare_names);
+    *names = list;
+    *count = n;
+    return SECPROV_OK;
+}
+
+/* The pid in ".tmp.<pid>.<rnd>.<file>", or -1. */
+static long temp_owner(const char *entry)
+{
+    const char *p = entry + strlen(TEMP_PREFIX);
+    char *end;
+    long pid;
+
+    if (strncmp(entry, TEMP_PREFIX, strlen(TEMP_PREFIX)) != 0)
+        return -1;
+    errno = 0;
+    pid = strtol(p, &end, 10);
+    if (errno != 0 || end == p || *end != '.' || pid <= 0)
+        return -1;
+    return pid;
+}
+
+void sp_temp_sweep(const char *dir)
+{
+    struct dirent *de;
+    int dfd = open_dir(dir);
+    DIR *d;
+
+    if (dfd < 0)
+        return;
+    d = fdopendir(dfd);
+    if (d == NULL) {
+        close(dfd);
+        return;
+    }
+    while ((de = readdir(d)) != NULL) {
+        long pid = temp_owner(de->d_name);
+        if (pid < 0 || pid == (long)getpid())
+            continue;
+        if (kill((pid_t)pid, 0) != 0 && errno == ESRCH)
+            unlinkat(dirfd(d), de->d_name, 0);
+    }
+    closedir(d);
+}

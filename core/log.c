@@ -1,0 +1,53 @@
+/* Logging: one line per message, never a secret (callers' duty). */
+#include "log.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const char *const level_names[] = {
+    [SECPROV_LOG_DEBUG] = "debug", [SECPROV_LOG_INFO] = "info",
+    [SECPROV_LOG_WARNING] = "warning", [SECPROV_LOG_ERROR] = "error",
+    [SECPROV_LOG_NONE] = "none",
+};
+
+int sp_log_level_parse(const char *s)
+{
+    if (s == NULL)
+        return 0;
+    for (int l = SECPROV_LOG_DEBUG; l <= SECPROV_LOG_NONE; l++)
+        if (strcmp(s, level_names[l]) == 0)
+            return l;
+    return 0;
+}
+
+const char *sp_log_level_name(int level)
+{
+    if (level < SECPROV_LOG_DEBUG || level > SECPROV_LOG_NONE)
+        return "?";
+    return level_names[level];
+}
+
+void sp_vlog(const sp_logger *lg, int level, const char *fmt, va_list ap)
+{
+    char line[1024];
+
+    if (lg == NULL || level < lg->level || level >= SECPROV_LOG_NONE)
+        return;
+    vsnprintf(line, sizeof line, fmt, ap);
+    for (char *p = line; *p != '\0'; p++)     /* one message, one line */
+        if (*p == '\n' || *p == '\r')
+            *p = ' ';
+    if (lg->fn != NULL)
+        lg->fn(level, line, lg->user);
+    else
+        fprintf(stderr, "secprov: %s: %s\n", sp_log_level_name(level), line);
+}
+
+void sp_log(const sp_logger *lg, int level, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    sp_vlog(lg, level, fmt, ap);
+    va_end(ap);
+}

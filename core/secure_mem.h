@@ -1,0 +1,16 @@
+/*
+ * Memory for secrets handed to the caller: its own mapping, locked in RAM
+ * where the platform allows (and working where it does not), kept out of
+ * core dumps, and zeroed before it is unmapped.
+ */
+#ifndef SECPROV_SECURE_MEM_H
+#define SECPROV_SECURE_MEM_H
+
+#include <stddef.h>
+
+void *sp_secret_alloc(size_t len);
+/* Zeroes and releases p (from sp_secret_alloc). Any other pointer is
+ * zeroed over len bytes and given to free(). NULL is a no-op. */
+void sp_secret_free(void *p, size_t len);
+
+#endif

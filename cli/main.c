@@ -42,8 +42,24 @@ int cli_error(int code, const char *fmt, ...)
     return code;
 }
 
+/* The library's error-level message is kept and becomes the one error
+ * line; other levels are printed as they come. */
+static char last_error[1024];
+
+static void cli_log(int level, const char *message, void *user)
+{
+    static const char *const names[] = {"", "debug", "info", "warning", "error"};
+    (void)user;
+    if (level >= SECPROV_LOG_ERROR)
+        snprintf(last_error, sizeof last_error, "%s", message);
+    else if (level >= SECPROV_LOG_DEBUG)
+        fprintf(stderr, "secprov: %s: %s\n", names[level], message);
+}
+
 static int fail_status(const char *what, const char *name, int rc)
 {
+    if (last_error[0] != '\0')
+        return cli_error(CLI_FAIL, "%s", last_error);
     if (name != NULL)
         return cli_error(CLI_FAIL, "%s '%s': %s", what, name, secprov_strerror(rc));
     return cli_error(CLI_FAIL, "%s: %s", what, secprov_strerror(rc));
@@ -215,6 +231,7 @@ int main(int argc, char **argv)
 {
     secprov_options opts = SECPROV_OPTIONS_INIT;
     const struct command *cmd;
+    opts.log_fn = cli_log;
     secprov *sp;
     int i = 1, rc;
 

@@ -1,0 +1,177 @@
+/*
+ * The legacy provider: sealed secrets on a device with no TPM, one file
+ * each under legacy.state_dir (store_format.h), and the legacy scheme's
+ * operations through the extension slot.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "aead.h"
+#include "fingerprint.h"
+#include "provider_abi.h"
+#include "state_files.h"
+#include "store_format.h"
+
+#define FINGERPRINT_MAX 1024
+
+typedef struct legacy_ctx {
+    secprov_provider_ctx base;          /* first: the class */
+    const secprov_provider_env *env;
+    char fingerprint[FINGERPRINT_MAX];
+    int hardware_from_config;
+} legacy_ctx;
+
+static const secprov_provider_class legacy_class;
+
+static int file_of(const char *name, char *out, size_t len)
+{
+    size_t n = strlen(name);
+    if (n + sizeof LG_STORE_SUFFIX > len)
+        return SECPROV_ERR_NAME;
+    memcpy(out, name, n);
+    memcpy(out + n, LG_STORE_SUFFIX, sizeof LG_STORE_SUFFIX);
+    return SECPROV_OK;
+}
+
+static int legacy_open(secprov_provider_ctx **out, const secprov_provider_env *env,
+                       char *reason, size_t reason_len)
+{
+    legacy_ctx *c;
+    int rc;
+
+    *out = NULL;
+    rc = sp_state_dir_prepare(env->legacy_state_dir, reason, reason_len);
+    if (rc != SECPROV_OK)
+        return rc;
+    c = calloc(1, sizeof *c);
+    if (c == NULL)
+        return SECPROV_ERR_NOMEM;
+    c->base.klass = &legacy_class;
+    c->env = env;
+    if (env->legacy_hardware != NULL && env->legacy_hardware[0] != '\0') {
+        c->hardware_from_config = 1;
+        if (strlen(env->legacy_hardware) >= sizeof c->fingerprint)
+            rc = SECPROV_ERR_TOO_LARGE;
+        else
+            strcpy(c->fingerprint, env->legacy_hardware);
+    } else {
+        rc = lg_fingerprint_collect(c->fingerprint, sizeof c->fingerprint);
+    }
+    if (rc != SECPROV_OK) {
+        snprintf(reason, reason_len, "cannot get the device fingerprint: %s",
+                 secprov_strerror(rc));
+        sp_cleanse(c, sizeof *c);
+        free(c);
+        return rc;
+    }
+    sp_temp_sweep(env->legacy_state_dir);
+    *out = &c->base;
+    return SECPROV_OK;
+}
+
+static void legacy_close(secprov_provider_ctx *ctx)
+{
+    sp_cleanse(ctx, sizeof(legacy_ctx));
+    free(ctx);
+}
+
+static int legacy_seal(secprov_provider_ctx *ctx, const char *name, const void *data, size_t len)
+{
+    legacy_ctx *c = (legacy_ctx *)ctx;
+    char file[SECPROV_NAME_MAX + sizeof LG_STORE_SUFFIX];
+    uint8_t *image;
+    size_t image_len;
+    int rc;
+
+    if ((rc = file_of(name, file, sizeof file)) != SECPROV_OK)
+        return rc;
+    rc = lg_store_pack(c->fingerprint, name, data, len, &image, &image_len);
+    if (rc != SECPROV_OK)
+        return rc;
+    rc = sp_file_write_atomic(c->env->legacy_state_dir, file, image, image_len);
+    sp_cleanse(image, image_len);
+    free(image);
+    if (rc == SECPROV_OK)
+        sp_temp_sweep(c->env->legacy_state_dir);
+    return rc;
+}
+
+static int legacy_unseal(secprov_provider_ctx *ctx, const char *name, void **data, size_t *len)
+{
+    legacy_ctx *c = (legacy_ctx *)ctx;
+    char file[SECPROV_NAME_MAX + sizeof LG_STORE_SUFFIX];
+    void *image;
+    size_t image_len;
+    int rc;
+
+    if ((rc = file_of(name, file, sizeof file)) != SECPROV_OK)
+        return rc;
+    rc = sp_file_read(c->env->legacy_state_dir, file, SECPROV_SECRET_MAX + LG_STORE_HEADER,
+                      &image, &image_len);
+    if (rc == SECPROV_ERR_TOO_LARGE)
+        rc = SECPROV_ERR_INTEGRITY;                  /* no sealed secret is that large */
+    if (rc != SECPROV_OK) {
+        if (rc == SECPROV_ERR_PERMISSION)
+            c->env->log(c->env, SECPROV_LOG_ERROR,
+                        "legacy: refusing %s/%s: not a private regular file of this user",
+                        c->env->legacy_state_dir, file);
+        return rc;
+    }
+    rc = lg_store_unpack(c->fingerprint, name, image, image_len, c->env->secret_alloc,
+                         c->env->secret_free, data, len);
+    free(image);                                     /* ciphertext only: nothing secret */
+    if (rc == SECPROV_ERR_INTEGRITY)
+        c->env->log(c->env, SECPROV_LOG_ERROR,
+                    "legacy: %s/%s failed its integrity check (tampered, truncated, moved, "
+                    "or sealed on another device)", c->env->legacy_state_dir, file);
+    return rc;
+}
+
+static int legacy_remove(secprov_provider_ctx *ctx, const char *name)
+{
+    legacy_ctx *c = (legacy_ctx *)ctx;
+    char file[SECPROV_NAME_MAX + sizeof LG_STORE_SUFFIX];
+    int rc = file_of(name, file, sizeof file);
+
+    return rc != SECPROV_OK ? rc : sp_file_remove(c->env->legacy_state_dir, file);
+}
+
+static int legacy_list(secprov_provider_ctx *ctx, char ***names, size_t *count)
+{
+    legacy_ctx *c = (legacy_ctx *)ctx;
+    return sp_dir_list(c->env->legacy_state_dir, LG_STORE_SUFFIX, names, count);
+}
+
+static int legacy_info(const secprov_provider_ctx *ctx, secprov_info_fn emit, void *user)
+{
+    const legacy_ctx *c = (const legacy_ctx *)ctx;
+    emit("state_dir", c->env->legacy_state_dir, user);
+    emit("hardware_source", c->hardware_from_config ? "config" : "collected", user);
+    return SECPROV_OK;
+}
+
+static const void *legacy_extension(const char *iface)
+{
+    (void)iface;
+    return NULL;                    /* the legacy scheme's table: issue 3 */
+}
+
+static const secprov_provider_class legacy_class = {
+    .abi_version = SECPROV_PROVIDER_ABI_VERSION,
+    .size = sizeof(secprov_provider_class),
+    .name = "legacy",
+    .open = legacy_open,
+    .close = legacy_close,
+    .seal = legacy_seal,
+    .unseal = legacy_unseal,
+    .remove = legacy_remove,
+    .list = legacy_list,
+    .info = legacy_info,
+    .extension = legacy_extension,
+};
+
+SECPROV_API const secprov_provider_class *secprov_provider_entry(void)
+{
+    return &legacy_class;
+}

@@ -24,6 +24,7 @@ static const char usage_text[] =
     "  unseal NAME          write the secret NAME to stdout\n"
     "  delete NAME          delete the secret NAME\n"
     "  list                 the names of all secrets, one a line\n"
+    "  locate NAME          where NAME is kept (tpm: its FAPI path; legacy: its file)\n"
     "  legacy ...           the legacy scheme's operations (secprov legacy --help)\n"
     "  help, --version\n"
     "\n"
@@ -208,6 +209,19 @@ static int cmd_list(secprov *sp, int argc, char **argv)
     return fflush(stdout) == 0 ? CLI_OK : cli_error(CLI_FAIL, "list: cannot write to stdout");
 }
 
+static int cmd_locate(secprov *sp, int argc, char **argv)
+{
+    char where[4096];
+
+    if (argc != 2)
+        return cli_error(CLI_USAGE, "usage: secprov locate NAME");
+    int rc = secprov_locate(sp, argv[1], where, sizeof where);
+    if (rc != SECPROV_OK)
+        return fail_status("locate", argv[1], rc);
+    printf("%s\n", where);
+    return fflush(stdout) == 0 ? CLI_OK : cli_error(CLI_FAIL, "locate: cannot write to stdout");
+}
+
 struct command {
     const char *name;
     int (*run)(secprov *sp, int argc, char **argv);
@@ -215,7 +229,8 @@ struct command {
 
 static const struct command commands[] = {
     {"info", cmd_info}, {"seal", cmd_seal}, {"unseal", cmd_unseal},
-    {"delete", cmd_delete}, {"list", cmd_list}, {NULL, NULL},
+    {"delete", cmd_delete}, {"list", cmd_list}, {"locate", cmd_locate},
+    {NULL, NULL},
 };
 
 static int log_level_of(const char *s)

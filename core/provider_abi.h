@@ -93,6 +93,10 @@ typedef struct secprov_provider_class {
      * when not provided. Usable without open (no context needed). */
     const void *(*extension)(const char *iface);
 
+    /* Where NAME is kept, for operators and interoperating tools, e.g.
+     * "fapi:/HS/SRK/sp-NAME-GEN" or "file:/var/lib/secprov/legacy/NAME.sec". */
+    int (*locate)(secprov_provider_ctx *ctx, const char *name, char *out, size_t out_len);
+
     /* --- ABI version 1 ends here; append new slots below. --- */
 } secprov_provider_class;
 

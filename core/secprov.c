@@ -290,6 +290,20 @@ int secprov_list(secprov *sp, char ***names, size_t *count)
     return sp->klass->list(sp->ctx, names, count);
 }
 
+int secprov_locate(secprov *sp, const char *name, char *out, size_t out_len)
+{
+    int rc = check_call(sp, name);
+
+    if (rc != SECPROV_OK)
+        return rc;
+    if (out == NULL || out_len == 0)
+        return SECPROV_ERR_INVALID_ARG;
+    out[0] = '\0';
+    if (!SECPROV_CLASS_HAS(sp->klass, locate))
+        return SECPROV_ERR_UNSUPPORTED;
+    return sp->klass->locate(sp->ctx, name, out, out_len);
+}
+
 void secprov_list_free(char **names, size_t count)
 {
     if (names == NULL)

@@ -110,6 +110,11 @@ SECPROV_API int secprov_delete(secprov *sp, const char *name);
 SECPROV_API int secprov_list(secprov *sp, char ***names, size_t *count);
 SECPROV_API void secprov_list_free(char **names, size_t count);
 
+/* Where the secret NAME is kept, as text: "fapi:<FAPI path>" (tpm: give
+ * that path to tss2_unseal with the fapi_config of secprov_info) or
+ * "file:<path>" (legacy). */
+SECPROV_API int secprov_locate(secprov *sp, const char *name, char *out, size_t out_len);
+
 /* 0 when name is 1..64 of [A-Za-z0-9_-], else SECPROV_ERR_NAME. */
 SECPROV_API int secprov_name_check(const char *name);
 

@@ -151,6 +151,24 @@ static int legacy_info(const secprov_provider_ctx *ctx, secprov_info_fn emit, vo
     return SECPROV_OK;
 }
 
+static int legacy_locate(secprov_provider_ctx *ctx, const char *name, char *out, size_t out_len)
+{
+    legacy_ctx *c = (legacy_ctx *)ctx;
+    char file[SECPROV_NAME_MAX + sizeof LG_STORE_SUFFIX];
+    void *image;
+    size_t len;
+    int rc = file_of(name, file, sizeof file);
+
+    if (rc == SECPROV_OK)
+        rc = sp_file_read(c->env->legacy_state_dir, file, SECPROV_SECRET_MAX + LG_STORE_HEADER,
+                          &image, &len);
+    if (rc != SECPROV_OK)
+        return rc;
+    free(image);
+    int n = snprintf(out, out_len, "file:%s/%s", c->env->legacy_state_dir, file);
+    return n > 0 && (size_t)n < out_len ? SECPROV_OK : SECPROV_ERR_TOO_LARGE;
+}
+
 static const void *legacy_extension(const char *iface)
 {
     (void)iface;
@@ -169,6 +187,7 @@ static const secprov_provider_class legacy_class = {
     .list = legacy_list,
     .info = legacy_info,
     .extension = legacy_extension,
+    .locate = legacy_locate,
 };
 
 SECPROV_API const secprov_provider_class *secprov_provider_entry(void)

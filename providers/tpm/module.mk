@@ -1,11 +1,21 @@
 # tpm.so: the only object linked against libtss2.
 TPM_SRCS := $(sort $(wildcard providers/tpm/*.c))
-TPM_OBJS := $(call obj,$(TPM_SRCS))
-$(TPM_OBJS): EXTRA_CFLAGS := $(FAPI_CFLAGS) $(CRYPTO_CFLAGS) -Iproviders/common -Iproviders/tpm
+TPM_OBJS := $(call obj,$(TPM_SRCS)) $(OBJDIR)/providers/tpm/profile_blob.o
+TPM_FAPI_CFLAGS := $(call pc_cflags,tss2-fapi tss2-rc tss2-tctildr)
+TPM_FAPI_LIBS   := $(call pc_libs,tss2-fapi tss2-rc tss2-tctildr)
+$(TPM_OBJS): EXTRA_CFLAGS := $(TPM_FAPI_CFLAGS) $(CRYPTO_CFLAGS) -Iproviders/common -Iproviders/tpm
+
+# The shipped FAPI profile (persistent, noDA SRK), embedded as a C string.
+$(BUILD)/gen/profile_blob.c: providers/tpm/profile_secprov.json providers/tpm/embed.sh
+	@mkdir -p $(@D)
+	providers/tpm/embed.sh tpm_profile_json $< > $@
+$(OBJDIR)/providers/tpm/profile_blob.o: $(BUILD)/gen/profile_blob.c
+	@mkdir -p $(@D)
+	$(CC) $(BASE_CFLAGS) -c $< -o $@
 
 $(PROVDIR_B)/tpm.so: $(TPM_OBJS) $(PROVIDER_COMMON_OBJS) providers/provider.map
 	@mkdir -p $(@D)
 	$(CC) -shared -Wl,--version-script=providers/provider.map $(BASE_LDFLAGS) -o $@ \
-	    $(TPM_OBJS) $(PROVIDER_COMMON_OBJS) $(FAPI_LIBS) $(CRYPTO_LIBS) -lpthread
+	    $(TPM_OBJS) $(PROVIDER_COMMON_OBJS) $(TPM_FAPI_LIBS) $(CRYPTO_LIBS) -lpthread
 
 ALL_TARGETS += $(PROVDIR_B)/tpm.so

@@ -1,0 +1,129 @@
+/* FAPI config, profile and context: see fapi_setup.h. */
+#include "fapi_setup.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "secprov.h"
+#include "state_files.h"
+
+extern const char tpm_profile_json[];
+
+/* Process-wide: the environment is. */
+static pthread_mutex_t env_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static int write_if_changed(const char *dir, const char *file, const char *text)
+{
+    void *old;
+    size_t old_len, len = strlen(text);
+
+    if (sp_file_read(dir, file, 1 << 20, &old, &old_len) == SECPROV_OK) {
+        int same = old_len == len && memcmp(old, text, len) == 0;
+        free(old);
+        if (same)
+            return SECPROV_OK;
+    }
+    return sp_file_write_atomic(dir, file, text, len);
+}
+
+static int make_subdir(const char *state_dir, const char *sub, char *why, size_t why_len)
+{
+    char path[4096];
+    int rc = sp_path_join(path, sizeof path, state_dir, sub);
+    return rc != SECPROV_OK ? rc : sp_state_dir_prepare(path, why, why_len);
+}
+
+/* JSON string escaping for paths and the TCTI (quotes and backslashes). */
+static int json_safe(const char *s)
+{
+    for (; *s; s++)
+        if (*s == '"' || *s == '\\' || (unsigned char)*s < 0x20)
+            return 0;
+    return 1;
+}
+
+int fapi_files_write(const char *state_dir, const char *tcti, char *config_path,
+                     size_t config_len, char *why, size_t why_len)
+{
+    static const char *const subs[] = {"profiles", "keystore", "keystore/system",
+                                       "keystore/user", "eventlog", "secrets"};
+    char dir[4096], *config = NULL;
+    int rc;
+
+    if (!json_safe(state_dir) || !json_safe(tcti)) {
+        snprintf(why, why_len, "tpm.state_dir or tpm.tcti contains a quote, backslash or "
+                 "control character");
+        return SECPROV_ERR_CONFIG;
+    }
+    for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++)
+        if ((rc = make_subdir(state_dir, subs[i], why, why_len)) != SECPROV_OK)
+            return rc;
+    if ((rc = sp_path_join(dir, sizeof dir, state_dir, "profiles")) != SECPROV_OK ||
+        (rc = write_if_changed(dir, PROFILE_NAME ".json", tpm_profile_json)) != SECPROV_OK) {
+        snprintf(why, why_len, "cannot write the FAPI profile in %s: %s", dir,
+                 secprov_strerror(rc));
+        return rc;
+    }
+    if (asprintf(&config,
+                 "{\n"
+                 "  \"profile_name\": \"" PROFILE_NAME "\",\n"
+                 "  \"profile_dir\": \"%s/profiles/\",\n"
+                 "  \"user_dir\": \"%s/keystore/user\",\n"
+                 "  \"system_dir\": \"%s/keystore/system\",\n"
+                 "  \"tcti\": \"%s\",\n"
+                 "  \"system_pcrs\": [],\n"
+                 "  \"log_dir\": \"%s/eventlog/\",\n"
+                 "  \"ek_cert_less\": \"yes\"\n"
+                 "}\n",
+                 state_dir, state_dir, state_dir, tcti, state_dir) < 0)
+        return SECPROV_ERR_NOMEM;
+    rc = write_if_changed(state_dir, "fapi-config.json", config);
+    free(config);
+    if (rc != SECPROV_OK) {
+        snprintf(why, why_len, "cannot write %s/fapi-config.json: %s", state_dir,
+                 secprov_strerror(rc));
+        return rc;
+    }
+    return sp_path_join(config_path, config_len, state_dir, "fapi-config.json");
+}
+
+static char *saved(const char *name)
+{
+    const char *v = getenv(name);
+    return v != NULL ? strdup(v) : NULL;
+}
+
+static void restore(const char *name, char *value)
+{
+    if (value != NULL)
+        setenv(name, value, 1);
+    else
+        unsetenv(name);
+    free(value);
+}
+
+void tss2_log_quiet(int debug)
+{
+    /* tpm2-tss logs to stderr by default and reads TSS2_LOG once per
+     * process: quiet it unless the caller set TSS2_LOG or asked for debug. */
+    pthread_mutex_lock(&env_lock);
+    if (getenv("TSS2_LOG") == NULL)
+        setenv("TSS2_LOG", debug ? "all+error" : "all+none", 0);
+    pthread_mutex_unlock(&env_lock);
+}
+
+TSS2_RC fapi_context_new(const char *config_path, FAPI_CONTEXT **ctx)
+{
+    TSS2_RC rc;
+
+    pthread_mutex_lock(&env_lock);
+    char *old_conf = saved("TSS2_FAPICONF");
+    setenv("TSS2_FAPICONF", config_path, 1);
+    rc = Fapi_Initialize(ctx, NULL);
+    restore("TSS2_FAPICONF", old_conf);
+    pthread_mutex_unlock(&env_lock);
+    return rc;
+}

@@ -1,0 +1,27 @@
+/*
+ * The FAPI side of the tpm provider's state folder:
+ *   fapi-config.json   the FAPI config (explicit TCTI; paths below)
+ *   profiles/          the shipped profile P_ECCP256SHA256_secprov.json
+ *   keystore/{system,user}, eventlog/
+ *   provisioned        marker: Fapi_Provision succeeded once
+ */
+#ifndef SECPROV_FAPI_SETUP_H
+#define SECPROV_FAPI_SETUP_H
+
+#include <stddef.h>
+#include <tss2/tss2_fapi.h>
+
+#define PROFILE_NAME "P_ECCP256SHA256_secprov"
+
+/* Write profile and config (atomically, only when they differ). */
+int fapi_files_write(const char *state_dir, const char *tcti, char *config_path,
+                     size_t config_len, char *why, size_t why_len);
+
+/* Fapi_Initialize with this config file (FAPI reads it from TSS2_FAPICONF:
+ * set around the call under a process-wide mutex, then restored). */
+TSS2_RC fapi_context_new(const char *config_path, FAPI_CONTEXT **ctx);
+
+/* Set TSS2_LOG quiet (errors only when debug) unless the caller set it. */
+void tss2_log_quiet(int debug);
+
+#endif

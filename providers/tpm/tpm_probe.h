@@ -1,0 +1,13 @@
+/* One bounded TPM command before FAPI is trusted with the device: a TPM
+ * that is absent, broken or wedged fails here within PROBE_TIMEOUT_MS
+ * instead of hanging FAPI (whose TCTI waits without a limit). */
+#ifndef SECPROV_TPM_PROBE_H
+#define SECPROV_TPM_PROBE_H
+
+#include <stddef.h>
+
+#define PROBE_TIMEOUT_MS 3000
+
+int tpm_probe(const char *tcti, char *why, size_t why_len);
+
+#endif

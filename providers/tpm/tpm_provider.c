@@ -1,0 +1,526 @@
+/*
+ * The tpm provider: secrets sealed by the TPM through tpm2-tss FAPI.
+ * Storage layout and atomic replace: secret_ref.h. FAPI files: fapi_setup.h.
+ *
+ * Concurrency: every TPM use holds the handle's mutex (threads sharing a
+ * handle) and an exclusive flock on <state_dir>/lock (processes), so that
+ * processes sharing a TPM without a resource manager never interleave
+ * commands. After any FAPI error the context is dropped and made anew on the
+ * next call. The FAPI context (and with it the TCTI's open device) is kept
+ * while the handle is open: with /dev/tpm0, which admits one opener, use
+ * one process or the kernel resource manager /dev/tpmrm0.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <tss2/tss2_fapi.h>
+#include <tss2/tss2_rc.h>
+
+#include "aead.h"
+#include "fapi_setup.h"
+#include "provider_abi.h"
+#include "secret_ref.h"
+#include "state_files.h"
+#include "tpm_probe.h"
+
+#define LOCK_WAIT_MS 30000
+#define PATH_MAX_LEN 4096
+
+typedef struct tpm_ctx {
+    secprov_provider_ctx base;      /* first: the class */
+    const secprov_provider_env *env;
+    pthread_mutex_t mutex;
+    int lock_fd;
+    FAPI_CONTEXT *fapi;             /* NULL after an error: made anew */
+    char config_path[PATH_MAX_LEN];
+    char secrets_dir[PATH_MAX_LEN];
+} tpm_ctx;
+
+static const secprov_provider_class tpm_class;
+
+/* ---- locking ---------------------------------------------------------- */
+
+static int lock_begin(tpm_ctx *c)
+{
+    struct timespec pause = {0, 2 * 1000 * 1000};
+
+    pthread_mutex_lock(&c->mutex);
+    for (int waited = 0; flock(c->lock_fd, LOCK_EX | LOCK_NB) != 0; waited += 2) {
+        if ((errno != EWOULDBLOCK && errno != EINTR) || waited >= LOCK_WAIT_MS) {
+            pthread_mutex_unlock(&c->mutex);
+            c->env->log(c->env, SECPROV_LOG_ERROR, "tpm: another process holds %s/lock "
+                        "for more than %d s", c->env->tpm_state_dir, LOCK_WAIT_MS / 1000);
+            return SECPROV_ERR_BUSY;
+        }
+        nanosleep(&pause, NULL);
+    }
+    return SECPROV_OK;
+}
+
+static void lock_end(tpm_ctx *c)
+{
+    flock(c->lock_fd, LOCK_UN);
+    pthread_mutex_unlock(&c->mutex);
+}
+
+/* ---- FAPI context and errors ----------------------------------------- */
+
+static void drop_fapi(tpm_ctx *c)
+{
+    if (c->fapi != NULL)
+        Fapi_Finalize(&c->fapi);
+    c->fapi = NULL;
+}
+
+static int ensure_fapi(tpm_ctx *c)
+{
+    TSS2_RC rc;
+
+    if (c->fapi != NULL)
+        return SECPROV_OK;
+    rc = fapi_context_new(c->config_path, &c->fapi);
+    if (rc != TSS2_RC_SUCCESS) {
+        c->fapi = NULL;
+        c->env->log(c->env, SECPROV_LOG_ERROR, "tpm: Fapi_Initialize: %s", Tss2_RC_Decode(rc));
+        return SECPROV_ERR_TPM;
+    }
+    return SECPROV_OK;
+}
+
+/* A FAPI failure: log it decoded, drop the context, map it to a status. */
+static int fapi_failed(tpm_ctx *c, TSS2_RC rc, const char *what, const char *name)
+{
+    TSS2_RC base = rc & ~TSS2_RC_LAYER_MASK;
+    TSS2_RC layer = rc & TSS2_RC_LAYER_MASK;
+    int status = SECPROV_ERR_TPM;
+
+    if (rc == TSS2_FAPI_RC_PATH_NOT_FOUND || rc == TSS2_FAPI_RC_KEY_NOT_FOUND)
+        status = SECPROV_ERR_NOT_FOUND;
+    else if (rc == TSS2_FAPI_RC_MEMORY)
+        status = SECPROV_ERR_NOMEM;
+    else if (layer == TSS2_TCTI_RC_LAYER || rc == TSS2_FAPI_RC_NO_TPM)
+        status = SECPROV_ERR_TPM;
+    else if (layer == TSS2_TPM_RC_LAYER &&
+             ((base & TPM2_RC_FMT1) ? (base & 0xbf) == TPM2_RC_HANDLE
+                                     : base == TPM2_RC_REFERENCE_H0))
+        status = SECPROV_ERR_KEYSTORE_MISMATCH;   /* the SRK is not in this TPM */
+    c->env->log(c->env, SECPROV_LOG_ERROR, "tpm: %s '%s': %s (0x%x)", what, name,
+                Tss2_RC_Decode(rc), (unsigned)rc);
+    if (status == SECPROV_ERR_KEYSTORE_MISMATCH)
+        c->env->log(c->env, SECPROV_LOG_ERROR, "tpm: the keystore in %s does not match this "
+                    "TPM (was it cleared?); the keystore is kept", c->env->tpm_state_dir);
+    drop_fapi(c);
+    return status;
+}
+
+/* ---- references -------------------------------------------------------- */
+
+static int ref_file(const char *name, char *out, size_t len)
+{
+    int n = snprintf(out, len, "%s" REF_SUFFIX, name);
+    return n > 0 && (size_t)n < len ? SECPROV_OK : SECPROV_ERR_NAME;
+}
+
+/* Read and parse NAME's reference; *image must be freed by the caller. */
+static int ref_load(tpm_ctx *c, const char *name, uint8_t **image, size_t *len, secret_ref *ref)
+{
+    char file[SECPROV_NAME_MAX + 8];
+    int rc = ref_file(name, file, sizeof file);
+
+    *image = NULL;
+    if (rc == SECPROV_OK)
+        rc = sp_file_read(c->secrets_dir, file, SECPROV_SECRET_MAX + REF_ENV_HEADER,
+                          (void **)image, len);
+    if (rc == SECPROV_ERR_TOO_LARGE)
+        rc = SECPROV_ERR_INTEGRITY;
+    if (rc == SECPROV_ERR_PERMISSION)
+        c->env->log(c->env, SECPROV_LOG_ERROR, "tpm: refusing %s/%s: not a private regular "
+                    "file of this user", c->secrets_dir, file);
+    if (rc == SECPROV_OK && (rc = ref_parse(*image, *len, ref)) != SECPROV_OK)
+        c->env->log(c->env, SECPROV_LOG_ERROR, "tpm: %s/%s is malformed", c->secrets_dir, file);
+    if (rc != SECPROV_OK) {
+        free(*image);
+        *image = NULL;
+    }
+    return rc;
+}
+
+static void delete_object(tpm_ctx *c, const char *name, uint64_t gen)
+{
+    char path[256];
+
+    if (ref_object_path(path, sizeof path, name, gen) != SECPROV_OK || ensure_fapi(c) != SECPROV_OK)
+        return;
+    TSS2_RC rc = Fapi_Delete(c->fapi, path);
+    if (rc != TSS2_RC_SUCCESS && rc != TSS2_FAPI_RC_PATH_NOT_FOUND)
+        fapi_failed(c, rc, "Fapi_Delete", path);
+}
+
+/* Delete objects no reference names: left by a crash mid-seal or mid-delete.
+ * Called with the lock held. */
+static void sweep_orphans(tpm_ctx *c)
+{
+    char *list = NULL, *save = NULL;
+
+    if (ensure_fapi(c) != SECPROV_OK)
+        return;
+    TSS2_RC rc = Fapi_List(c->fapi, "/HS/SRK", &list);
+    if (rc != TSS2_RC_SUCCESS) {
+        if (rc != TSS2_FAPI_RC_PATH_NOT_FOUND)
+            fapi_failed(c, rc, "Fapi_List", "/HS/SRK");
+        return;
+    }
+    for (char *p = strtok_r(list, ":", &save); p != NULL; p = strtok_r(NULL, ":", &save)) {
+        char name[SECPROV_NAME_MAX + 1];
+        uint64_t gen;
+        uint8_t *image;
+        size_t len;
+        secret_ref ref;
+        if (ref_parse_object_path(p, name, sizeof name, &gen) != 0)
+            continue;
+        int have = ref_load(c, name, &image, &len, &ref) == SECPROV_OK;
+        free(image);
+        if (have && ref.gen == gen)
+            continue;
+        c->env->log(c->env, SECPROV_LOG_DEBUG, "tpm: removing orphaned object of '%s'", name);
+        delete_object(c, name, gen);
+    }
+    Fapi_Free(list);
+}
+
+/* ---- open/close ---------------------------------------------------------- */
+
+static int provision(tpm_ctx *c, char *why, size_t why_len)
+{
+    void *marker;
+    size_t len;
+
+    if (sp_file_read(c->env->tpm_state_dir, "provisioned", 64, &marker, &len) == SECPROV_OK) {
+        free(marker);
+        return SECPROV_OK;
+    }
+    TSS2_RC rc = Fapi_Provision(c->fapi, NULL, NULL, NULL);
+    if (rc != TSS2_RC_SUCCESS && rc != TSS2_FAPI_RC_ALREADY_PROVISIONED) {
+        snprintf(why, why_len, "FAPI provisioning failed: %s (0x%x)", Tss2_RC_Decode(rc),
+                 (unsigned)rc);
+        drop_fapi(c);
+        return SECPROV_ERR_TPM;
+    }
+    return sp_file_write_atomic(c->env->tpm_state_dir, "provisioned", "1\n", 2);
+}
+
+static void tpm_close(secprov_provider_ctx *ctx)
+{
+    tpm_ctx *c = (tpm_ctx *)ctx;
+
+    drop_fapi(c);
+    if (c->lock_fd >= 0)
+        close(c->lock_fd);
+    pthread_mutex_destroy(&c->mutex);
+    free(c);
+}
+
+static int tpm_open(secprov_provider_ctx **out, const secprov_provider_env *env,
+                    char *why, size_t why_len)
+{
+    char lock_path[PATH_MAX_LEN];
+    tpm_ctx *c;
+    int rc;
+
+    *out = NULL;
+    tss2_log_quiet(env->log_level <= SECPROV_LOG_DEBUG);
+    if ((rc = sp_state_dir_prepare(env->tpm_state_dir, why, why_len)) != SECPROV_OK)
+        return rc;
+    c = calloc(1, sizeof *c);
+    if (c == NULL)
+        return SECPROV_ERR_NOMEM;
+    c->base.klass = &tpm_class;
+    c->env = env;
+    c->lock_fd = -1;
+    pthread_mutex_init(&c->mutex, NULL);
+
+    rc = fapi_files_write(env->tpm_state_dir, env->tpm_tcti, c->config_path,
+                          sizeof c->config_path, why, why_len);
+    if (rc == SECPROV_OK)
+        rc = sp_path_join(c->secrets_dir, sizeof c->secrets_dir, env->tpm_state_dir, "secrets");
+    if (rc == SECPROV_OK && (rc = sp_path_join(lock_path, sizeof lock_path, env->tpm_state_dir,
+                                               "lock")) == SECPROV_OK) {
+        c->lock_fd = open(lock_path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+        if (c->lock_fd < 0) {
+            snprintf(why, why_len, "cannot open %s: %s", lock_path, strerror(errno));
+            rc = SECPROV_ERR_IO;
+        }
+    }
+    if (rc == SECPROV_OK && (rc = lock_begin(c)) == SECPROV_OK) {
+        rc = tpm_probe(env->tpm_tcti, why, why_len);
+        if (rc == SECPROV_OK && ensure_fapi(c) != SECPROV_OK) {
+            snprintf(why, why_len, "FAPI initialisation failed (config %s, TCTI %s)",
+                     c->config_path, env->tpm_tcti);
+            rc = SECPROV_ERR_TPM;
+        }
+        if (rc == SECPROV_OK)
+            rc = provision(c, why, why_len);
+        if (rc == SECPROV_OK)
+            sweep_orphans(c);
+        lock_end(c);
+    }
+    if (rc != SECPROV_OK) {
+        tpm_close(&c->base);
+        return rc;
+    }
+    sp_temp_sweep(c->secrets_dir);
+    *out = &c->base;
+    return SECPROV_OK;
+}
+
+/* ---- seal/unseal/delete/list -------------------------------------------- */
+
+static int new_gen(uint64_t *gen)
+{
+    int rc;
+    do
+        rc = sp_random(gen, sizeof *gen);
+    while (rc == SECPROV_OK && *gen == 0);
+    return rc;
+}
+
+/* Build the reference image for data sealed (directly or by data key) at gen. */
+static int seal_object(tpm_ctx *c, const char *name, const void *data, size_t len,
+                       uint64_t gen, uint8_t **image, size_t *image_len)
+{
+    char path[256], aad[REF_HEADER + SECPROV_NAME_MAX];
+    uint8_t key[SP_GCM_KEY_LEN], *img;
+    int envelope = len > DIRECT_MAX, rc;
+    size_t nlen = strlen(name);
+
+    *image = NULL;
+    if ((rc = ref_object_path(path, sizeof path, name, gen)) != SECPROV_OK)
+        return rc;
+    *image_len = envelope ? REF_ENV_HEADER + len : REF_HEADER;
+    img = calloc(1, *image_len);
+    if (img == NULL)
+        return SECPROV_ERR_NOMEM;
+    ref_header(img, envelope ? REF_ENVELOPE : REF_DIRECT, gen);
+    if (envelope && (rc = sp_random(key, sizeof key)) != SECPROV_OK) {
+        free(img);
+        return rc;
+    }
+    TSS2_RC trc = Fapi_CreateSeal(c->fapi, path, "noDa", envelope ? sizeof key : len, "", NULL,
+                                  envelope ? key : data);
+    if (trc != TSS2_RC_SUCCESS) {
+        sp_cleanse(key, sizeof key);
+        free(img);
+        return fapi_failed(c, trc, "Fapi_CreateSeal", name);
+    }
+    if (envelope) {
+        memcpy(aad, img, REF_HEADER);
+        memcpy(aad + REF_HEADER, name, nlen);
+        rc = sp_random(img + REF_HEADER, SP_GCM_IV_LEN);
+        if (rc == SECPROV_OK)
+            rc = sp_gcm_encrypt(key, img + REF_HEADER, aad, REF_HEADER + nlen, data, len,
+                                img + REF_ENV_HEADER, img + REF_HEADER + SP_GCM_IV_LEN);
+        sp_cleanse(key, sizeof key);
+        if (rc != SECPROV_OK) {
+            free(img);
+            delete_object(c, name, gen);
+            return rc;
+        }
+    }
+    *image = img;
+    return SECPROV_OK;
+}
+
+static int tpm_seal(secprov_provider_ctx *ctx, const char *name, const void *data, size_t len)
+{
+    tpm_ctx *c = (tpm_ctx *)ctx;
+    char file[SECPROV_NAME_MAX + 8];
+    uint8_t *image = NULL, *old_image;
+    size_t image_len, old_len;
+    secret_ref old;
+    uint64_t gen;
+    int rc;
+
+    if ((rc = ref_file(name, file, sizeof file)) != SECPROV_OK || (rc = new_gen(&gen)) != SECPROV_OK)
+        return rc;
+    if ((rc = lock_begin(c)) != SECPROV_OK)
+        return rc;
+    int had_old = ref_load(c, name, &old_image, &old_len, &old) == SECPROV_OK;
+    free(old_image);
+    rc = ensure_fapi(c);
+    if (rc == SECPROV_OK)
+        rc = seal_object(c, name, data, len, gen, &image, &image_len);
+    if (rc == SECPROV_OK) {
+        rc = sp_file_write_atomic(c->secrets_dir, file, image, image_len);   /* commit */
+        if (rc != SECPROV_OK)
+            delete_object(c, name, gen);
+        else if (had_old)
+            delete_object(c, name, old.gen);
+        sp_temp_sweep(c->secrets_dir);
+    }
+    lock_end(c);
+    free(image);                       /* header and ciphertext: nothing secret */
+    return rc;
+}
+
+static int unseal_locked(tpm_ctx *c, const char *name, void **data, size_t *len)
+{
+    char path[256], aad[REF_HEADER + SECPROV_NAME_MAX];
+    uint8_t *image, *sealed = NULL;
+    size_t image_len, sealed_len = 0, nlen = strlen(name);
+    secret_ref ref;
+    int rc;
+
+    if ((rc = ref_load(c, name, &image, &image_len, &ref)) != SECPROV_OK)
+        return rc;
+    rc = ref_object_path(path, sizeof path, name, ref.gen);
+    if (rc == SECPROV_OK)
+        rc = ensure_fapi(c);
+    if (rc == SECPROV_OK) {
+        TSS2_RC trc = Fapi_Unseal(c->fapi, path, &sealed, &sealed_len);
+        if (trc != TSS2_RC_SUCCESS) {
+            rc = fapi_failed(c, trc, "Fapi_Unseal", name);
+            if (rc == SECPROV_ERR_NOT_FOUND) {  /* the reference names a missing object */
+                c->env->log(c->env, SECPROV_LOG_ERROR, "tpm: the keystore object of '%s' "
+                            "is missing", name);
+                rc = SECPROV_ERR_INTEGRITY;
+            }
+            sealed = NULL;
+        }
+    }
+    if (rc == SECPROV_OK && ref.kind == REF_DIRECT) {
+        if (sealed_len == 0 || sealed_len > DIRECT_MAX || (*data = c->env->secret_alloc(sealed_len)) == NULL)
+            rc = sealed_len == 0 || sealed_len > DIRECT_MAX ? SECPROV_ERR_INTEGRITY : SECPROV_ERR_NOMEM;
+        else {
+            memcpy(*data, sealed, sealed_len);
+            *len = sealed_len;
+        }
+    } else if (rc == SECPROV_OK) {
+        if (sealed_len != SP_GCM_KEY_LEN)
+            rc = SECPROV_ERR_INTEGRITY;
+        else if ((*data = c->env->secret_alloc(ref.ct_len)) == NULL)
+            rc = SECPROV_ERR_NOMEM;
+        else {
+            memcpy(aad, image, REF_HEADER);
+            memcpy(aad + REF_HEADER, name, nlen);
+            rc = sp_gcm_decrypt(sealed, ref.nonce, aad, REF_HEADER + nlen, ref.ct, ref.ct_len,
+                                ref.tag, *data);
+            if (rc == SECPROV_OK) {
+                *len = ref.ct_len;
+            } else {
+                c->env->secret_free(*data, ref.ct_len);
+                *data = NULL;
+                c->env->log(c->env, SECPROV_LOG_ERROR, "tpm: the envelope of '%s' failed its "
+                            "integrity check", name);
+            }
+        }
+    }
+    if (sealed != NULL) {
+        sp_cleanse(sealed, sealed_len);
+        Fapi_Free(sealed);
+    }
+    free(image);
+    return rc;
+}
+
+static int tpm_unseal(secprov_provider_ctx *ctx, const char *name, void **data, size_t *len)
+{
+    tpm_ctx *c = (tpm_ctx *)ctx;
+    int rc = lock_begin(c);
+
+    if (rc != SECPROV_OK)
+        return rc;
+    rc = unseal_locked(c, name, data, len);
+    lock_end(c);
+    return rc;
+}
+
+static int tpm_remove(secprov_provider_ctx *ctx, const char *name)
+{
+    tpm_ctx *c = (tpm_ctx *)ctx;
+    char file[SECPROV_NAME_MAX + 8];
+    uint8_t *image;
+    size_t len;
+    secret_ref ref;
+    int rc;
+
+    if ((rc = ref_file(name, file, sizeof file)) != SECPROV_OK || (rc = lock_begin(c)) != SECPROV_OK)
+        return rc;
+    rc = ref_load(c, name, &image, &len, &ref);
+    free(image);
+    if (rc == SECPROV_OK || rc == SECPROV_ERR_INTEGRITY) {
+        int parsed = rc == SECPROV_OK;
+        rc = sp_file_remove(c->secrets_dir, file);       /* commit */
+        if (rc == SECPROV_OK && parsed)
+            delete_object(c, name, ref.gen);
+        else if (rc == SECPROV_OK)
+            sweep_orphans(c);
+    }
+    lock_end(c);
+    return rc;
+}
+
+static int tpm_list(secprov_provider_ctx *ctx, char ***names, size_t *count)
+{
+    tpm_ctx *c = (tpm_ctx *)ctx;
+    return sp_dir_list(c->secrets_dir, REF_SUFFIX, names, count);
+}
+
+static int tpm_info(const secprov_provider_ctx *ctx, secprov_info_fn emit, void *user)
+{
+    const tpm_ctx *c = (const tpm_ctx *)ctx;
+    emit("fapi_config", c->config_path, user);
+    emit("tcti", c->env->tpm_tcti, user);
+    emit("state_dir", c->env->tpm_state_dir, user);
+    emit("profile", PROFILE_NAME " (persistent SRK 0x81000001, noDA)", user);
+    return SECPROV_OK;
+}
+
+static int tpm_locate(secprov_provider_ctx *ctx, const char *name, char *out, size_t out_len)
+{
+    tpm_ctx *c = (tpm_ctx *)ctx;
+    uint8_t *image;
+    size_t len;
+    secret_ref ref;
+    int rc = lock_begin(c);
+
+    if (rc != SECPROV_OK)
+        return rc;
+    rc = ref_load(c, name, &image, &len, &ref);
+    free(image);
+    lock_end(c);
+    if (rc != SECPROV_OK)
+        return rc;
+    char path[256];
+    if ((rc = ref_object_path(path, sizeof path, name, ref.gen)) != SECPROV_OK)
+        return rc;
+    int n = snprintf(out, out_len, "fapi:%s%s", path,
+                     ref.kind == REF_ENVELOPE ? " (data key of an envelope)" : "");
+    return n > 0 && (size_t)n < out_len ? SECPROV_OK : SECPROV_ERR_TOO_LARGE;
+}
+
+static const secprov_provider_class tpm_class = {
+    .abi_version = SECPROV_PROVIDER_ABI_VERSION,
+    .size = sizeof(secprov_provider_class),
+    .name = "tpm",
+    .open = tpm_open,
+    .close = tpm_close,
+    .seal = tpm_seal,
+    .unseal = tpm_unseal,
+    .remove = tpm_remove,
+    .list = tpm_list,
+    .info = tpm_info,
+    .extension = NULL,
+    .locate = tpm_locate,
+};
+
+SECPROV_API const secprov_provider_class *secprov_provider_entry(void)
+{
+    return &tpm_class;
+}

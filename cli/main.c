@@ -59,10 +59,12 @@ static void cli_log(int level, const char *message, void *user)
 
 static int fail_status(const char *what, const char *name, int rc)
 {
-    if (last_error[0] != '\0')
-        return cli_error(CLI_FAIL, "%s", last_error);
+    if (name != NULL && last_error[0] != '\0')
+        return cli_error(CLI_FAIL, "%s '%s': %s (%s)", what, name, secprov_strerror(rc), last_error);
     if (name != NULL)
         return cli_error(CLI_FAIL, "%s '%s': %s", what, name, secprov_strerror(rc));
+    if (last_error[0] != '\0')
+        return cli_error(CLI_FAIL, "%s", last_error);
     return cli_error(CLI_FAIL, "%s: %s", what, secprov_strerror(rc));
 }
 

@@ -1,0 +1,154 @@
+#!/usr/bin/env bash
+# Selection against real swtpm instances, through the `secprov` command:
+#  AC-1 device present and FAPI works -> tpm, logged (socket, and pty device)
+#  AC-4 SECURITY_PROVIDER=legacy with a working TPM -> legacy
+#  AC-5 device present but the TPM path fails (wrong TCTI, swtpm stopped,
+#       module missing, libtss2 unloadable, a plain file as the device)
+#       -> legacy with exactly one warning naming the reason; info says fallback: yes
+#  explicit tpm failing -> SECPROV_ERR_UNAVAILABLE, non-zero exit, one error line
+#  fallback = false -> error; unknown provider value -> error naming it
+set -euo pipefail
+source "$SECPROV_SRC/tests/tools/tpm_sim.sh"
+trap tpm_sim_stop EXIT
+B=$SECPROV_BUILD/bin/secprov
+T=$SECPROV_TEST_TMP
+fails=0
+check() {  # check DESCRIPTION COMMAND...: the command must succeed
+  if "${@:2}"; then echo "ok   $1"; else echo "FAIL $1"; fails=$((fails + 1)); fi
+}
+run() {  # run CONF [env...] -- ARGS: stdout to $T/out, stderr to $T/err, exit code to $rc
+  local conf=$1; shift
+  rc=0
+  env SECPROV_CONFIG="$conf" "$@" >"$T/out" 2>"$T/err" || rc=$?
+}
+has() { grep -qxF -- "$1" "$T/out"; }
+err_has() { grep -qF -- "$1" "$T/err"; }
+lines() { wc -l < "$T/err" | tr -d ' '; }
+
+# AC-1 (socket)
+tpm_sim_socket "$T/s"
+tpm_sim_config "$T/s/c.conf"
+run "$T/s/c.conf" SECPROV_LOG_LEVEL=info "$B" info
+check "AC-1 socket: exit 0" test "$rc" = 0
+check "AC-1 socket: provider tpm" has "provider: tpm"
+check "AC-1 socket: fallback no" has "fallback: no"
+check "AC-1 socket: fapi_config printed" has "fapi_config: $T/s/tpm-state/fapi-config.json"
+check "AC-1 socket: choice logged" err_has "secprov: info: provider tpm selected (auto: $T/s/devnode present)"
+
+# AC-4
+run "$T/s/c.conf" SECURITY_PROVIDER=legacy "$B" info
+check "AC-4: legacy when asked, TPM working" has "provider: legacy"
+check "AC-4: no warning" test "$(lines)" = 0
+
+# Interop: tss2_unseal reads a secret sealed by secprov (<= 128 bytes)
+printf 'interop-\x00\x01\xff-secret' > "$T/secret"
+run "$T/s/c.conf" "$B" seal inter "$T/secret"
+check "interop: seal" test "$rc" = 0
+run "$T/s/c.conf" "$B" locate inter
+path=$(sed -n 's/^fapi://p' "$T/out")
+run "$T/s/c.conf" "$B" info
+conf=$(sed -n 's/^fapi_config: //p' "$T/out")
+TSS2_LOG=all+none TSS2_FAPICONF=$conf tss2_unseal --path "$path" --data "$T/from-tools" --force
+check "interop: tss2_unseal returns the bytes" cmp "$T/secret" "$T/from-tools"
+
+# Tampered / truncated stored secret on tpm -> SECPROV_ERR_INTEGRITY (exit 1), nothing else changed
+head -c 3000 /dev/urandom > "$T/big"
+run "$T/s/c.conf" "$B" seal env "$T/big"
+ref=$T/s/tpm-state/secrets/env.ref
+cp "$ref" "$T/ref.orig"
+printf '\x55' | dd of="$ref" bs=1 seek=2000 conv=notrunc status=none
+run "$T/s/c.conf" "$B" unseal env
+check "tampered envelope: exit 1" test "$rc" = 1
+check "tampered envelope: integrity error" err_has "secprov: error: unseal 'env': stored secret failed its integrity check"
+check "tampered envelope: no output" test ! -s "$T/out"
+head -c 100 "$T/ref.orig" > "$ref"
+run "$T/s/c.conf" "$B" unseal env
+check "truncated envelope: integrity error" err_has "failed its integrity check"
+cp "$T/ref.orig" "$ref"
+run "$T/s/c.conf" "$B" unseal env
+check "restored envelope unseals exactly" cmp "$T/out" "$T/big"
+run "$T/s/c.conf" "$B" unseal inter
+check "other secret untouched" cmp "$T/out" "$T/secret"
+
+# AC-5: wrong TCTI
+sed 's|tcti = "[^"]*"|tcti = "swtpm:path='"$T"'/nowhere"|' "$T/s/c.conf" > "$T/s/wrong.conf"
+run "$T/s/wrong.conf" "$B" info
+check "AC-5 wrong TCTI: exit 0" test "$rc" = 0
+check "AC-5 wrong TCTI: legacy" has "provider: legacy"
+check "AC-5 wrong TCTI: fallback yes" has "fallback: yes"
+check "AC-5 wrong TCTI: reason" grep -q "^reason: cannot open TCTI 'swtpm:path=$T/nowhere'" "$T/out"
+check "AC-5 wrong TCTI: one warning line" test "$(lines)" = 1
+check "AC-5 wrong TCTI: warning names the reason" err_has "secprov: warning: TPM provider failed (cannot open TCTI"
+
+# explicit tpm when the TPM fails
+run "$T/s/wrong.conf" SECURITY_PROVIDER=tpm "$B" info
+check "explicit tpm failing: exit 1" test "$rc" = 1
+check "explicit tpm failing: one line" test "$(lines)" = 1
+check "explicit tpm failing: error line" grep -q "^secprov: error: TPM provider asked for (SECURITY_PROVIDER) but failed: cannot open TCTI" "$T/err"
+
+# fallback = false
+{ echo "fallback = false;"; cat "$T/s/wrong.conf"; } > "$T/s/nofb.conf"
+run "$T/s/nofb.conf" "$B" info
+check "fallback=false: exit 1" test "$rc" = 1
+check "fallback=false: says why" err_has "and fallback = false"
+
+# unknown value
+run "$T/s/c.conf" SECURITY_PROVIDER=tpm2 "$B" info
+check "unknown SECURITY_PROVIDER: exit 1" test "$rc" = 1
+check "unknown SECURITY_PROVIDER: names it" err_has "unknown provider 'tpm2' in SECURITY_PROVIDER"
+
+# AC-5: module missing (a provider folder with legacy.so only)
+mkdir -p "$T/prov"; cp "$SECPROV_BUILD/lib/secprov/legacy.so" "$T/prov/"
+run "$T/s/c.conf" SECPROV_PROVIDER_DIR="$T/prov" "$B" info
+check "AC-5 module missing: legacy" has "provider: legacy"
+check "AC-5 module missing: reason" grep -q "^reason: tpm provider not installed ($T/prov/tpm.so" "$T/out"
+check "AC-5 module missing: one warning" test "$(lines)" = 1
+
+# AC-5: libtss2 cannot be loaded (hidden by an empty file in a private mount namespace)
+fapi_lib=$(ldd "$SECPROV_BUILD/lib/secprov/tpm.so" | awk '/libtss2-fapi/ {print $3}')
+if unshare -m true 2>/dev/null; then
+  SECPROV_CONFIG=$T/s/c.conf unshare -m sh -c "mount --bind /dev/null '$fapi_lib' && exec '$B' info" \
+    >"$T/out" 2>"$T/err" && rc=0 || rc=$?
+  check "AC-5 libtss2 unloadable: legacy" has "provider: legacy"
+  check "AC-5 libtss2 unloadable: reason names the library" grep -q "^reason: cannot load .*tpm.so: .*libtss2-fapi" "$T/out"
+  check "AC-5 libtss2 unloadable: one warning" test "$(lines)" = 1
+else
+  echo "FAIL AC-5 libtss2 unloadable: cannot make a private mount namespace (unshare -m) here"
+  fails=$((fails + 1))
+fi
+
+# AC-5: a plain file where the device should be
+touch "$T/plainfile"
+printf 'tpm = { devices = ["%s"]; state_dir = "%s"; };\nlegacy = { state_dir = "%s"; };\n' \
+  "$T/plainfile" "$T/pf-tpm" "$T/pf-legacy" > "$T/pf.conf"
+run "$T/pf.conf" "$B" info
+check "AC-5 plain file: legacy" has "provider: legacy"
+check "AC-5 plain file: fallback yes" has "fallback: yes"
+check "AC-5 plain file: one warning" test "$(lines)" = 1
+
+# AC-5: swtpm stopped
+tpm_sim_stop
+run "$T/s/c.conf" "$B" info
+check "AC-5 swtpm stopped: legacy" has "provider: legacy"
+check "AC-5 swtpm stopped: fallback yes" has "fallback: yes"
+check "AC-5 swtpm stopped: one warning" test "$(lines)" = 1
+
+# AC-1 (pseudo-terminal character device, default device: TCTI)
+tpm_sim_pty "$T/p"
+check "pty device is a character device" test -c "$(readlink -f "$T/p/tpm0")"
+printf 'tpm = { devices = ["%s"]; state_dir = "%s"; };\nlegacy = { state_dir = "%s"; };\n' \
+  "$T/p/tpm0" "$T/p/tpm-state" "$T/p/legacy" > "$T/p/c.conf"
+run "$T/p/c.conf" SECPROV_LOG_LEVEL=info "$B" info
+check "AC-1 pty: provider tpm" has "provider: tpm"
+check "AC-1 pty: default TCTI device:<node>" has "tcti: device:$T/p/tpm0"
+check "AC-1 pty: choice logged" err_has "provider tpm selected (auto: $T/p/tpm0 present)"
+# a TPM that accepts commands but never answers: auto falls back, in bounded time
+tpm_sim_wedge
+start=$(date +%s)
+run "$T/p/c.conf" "$B" info
+check "wedged TPM: falls back to legacy" has "provider: legacy"
+check "wedged TPM: within 5 s" test $(( $(date +%s) - start )) -le 5
+check "wedged TPM: reason names the device" grep -q "^reason: .*'device:$T/p/tpm0'" "$T/out"
+
+echo "$fails failure(s)"
+[ "$fails" = 0 ]

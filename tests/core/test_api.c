@@ -1,0 +1,266 @@
+/* The public API on the legacy provider (no TPM involved): statuses, options,
+ * logging, AC-3 (no device -> legacy, libtss2 never loaded), the legacy
+ * store's integrity and refusal of planted files. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+
+#include <cmocka.h>
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "secprov.h"
+
+static char dir[512], conf[600], store[600];
+static char logged[4096];
+
+static void capture(int level, const char *msg, void *user)
+{
+    (void)user;
+    snprintf(logged + strlen(logged), sizeof logged - strlen(logged), "%d:%s|", level, msg);
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    const char *base = getenv("SECPROV_TEST_TMP");
+    snprintf(dir, sizeof dir, "%s/apiXXXXXX", base ? base : "/tmp");
+    if (mkdtemp(dir) == NULL)
+        return -1;
+    snprintf(conf, sizeof conf, "%s/secprov.conf", dir);
+    snprintf(store, sizeof store, "%s/legacy", dir);
+    FILE *f = fopen(conf, "w");
+    fprintf(f, "tpm = { devices = [\"%s/no-tpmrm0\", \"%s/no-tpm0\"]; state_dir = \"%s/tpm\"; };\n"
+               "legacy = { state_dir = \"%s\"; hardware = \"CPU: t. GPU: g. Memory: 1. DriveSerial: s\"; };\n",
+            dir, dir, dir, store);
+    fclose(f);
+    unsetenv("SECURITY_PROVIDER");
+    unsetenv("SECPROV_LOG_LEVEL");
+    logged[0] = '\0';
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    char cmd[700];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+static secprov *open_legacy(void)
+{
+    secprov_options o = SECPROV_OPTIONS_INIT;
+    secprov *sp = NULL;
+    o.config_path = conf;
+    o.log_fn = capture;
+    o.log_level = SECPROV_LOG_INFO;
+    assert_int_equal(secprov_open(&sp, &o), SECPROV_OK);
+    assert_string_equal(secprov_provider_name(sp), "legacy");
+    return sp;
+}
+
+static void statuses(void **state)
+{
+    (void)state;
+    for (int a = SECPROV_ERR_INTERNAL; a <= SECPROV_OK; a++) {
+        const char *s = secprov_strerror(a);
+        assert_true(strlen(s) > 0);
+        assert_string_not_equal(s, "unknown status");
+        for (int b = SECPROV_ERR_INTERNAL; b < a; b++)
+            assert_string_not_equal(s, secprov_strerror(b));
+    }
+    assert_string_equal(secprov_strerror(-1000), "unknown status");
+    assert_string_equal(secprov_strerror(5), "unknown status");
+    assert_string_equal(secprov_version(), "0.1.0");
+}
+
+static void names(void **state)
+{
+    (void)state;
+    char n64[65], n65[66];
+    memset(n64, 'Z', 64); n64[64] = '\0';
+    memset(n65, 'Z', 65); n65[65] = '\0';
+    assert_int_equal(secprov_name_check("abcXYZ019_-"), SECPROV_OK);
+    assert_int_equal(secprov_name_check(n64), SECPROV_OK);
+    assert_int_equal(secprov_name_check(n65), SECPROV_ERR_NAME);
+    assert_int_equal(secprov_name_check(""), SECPROV_ERR_NAME);
+    assert_int_equal(secprov_name_check(NULL), SECPROV_ERR_NAME);
+    assert_int_equal(secprov_name_check("a/b"), SECPROV_ERR_NAME);
+    assert_int_equal(secprov_name_check(".."), SECPROV_ERR_NAME);
+    assert_int_equal(secprov_name_check("a b"), SECPROV_ERR_NAME);
+    assert_int_equal(secprov_name_check("x\n"), SECPROV_ERR_NAME);
+}
+
+static void bad_options(void **state)
+{
+    (void)state;
+    secprov_options o = {0};
+    secprov *sp = (secprov *)1;
+    assert_int_equal(secprov_open(NULL, NULL), SECPROV_ERR_INVALID_ARG);
+    assert_int_equal(secprov_open(&sp, &o), SECPROV_ERR_INVALID_ARG);   /* .size not set */
+    assert_null(sp);
+    o.size = sizeof o;
+    o.config_path = conf;
+    o.log_level = 99;
+    assert_int_equal(secprov_open(&sp, &o), SECPROV_ERR_INVALID_ARG);
+    o.log_level = 0;
+    o.provider = "hsm";
+    o.log_fn = capture;
+    assert_int_equal(secprov_open(&sp, &o), SECPROV_ERR_CONFIG);
+    assert_non_null(strstr(logged, "unknown provider 'hsm' in options"));
+    setenv("SECPROV_LOG_LEVEL", "chatty", 1);
+    o.provider = NULL;
+    assert_int_equal(secprov_open(&sp, &o), SECPROV_ERR_CONFIG);
+    assert_non_null(strstr(logged, "unknown SECPROV_LOG_LEVEL 'chatty'"));
+    unsetenv("SECPROV_LOG_LEVEL");
+    /* NULL handles */
+    assert_null(secprov_provider_name(NULL));
+    assert_int_equal(secprov_fell_back(NULL), 0);
+    assert_int_equal(secprov_delete(NULL, "x"), SECPROV_ERR_INVALID_ARG);
+    assert_int_equal(secprov_list(NULL, NULL, NULL), SECPROV_ERR_INVALID_ARG);
+    secprov_close(NULL);
+    secprov_free(NULL, 10);
+}
+
+static int libtss2_loaded(void)
+{
+    FILE *f = fopen("/proc/self/maps", "r");
+    char line[1024];
+    int found = 0;
+    while (fgets(line, sizeof line, f) != NULL)
+        found |= strstr(line, "libtss2") != NULL;
+    fclose(f);
+    return found;
+}
+
+static void ac3_no_device_means_legacy_and_no_tss(void **state)
+{
+    (void)state;
+    secprov *sp = open_legacy();
+    assert_int_equal(secprov_fell_back(sp), 0);
+    assert_null(secprov_fallback_reason(sp));
+    assert_string_equal(logged, "2:provider legacy selected (auto: no TPM device)|");
+    assert_false(libtss2_loaded());
+    struct stat st;
+    char tpm_state[600];
+    snprintf(tpm_state, sizeof tpm_state, "%s/tpm", dir);
+    assert_int_equal(stat(tpm_state, &st), -1);         /* nothing of the TPM's made */
+    secprov_close(sp);
+}
+
+static void emit(const char *k, const char *v, void *user)
+{
+    char *out = user;
+    snprintf(out + strlen(out), 2048 - strlen(out), "%s=%s\n", k, v);
+}
+
+static void info_and_locate(void **state)
+{
+    (void)state;
+    char out[2048] = "", want[2048], where[1024];
+    secprov *sp = open_legacy();
+    assert_int_equal(secprov_info(sp, emit, out), SECPROV_OK);
+    snprintf(want, sizeof want, "provider=legacy\nfallback=no\nstate_dir=%s\nhardware_source=config\n", store);
+    assert_string_equal(out, want);
+    assert_int_equal(secprov_seal(sp, "k1", "v", 1), SECPROV_OK);
+    assert_int_equal(secprov_locate(sp, "k1", where, sizeof where), SECPROV_OK);
+    snprintf(want, sizeof want, "file:%s/k1.sec", store);
+    assert_string_equal(where, want);
+    assert_int_equal(secprov_locate(sp, "nope", where, sizeof where), SECPROV_ERR_NOT_FOUND);
+    secprov_close(sp);
+}
+
+static void corrupt(const char *file, long off, int len_or_trunc)
+{
+    int fd = open(file, O_RDWR);
+    assert_true(fd >= 0);
+    if (len_or_trunc < 0) {
+        assert_int_equal(ftruncate(fd, off), 0);
+    } else {
+        unsigned char b;
+        assert_int_equal(pread(fd, &b, 1, off), 1);
+        b ^= 0x01;
+        assert_int_equal(pwrite(fd, &b, 1, off), 1);
+    }
+    close(fd);
+}
+
+static void integrity_of_the_store(void **state)
+{
+    (void)state;
+    char a[700], b[700];
+    void *out;
+    size_t len;
+    secprov *sp = open_legacy();
+    assert_int_equal(secprov_seal(sp, "alpha", "secret-alpha", 12), SECPROV_OK);
+    assert_int_equal(secprov_seal(sp, "beta", "secret-beta", 11), SECPROV_OK);
+    snprintf(a, sizeof a, "%s/alpha.sec", store);
+    snprintf(b, sizeof b, "%s/beta.sec", store);
+
+    struct stat st;
+    assert_int_equal(stat(store, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0700);
+    assert_int_equal(stat(a, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0600);
+
+    for (long off = 0; off < 64; off += 7) {           /* header, salt, nonce, tag, data */
+        corrupt(a, off, 1);
+        assert_int_equal(secprov_unseal(sp, "alpha", &out, &len), SECPROV_ERR_INTEGRITY);
+        corrupt(a, off, 1);                             /* flip back */
+    }
+    assert_int_equal(secprov_unseal(sp, "alpha", &out, &len), SECPROV_OK);
+    assert_memory_equal(out, "secret-alpha", 12);
+    secprov_free(out, len);
+
+    assert_int_equal(rename(a, b), 0);                  /* moved to another name */
+    assert_int_equal(secprov_unseal(sp, "beta", &out, &len), SECPROV_ERR_INTEGRITY);
+    assert_non_null(strstr(logged, "failed its integrity check"));
+    assert_int_equal(secprov_seal(sp, "alpha", "secret-alpha", 12), SECPROV_OK);
+    corrupt(a, 40, -1);                                 /* truncated */
+    assert_int_equal(secprov_unseal(sp, "alpha", &out, &len), SECPROV_ERR_INTEGRITY);
+    assert_null(out);
+    corrupt(a, 0, -1);                                  /* empty */
+    assert_int_equal(secprov_unseal(sp, "alpha", &out, &len), SECPROV_ERR_INTEGRITY);
+    secprov_close(sp);
+}
+
+static void planted_files_refused(void **state)
+{
+    (void)state;
+    char a[700], target[700];
+    void *out;
+    size_t len;
+    secprov *sp = open_legacy();
+    assert_int_equal(secprov_seal(sp, "gamma", "g", 1), SECPROV_OK);
+    snprintf(a, sizeof a, "%s/gamma.sec", store);
+    assert_int_equal(chmod(a, 0660), 0);                /* group-writable */
+    assert_int_equal(secprov_unseal(sp, "gamma", &out, &len), SECPROV_ERR_PERMISSION);
+    assert_int_equal(chmod(a, 0600), 0);
+    assert_int_equal(secprov_unseal(sp, "gamma", &out, &len), SECPROV_OK);
+    secprov_free(out, len);
+    snprintf(target, sizeof target, "%s/elsewhere.sec", dir);
+    assert_int_equal(rename(a, target), 0);
+    assert_int_equal(symlink(target, a), 0);            /* symlink: not followed */
+    assert_int_equal(secprov_unseal(sp, "gamma", &out, &len), SECPROV_ERR_PERMISSION);
+    secprov_close(sp);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(statuses),
+        cmocka_unit_test(names),
+        cmocka_unit_test_setup_teardown(bad_options, setup, teardown),
+        cmocka_unit_test_setup_teardown(ac3_no_device_means_legacy_and_no_tss, setup, teardown),
+        cmocka_unit_test_setup_teardown(info_and_locate, setup, teardown),
+        cmocka_unit_test_setup_teardown(integrity_of_the_store, setup, teardown),
+        cmocka_unit_test_setup_teardown(planted_files_refused, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

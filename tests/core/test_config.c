@@ -1,0 +1,118 @@
+/* The config file: defaults, every key, and errors that name file and line.
+ * Compiled with core/config.c and core/log.c directly. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "secprov.h"
+
+static char path[512];
+static char err[600];
+
+static const char *write_conf(const char *text)
+{
+    const char *dir = getenv("SECPROV_TEST_TMP");
+    snprintf(path, sizeof path, "%s/test.conf", dir ? dir : "/tmp");
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+    return path;
+}
+
+static void missing_default_means_defaults(void **state)
+{
+    (void)state;
+    sp_config c;
+    /* The default path does not exist on a test machine: all defaults. */
+    assert_int_equal(sp_config_load(&c, NULL, err, sizeof err), SECPROV_OK);
+    assert_null(c.provider);
+    assert_int_equal(c.fallback, 1);
+    assert_int_equal(c.log_level, 0);
+    assert_int_equal(c.tpm_device_count, 2);
+    assert_string_equal(c.tpm_devices[0], "/dev/tpmrm0");
+    assert_string_equal(c.tpm_devices[1], "/dev/tpm0");
+    assert_string_equal(c.tpm_tcti, "");
+    assert_string_equal(c.tpm_state_dir, "/var/lib/secprov/tpm");
+    assert_string_equal(c.legacy_state_dir, "/var/lib/secprov/legacy");
+    assert_string_equal(c.legacy_hardware, "");
+    sp_config_free(&c);
+}
+
+static void every_key(void **state)
+{
+    (void)state;
+    sp_config c;
+    write_conf("provider = \"legacy\";\nfallback = false;\nlog_level = \"debug\";\n"
+               "tpm = { devices = [\"/dev/a\", \"/dev/b\", \"/dev/c\"]; tcti = \"swtpm:path=/x\";"
+               " state_dir = \"/s/tpm\"; };\n"
+               "legacy = { state_dir = \"/s/legacy\"; hardware = \"CPU: x\"; };\n");
+    assert_int_equal(sp_config_load(&c, path, err, sizeof err), SECPROV_OK);
+    assert_string_equal(c.provider, "legacy");
+    assert_int_equal(c.fallback, 0);
+    assert_int_equal(c.log_level, SECPROV_LOG_DEBUG);
+    assert_int_equal(c.tpm_device_count, 3);
+    assert_string_equal(c.tpm_devices[2], "/dev/c");
+    assert_string_equal(c.tpm_tcti, "swtpm:path=/x");
+    assert_string_equal(c.tpm_state_dir, "/s/tpm");
+    assert_string_equal(c.legacy_state_dir, "/s/legacy");
+    assert_string_equal(c.legacy_hardware, "CPU: x");
+    assert_string_equal(c.path, path);
+    sp_config_free(&c);
+}
+
+static void expect_error(const char *text, const char *want)
+{
+    sp_config c;
+    char full[700];
+    write_conf(text);
+    assert_int_equal(sp_config_load(&c, path, err, sizeof err), SECPROV_ERR_CONFIG);
+    snprintf(full, sizeof full, "%s%s", path, want);   /* want starts after the path */
+    if (strcmp(err, full) != 0)
+        fail_msg("error was '%s', wanted '%s'", err, full);
+}
+
+static void errors_name_file_line_and_value(void **state)
+{
+    (void)state;
+    expect_error("fallback = true;\nprovider = 3;\n", ":2: 'provider' must be a string");
+    expect_error("provider = \"tpm2\";\n", ":1: unknown provider 'tpm2' (auto, tpm or legacy)");
+    expect_error("\nlog_level = \"loud\";\n",
+                 ":2: unknown log_level 'loud' (debug, info, warning, error or none)");
+    expect_error("provider = \"auto\";\nproviedr = \"x\";\n", ":2: unknown key 'proviedr'");
+}
+
+static void syntax_and_missing_file(void **state)
+{
+    (void)state;
+    sp_config c;
+    char want[700];
+    expect_error("provider = \"auto\";\ntpm = { devices = [\"/dev/x\" };\n", ":2: syntax error");
+    expect_error("tpm = { devices = []; };\n", ":1: 'tpm.devices' is empty");
+    expect_error("tpm = { devices = [\"rel\"]; };\n", ":1: 'tpm.devices' entries must be absolute paths");
+    expect_error("tpm = { color = \"red\"; };\n", ":1: unknown key 'tpm.color'");
+    expect_error("legacy = { state_dir = \"\"; };\n", ": a state_dir must not be empty");
+    assert_int_equal(sp_config_load(&c, "/nonexistent/secprov.conf", err, sizeof err),
+                     SECPROV_ERR_CONFIG);
+    snprintf(want, sizeof want, "/nonexistent/secprov.conf: cannot read config file: "
+             "No such file or directory");
+    assert_string_equal(err, want);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(missing_default_means_defaults),
+        cmocka_unit_test(every_key),
+        cmocka_unit_test(errors_name_file_line_and_value),
+        cmocka_unit_test(syntax_and_missing_file),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

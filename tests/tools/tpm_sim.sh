@@ -49,12 +49,14 @@ tpm_sim_wedge() { kill -STOP "$TPM_PID"; }
 
 tpm_sim_stop() {
   local p
-  for p in "${TPM_PIDS[@]}"; do kill -CONT "$p" 2>/dev/null; kill "$p" 2>/dev/null; done
+  # Some may be gone already (ptytpm exits with its swtpm): never fail here.
+  for p in "${TPM_PIDS[@]}"; do kill -CONT "$p" 2>/dev/null || true; kill "$p" 2>/dev/null || true; done
   for p in "${TPM_PIDS[@]}"; do
     for _ in $(seq 1 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.05; done
     kill -9 "$p" 2>/dev/null || true
   done
   TPM_PIDS=()
+  return 0
 }
 
 tpm_sim_config() {   # FILE [provider]: config for the current TPM, state under FILE's folder

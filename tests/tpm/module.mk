@@ -5,4 +5,4 @@ $(TESTDIR_B)/tpm/test_roundtrip: $(OBJDIR)/tests/tpm/test_roundtrip.o $(LIBSECPR
 	$(CC) $(TEST_LDFLAGS) -o $@ $< -lsecprov $(CMOCKA_LIBS)
 
 CHECK_DEPS     += $(TESTDIR_B)/tpm/test_roundtrip
-CHECK_PROGRAMS += tests/tpm/run_roundtrip.sh tests/tpm/test_selection.sh
+CHECK_PROGRAMS += tests/tpm/run_roundtrip.sh tests/tpm/test_selection.sh tests/tpm/test_valgrind.sh

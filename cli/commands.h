@@ -12,8 +12,7 @@
 /* Print "secprov: error: ..." as one line on stderr; returns code. */
 int cli_error(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* `secprov legacy ...` (cli/cmd_legacy.c); argv[0] is "legacy". Weak, so
- * the command still builds while the legacy operations are absent. */
-int secprov_cli_legacy(int argc, char **argv) __attribute__((weak));
+/* `secprov legacy ...` (cli/cmd_legacy.c); argv[0] is "legacy". */
+int secprov_cli_legacy(int argc, char **argv);
 
 #endif

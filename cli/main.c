@@ -283,8 +283,6 @@ int main(int argc, char **argv)
         return CLI_OK;
     }
     if (strcmp(argv[i], "legacy") == 0) {
-        if (secprov_cli_legacy == NULL)
-            return cli_error(CLI_FAIL, "legacy commands are not built into this secprov");
         return secprov_cli_legacy(argc - i, argv + i);
     }
     for (cmd = commands; cmd->name != NULL && strcmp(cmd->name, argv[i]) != 0; cmd++)

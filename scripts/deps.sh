@@ -11,12 +11,12 @@ case "$profile" in
   build)  pkgs=("${build[@]}") ;;
   demo)   pkgs=("${build[@]}" swtpm swtpm-tools) ;;
   check)  pkgs=("${build[@]}" libcmocka-dev swtpm swtpm-tools tpm2-tools valgrind
-                clang libclang-rt-14-dev openssl xxd procps psmisc) ;;
+                clang libclang-rt-14-dev openssl xxd procps psmisc jq time libjson-c-dev) ;;
   bench)  pkgs=("${build[@]}" swtpm swtpm-tools tpm2-tools gnuplot-nox systemd openssl procps) ;;
   docker) pkgs=(podman runc debootstrap swtpm swtpm-tools uidmap slirp4netns fuse-overlayfs) ;;
-  arm64)  pkgs=("${build[@]}" gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user
-                libtss2-dev:arm64 libconfig-dev:arm64 libssl-dev:arm64 libcmocka-dev:arm64
-                swtpm swtpm-tools) ;;
+  arm64)  pkgs=("${build[@]}" gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user qemu-user-binfmt
+                libc6:arm64 libtss2-dev:arm64 libconfig-dev:arm64 libssl-dev:arm64 libcmocka-dev:arm64
+                swtpm swtpm-tools tpm2-tools openssl xxd procps psmisc file jq time libjson-c-dev:arm64) ;;
   *) echo "deps.sh: unknown profile '$profile'" >&2; exit 2 ;;
 esac
 

@@ -9,6 +9,7 @@
 
 #include "aead.h"
 #include "fingerprint.h"
+#include "legacy_scheme.h"
 #include "provider_abi.h"
 #include "state_files.h"
 #include "store_format.h"
@@ -171,8 +172,7 @@ static int legacy_locate(secprov_provider_ctx *ctx, const char *name, char *out,
 
 static const void *legacy_extension(const char *iface)
 {
-    (void)iface;
-    return NULL;                    /* the legacy scheme's table: issue 3 */
+    return iface != NULL && strcmp(iface, LG_SCHEME_IFACE) == 0 ? (const void *)lg_scheme() : NULL;
 }
 
 static const secprov_provider_class legacy_class = {

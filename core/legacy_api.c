@@ -1,0 +1,226 @@
+/*
+ * The public secprov_legacy_* functions: they load legacy.so with the
+ * core's loader and forward to the scheme table it returns from its
+ * extension slot. The core itself holds no cipher.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "config.h"
+#include "loader.h"
+#include "log.h"
+#include "secprov_legacy.h"
+#include "secure_mem.h"
+#include "../providers/legacy/legacy_scheme.h"
+
+struct secprov_legacy {
+    secprov_module *mod;
+    const lg_scheme_ops *ops;
+    char *hardware;             /* legacy.hardware, or NULL */
+};
+
+int secprov_legacy_open(secprov_legacy **out, const secprov_options *opts)
+{
+    const secprov_provider_class *klass;
+    sp_logger log = {SECPROV_LOG_WARNING, NULL, NULL};
+    char why[SECPROV_REASON_MAX], err[600];
+    sp_config cfg;
+    secprov_legacy *lg;
+    int rc;
+
+    if (out == NULL)
+        return SECPROV_ERR_INVALID_ARG;
+    *out = NULL;
+    if (opts != NULL && opts->size < offsetof(secprov_options, log_user) + sizeof(void *))
+        return SECPROV_ERR_INVALID_ARG;
+    if (opts != NULL) {
+        log.fn = opts->log_fn;
+        log.user = opts->log_user;
+        if (opts->log_level != SECPROV_LOG_UNSET)
+            log.level = opts->log_level;
+    }
+    const char *path = opts != NULL && opts->config_path ? opts->config_path : getenv("SECPROV_CONFIG");
+    if (path != NULL && path[0] == '\0')
+        path = NULL;
+    if ((rc = sp_config_load(&cfg, path, err, sizeof err)) != SECPROV_OK) {
+        sp_log(&log, SECPROV_LOG_ERROR, "%s", err);
+        return rc;
+    }
+    lg = calloc(1, sizeof *lg);
+    char *dir = secprov_default_provider_dir(opts != NULL ? opts->provider_dir : NULL);
+    if (lg == NULL || dir == NULL) {
+        free(lg);
+        free(dir);
+        sp_config_free(&cfg);
+        return SECPROV_ERR_NOMEM;
+    }
+    if (cfg.legacy_hardware[0] != '\0')
+        lg->hardware = strdup(cfg.legacy_hardware);
+    sp_config_free(&cfg);
+    rc = secprov_module_load(dir, "legacy", &lg->mod, &klass, why, sizeof why);
+    free(dir);
+    if (rc == SECPROV_OK) {
+        lg->ops = SECPROV_CLASS_HAS(klass, extension) ? klass->extension(LG_SCHEME_IFACE) : NULL;
+        if (lg->ops == NULL || lg->ops->size < sizeof(lg_scheme_ops)) {
+            snprintf(why, sizeof why, "the legacy provider lacks the legacy scheme");
+            rc = SECPROV_ERR_UNSUPPORTED;
+        }
+    }
+    if (rc != SECPROV_OK) {
+        sp_log(&log, SECPROV_LOG_ERROR, "%s", why);
+        secprov_legacy_close(lg);
+        return rc;
+    }
+    *out = lg;
+    return SECPROV_OK;
+}
+
+void secprov_legacy_close(secprov_legacy *lg)
+{
+    if (lg == NULL)
+        return;
+    secprov_module_unload(lg->mod);
+    if (lg->hardware != NULL) {
+        explicit_bzero(lg->hardware, strlen(lg->hardware));
+        free(lg->hardware);
+    }
+    free(lg);
+}
+
+#define NEED(cond) do { if (!(cond)) return SECPROV_ERR_INVALID_ARG; } while (0)
+
+int secprov_legacy_calc_hash(secprov_legacy *lg, const char *s, char *out)
+{
+    NEED(lg != NULL && s != NULL && out != NULL);
+    return lg->ops->calc_hash(s, strlen(s), out);
+}
+
+int secprov_legacy_collect_fingerprint(secprov_legacy *lg, char *out, size_t out_len)
+{
+    NEED(lg != NULL && out != NULL && out_len > 0);
+    return lg->ops->fingerprint(out, out_len);
+}
+
+int secprov_legacy_fingerprint(secprov_legacy *lg, char *out, size_t out_len)
+{
+    NEED(lg != NULL && out != NULL && out_len > 0);
+    if (lg->hardware == NULL)
+        return lg->ops->fingerprint(out, out_len);
+    if (strlen(lg->hardware) >= out_len)
+        return SECPROV_ERR_TOO_LARGE;
+    strcpy(out, lg->hardware);
+    return SECPROV_OK;
+}
+
+int secprov_legacy_hw_hash(secprov_legacy *lg, const char *hardware, char *out)
+{
+    char mine[1024];
+    int rc;
+
+    NEED(lg != NULL && out != NULL);
+    if (hardware != NULL)
+        return lg->ops->hw_hash(hardware, out);
+    if ((rc = secprov_legacy_fingerprint(lg, mine, sizeof mine)) == SECPROV_OK)
+        rc = lg->ops->hw_hash(mine, out);
+    explicit_bzero(mine, sizeof mine);
+    return rc;
+}
+
+int secprov_legacy_api_key(secprov_legacy *lg, const char *email, const char *password,
+                           const char *hw_hash, char *out)
+{
+    NEED(lg != NULL && email != NULL && password != NULL && hw_hash != NULL && out != NULL);
+    return lg->ops->api_key(email, password, hw_hash, out);
+}
+
+int secprov_legacy_resource_key(secprov_legacy *lg, char *out)
+{
+    NEED(lg != NULL && out != NULL);
+    return lg->ops->resource_key(out);
+}
+
+/* Move a provider's malloc'd result into secret memory (secprov_free). */
+static int to_secret(int rc, void **out, size_t *out_len)
+{
+    if (rc != SECPROV_OK)
+        return rc;
+    void *s = sp_secret_alloc(*out_len);
+    if (s == NULL) {
+        explicit_bzero(*out, *out_len);
+        free(*out);
+        *out = NULL;
+        return SECPROV_ERR_NOMEM;
+    }
+    memcpy(s, *out, *out_len);
+    explicit_bzero(*out, *out_len);
+    free(*out);
+    *out = s;
+    return SECPROV_OK;
+}
+
+int secprov_legacy_encrypt_with_iv(secprov_legacy *lg, const char *key,
+                                   const uint8_t iv[SECPROV_LEGACY_IV_LEN], const void *in,
+                                   size_t len, void **out, size_t *out_len)
+{
+    NEED(lg != NULL && key != NULL && out != NULL && out_len != NULL && (in != NULL || len == 0));
+    return to_secret(lg->ops->encrypt(key, iv, in, len, out, out_len), out, out_len);
+}
+
+int secprov_legacy_encrypt(secprov_legacy *lg, const char *key, const void *in, size_t len,
+                           void **out, size_t *out_len)
+{
+    return secprov_legacy_encrypt_with_iv(lg, key, NULL, in, len, out, out_len);
+}
+
+int secprov_legacy_decrypt(secprov_legacy *lg, const char *key, const void *in, size_t len,
+                           void **out, size_t *out_len)
+{
+    NEED(lg != NULL && key != NULL && out != NULL && out_len != NULL && (in != NULL || len == 0));
+    return to_secret(lg->ops->decrypt(key, in, len, out, out_len), out, out_len);
+}
+
+int secprov_legacy_encrypt_fd(secprov_legacy *lg, const char *key, const uint8_t *iv,
+                              int in_fd, int out_fd)
+{
+    NEED(lg != NULL && key != NULL && in_fd >= 0 && out_fd >= 0);
+    return lg->ops->encrypt_fd(key, iv, in_fd, out_fd);
+}
+
+int secprov_legacy_decrypt_fd(secprov_legacy *lg, const char *key, int in_fd, int out_fd)
+{
+    NEED(lg != NULL && key != NULL && in_fd >= 0 && out_fd >= 0);
+    return lg->ops->decrypt_fd(key, NULL, 0, in_fd, out_fd);
+}
+
+int secprov_legacy_split_fd(secprov_legacy *lg, const uint8_t *iv, int in_fd, int small_fd,
+                            int big_fd)
+{
+    struct stat st;
+
+    NEED(lg != NULL && in_fd >= 0 && small_fd >= 0 && big_fd >= 0);
+    if (fstat(in_fd, &st) != 0 || !S_ISREG(st.st_mode))
+        return SECPROV_ERR_INVALID_ARG;         /* the split needs the length first */
+    return lg->ops->split_fd(iv, in_fd, (uint64_t)st.st_size, small_fd, big_fd);
+}
+
+int secprov_legacy_join_fd(secprov_legacy *lg, const void *small, size_t small_len, int big_fd,
+                           int out_fd)
+{
+    char key[SECPROV_LEGACY_KEY_LEN + 1];
+    int rc;
+
+    NEED(lg != NULL && (small != NULL || small_len == 0) && big_fd >= 0 && out_fd >= 0);
+    if ((rc = lg->ops->resource_key(key)) == SECPROV_OK)
+        rc = lg->ops->decrypt_fd(key, small, small_len, big_fd, out_fd);
+    explicit_bzero(key, sizeof key);
+    return rc;
+}
+
+int secprov_legacy_archive_decrypt_fd(secprov_legacy *lg, const void *fragment, size_t len,
+                                      int in_fd, int out_fd)
+{
+    NEED(lg != NULL && fragment != NULL && len > 0 && in_fd >= 0 && out_fd >= 0);
+    return lg->ops->archive_decrypt_fd(fragment, len, in_fd, out_fd);
+}

@@ -1,0 +1,31 @@
+# libFuzzer targets (clang): `make fuzz` builds them into $(BUILD)/fuzz/,
+# `make check-fuzz` runs each for FUZZ_SECONDS (default 60) from its corpus
+# in tests/fuzz-corpus/<target>/ and fails on any finding.
+FUZZ_CC ?= clang
+FUZZ_FLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
+              -fno-sanitize-recover=all -Iinclude -Icore -Iproviders/common \
+              -Iproviders/legacy -Iproviders/tpm
+FUZZ_DIR := $(BUILD)/fuzz
+FUZZ_TARGETS := $(addprefix $(FUZZ_DIR)/,fuzz_legacy_decrypt fuzz_legacy_join fuzz_store_parsers fuzz_config)
+FUZZ_LEGACY := providers/legacy/legacy_scheme.c providers/legacy/fingerprint.c \
+               providers/legacy/store_format.c providers/common/aead.c providers/common/state_files.c
+
+$(FUZZ_DIR)/fuzz_legacy_decrypt: fuzz/fuzz_legacy_decrypt.c $(FUZZ_LEGACY)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $^ $(CRYPTO_LIBS)
+$(FUZZ_DIR)/fuzz_legacy_join: fuzz/fuzz_legacy_join.c $(FUZZ_LEGACY)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $^ $(CRYPTO_LIBS)
+$(FUZZ_DIR)/fuzz_store_parsers: fuzz/fuzz_store_parsers.c providers/tpm/secret_ref.c $(FUZZ_LEGACY)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $^ $(CRYPTO_LIBS)
+$(FUZZ_DIR)/fuzz_config: fuzz/fuzz_config.c core/config.c core/log.c core/name.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $^ $(LIBCONFIG_LIBS)
+
+.PHONY: fuzz check-fuzz
+fuzz: $(FUZZ_TARGETS)
+check-fuzz:
+	@scripts/deps.sh check
+	@$(MAKE) --no-print-directory fuzz
+	@fuzz/run.sh "$(FUZZ_DIR)" $(notdir $(FUZZ_TARGETS))

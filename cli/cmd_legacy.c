@@ -13,7 +13,8 @@
  *
  * A key or password file holds it on its first line (the newline is not
  * part of it). An OUT file is written to a temp file beside it and renamed
- * only on success: a failure leaves no partial OUT behind.
+ * only on success: a failure leaves no partial OUT behind. An OUT that is a
+ * device or fifo (/dev/null, a pipe) is written in place, never replaced.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -21,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "commands.h"
@@ -118,22 +120,36 @@ static int open_in(const char *path)
 /* An output: a temp file beside path, renamed over it on success. */
 struct output {
     int fd;
+    int close_fd;               /* a device opened in place */
     const char *path;
     char tmp[4096];
 };
 
 static int out_open(struct output *o, const char *path)
 {
+    struct stat st;
+
     o->path = path;
+    o->close_fd = 0;
     o->tmp[0] = '\0';
     if (path == NULL || strcmp(path, "-") == 0) {
         o->fd = STDOUT_FILENO;
         o->path = NULL;
         return CLI_OK;
     }
-    char copy[4096];
+    /* A device or fifo (e.g. /dev/null) is written in place: never replaced. */
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        o->fd = open(path, O_WRONLY | O_CLOEXEC);
+        o->path = NULL;
+        if (o->fd < 0)
+            return cli_error(CLI_FAIL, "cannot open %s: %s", path, strerror(errno));
+        o->close_fd = 1;
+        return CLI_OK;
+    }
+    char copy[4096], copy2[4096];
     snprintf(copy, sizeof copy, "%s", path);
-    snprintf(o->tmp, sizeof o->tmp, "%s/.%s.XXXXXX", dirname(copy), basename((char *)path));
+    snprintf(copy2, sizeof copy2, "%s", path);
+    snprintf(o->tmp, sizeof o->tmp, "%s/.%s.XXXXXX", dirname(copy), basename(copy2));
     o->fd = mkostemp(o->tmp, O_CLOEXEC);
     if (o->fd < 0)
         return cli_error(CLI_FAIL, "cannot create a file beside %s: %s", path, strerror(errno));
@@ -142,8 +158,11 @@ static int out_open(struct output *o, const char *path)
 
 static int out_finish(struct output *o, int ok)
 {
-    if (o->path == NULL)
+    if (o->path == NULL) {
+        if (o->close_fd && close(o->fd) != 0)
+            ok = 0;
         return ok ? CLI_OK : CLI_FAIL;
+    }
     int good = ok && fsync(o->fd) == 0;
     good = close(o->fd) == 0 && good;
     if (good && rename(o->tmp, o->path) == 0)

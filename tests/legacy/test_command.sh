@@ -68,6 +68,14 @@ IV2=000102030405060708090a0b0c0d0e0f
 "$B" legacy decrypt --key-file "$T/k" "$T/enc-openssl" "$T/dec-secprov"
 check "secprov decrypts openssl's output" cmp "$T/dec-secprov" "$T/data"
 
+# an OUT that is a fifo (as /dev/null is a device) is written in place, never replaced
+mkfifo "$T/fifo"
+cat "$T/fifo" > "$T/from-fifo" &
+"$B" legacy decrypt --key-file "$T/k" "$T/enc" "$T/fifo"
+wait
+check "fifo OUT stays a fifo" test -p "$T/fifo"
+check "fifo OUT got the plaintext" cmp "$T/from-fifo" "$T/data"
+
 # bad input: each its error, nothing on stdout, no OUT file left
 bad() {  # bad NAME INPUTFILE EXPECTED_MESSAGE
   local rc=0

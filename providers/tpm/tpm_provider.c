@@ -171,46 +171,30 @@ static int ref_load(tpm_ctx *c, const char *name, uint8_t **image, size_t *len, 
     return rc;
 }
 
-/* The keystore folder of an object FAPI cannot delete (a process killed in
- * the middle of Fapi_Delete can leave it half gone): it holds only
- * object.json, under keystore/{system,user}/<profile>/HS/SRK/sp-NAME-GEN. */
-static void remove_keystore_entry(tpm_ctx *c, const char *object_path)
+/* A sealed object under the persistent SRK lives only in the keystore (no
+ * TPM state): remove its keystore entry, keystore/{user,system}/<profile>
+ * /HS/SRK/sp-NAME-GEN/object.json, directly. Fapi_Delete would send 3 TPM
+ * commands (GetCapability, StartAuthSession, FlushContext) for it, which
+ * made a replacing seal cost 13 commands instead of 10; and it cannot delete
+ * an entry a killed process left half gone. 0 when removed. */
+static int remove_keystore_entry(tpm_ctx *c, const char *object_path)
 {
-    static const char *const stores[] = {"keystore/system", "keystore/user"};
+    static const char *const stores[] = {"keystore/user", "keystore/system"};
     char dir[PATH_MAX_LEN];
+    int removed = -1;
 
     for (size_t i = 0; i < 2; i++) {
         int n = snprintf(dir, sizeof dir, "%s/%s/" PROFILE_NAME "%s", c->env->tpm_state_dir,
                          stores[i], object_path);
         if (n < 0 || (size_t)n >= sizeof dir)
             continue;
-        if (sp_file_remove(dir, "object.json") == SECPROV_OK || errno == ENOENT)
-            rmdir(dir);
+        int rc = sp_file_remove(dir, "object.json");     /* fsyncs the folder */
+        if (rc == SECPROV_OK)
+            removed = 0;
+        if (rc == SECPROV_OK || rc == SECPROV_ERR_NOT_FOUND)
+            (void)rmdir(dir);   /* an empty folder left by a crash is ignored by FAPI */
     }
-}
-
-/* A sealed object under the persistent SRK lives only in the keystore (no
- * TPM state): remove its keystore folder directly. Fapi_Delete would send 3
- * TPM commands (GetCapability, StartAuthSession, FlushContext) for it, which
- * made a replacing seal cost 13 commands instead of 10. 0 when removed. */
-static int delete_object_file(tpm_ctx *c, const char *path)
-{
-    char dir[PATH_MAX_LEN], file[PATH_MAX_LEN];
-    int n = snprintf(dir, sizeof dir, "%s/keystore/user/" PROFILE_NAME "%s",
-                     c->env->tpm_state_dir, path);
-
-    if (n < 0 || (size_t)n >= sizeof dir || sp_path_join(file, sizeof file, dir, "object.json") != 0)
-        return -1;
-    if (unlink(file) != 0 || rmdir(dir) != 0)
-        return -1;
-    char *slash = strrchr(dir, '/');
-    *slash = '\0';
-    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd >= 0) {
-        (void)fsync(fd);
-        close(fd);
-    }
-    return 0;
+    return removed;
 }
 
 static void delete_object(tpm_ctx *c, const char *name, uint64_t gen)
@@ -219,15 +203,11 @@ static void delete_object(tpm_ctx *c, const char *name, uint64_t gen)
 
     if (ref_object_path(path, sizeof path, name, gen) != SECPROV_OK)
         return;
-    if (delete_object_file(c, path) == 0)
+    if (remove_keystore_entry(c, path) == 0 || ensure_fapi(c) != SECPROV_OK)
         return;
-    if (ensure_fapi(c) != SECPROV_OK)
-        return;
-    TSS2_RC rc = Fapi_Delete(c->fapi, path);
-    if (rc != TSS2_RC_SUCCESS && rc != TSS2_FAPI_RC_PATH_NOT_FOUND) {
+    TSS2_RC rc = Fapi_Delete(c->fapi, path);           /* the layout was not as expected */
+    if (rc != TSS2_RC_SUCCESS && rc != TSS2_FAPI_RC_PATH_NOT_FOUND)
         fapi_failed(c, rc, "Fapi_Delete", path);
-        remove_keystore_entry(c, path);
-    }
 }
 
 /* Delete objects no reference names: left by a crash mid-seal or mid-delete.

@@ -19,11 +19,15 @@ for n in 1 100 10000 1048576 268435456; do
   check "$n B: join gives the resource back" cmp "$T/joined" "$T/res"
   if [ "$n" = 268435456 ]; then
     rss=$(cat "$T/rss")
-    if ldd "$B" | grep -q libasan; then
+    if readelf -dW "$B" | grep -q "NEEDED.*libasan"; then
       echo "info 256 MiB join: max RSS ${rss} KiB (sanitizer build: not held to the bound)"
     else
-      echo "info 256 MiB join: max RSS ${rss} KiB"
-      check "256 MiB join: peak memory under 16 MiB" test "$rss" -lt 16384
+      base=0
+      if [ "${SECPROV_ARCH:-}" = arm64 ]; then  # under qemu-user the emulator's own memory is in the RSS
+        /usr/bin/time -f %M -o "$T/rss0" "$B" --version >/dev/null; base=$(cat "$T/rss0")
+      fi
+      echo "info 256 MiB join: max RSS ${rss} KiB (baseline ${base} KiB)"
+      check "256 MiB join: peak memory under 16 MiB" test $((rss - base)) -lt 16384
     fi
   fi
   rm -f "$T/joined" "$T/small" "$T/big"

@@ -72,7 +72,10 @@ int main(int argc, char **argv)
     printf("%d open/close: fds %d -> %d, RSS %ld -> %ld KiB\n", n, fd0, fd1, rss0, rss1);
     if (fd1 != fd0)
         fails++;
-    if (rss1 - rss0 > 2048)             /* allocator noise, not per-open growth */
+    /* Allocator noise is allowed, per-open growth is not. Under ASan freed
+     * memory sits in its quarantine (up to 256 MiB), so RSS says nothing
+     * there: HYGIENE_NO_RSS=1, and LeakSanitizer checks leaks instead. */
+    if (getenv("HYGIENE_NO_RSS") == NULL && rss1 - rss0 > 2048)
         fails++;
 
     /* a failed open leaves nothing open */

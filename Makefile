@@ -100,7 +100,7 @@ check-asan:
 
 demo:
 	@scripts/deps.sh demo
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory all $(TESTDIR_B)/tools/ptytpm
 	@scripts/demo.sh "$(BUILD)"
 
 deps:

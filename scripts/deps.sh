@@ -9,7 +9,7 @@ profile=${1:-build}
 build=(make gcc libc6-dev pkg-config libtss2-dev libconfig-dev libssl-dev)
 case "$profile" in
   build)  pkgs=("${build[@]}") ;;
-  demo)   pkgs=("${build[@]}" swtpm swtpm-tools) ;;
+  demo)   pkgs=("${build[@]}" swtpm swtpm-tools tpm2-tools) ;;
   check)  pkgs=("${build[@]}" libcmocka-dev swtpm swtpm-tools tpm2-tools valgrind
                 clang libclang-rt-14-dev openssl xxd procps psmisc jq time libjson-c-dev) ;;
   bench)  pkgs=("${build[@]}" swtpm swtpm-tools tpm2-tools gnuplot-nox systemd openssl procps) ;;

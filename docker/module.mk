@@ -1,0 +1,19 @@
+# Container image and its test.
+#   make check-docker    as root, with podman (no Docker engine, no registry):
+#                        installs podman/runc/debootstrap (scripts/deps.sh
+#                        docker), builds the debian base images by debootstrap,
+#                        the secprov image from docker/Dockerfile, and runs
+#                        tests/docker/test_docker.sh against it.
+# Images, podman's storage and the debootstrap tarball are kept in
+# $(BUILD)/docker (rm -rf it to start from nothing).
+.PHONY: check-docker check-docker-run
+
+check-docker:
+	@scripts/deps.sh docker
+	@$(MAKE) --no-print-directory check-docker-run
+
+check-docker-run: $(TESTDIR_B)/tools/ptytpm
+	@mkdir -p $(BUILD)/docker
+	@t0=$$(date +%s); tests/run_tests.sh "$(BUILD)" tests/docker/test_docker.sh; rc=$$?; \
+	cat $(BUILD)/docker/figures.txt 2>/dev/null; \
+	echo "check-docker: total $$(( $$(date +%s) - t0 )) s"; exit $$rc

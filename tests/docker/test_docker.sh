@@ -1,0 +1,195 @@
+#!/usr/bin/env bash
+# make check-docker: the secprov image built from docker/Dockerfile
+# (unchanged), run with podman as root on a machine with no Docker engine and
+# no registry. Proves in running containers:
+#   (a) TPM device present (a pseudo-terminal swtpm bind-mounted as
+#       /dev/tpmrm0): `secprov info` says provider: tpm; a binary secret seals
+#       and unseals byte-exact; without the device's group it cannot use it
+#   (b) the secret survives the container: removed, a new one unseals it from
+#       the state volume (and a container on a fresh volume cannot)
+#   (c) no device: provider: legacy, fallback: no, nothing on stderr
+#   (d) device present, TPM stopped (swtpm SIGSTOPped, pty kept): provider:
+#       legacy, fallback: yes, exactly one warning line on stderr
+# plus: the container user is not root, and the compose files parse and
+# hold the device mounts / swtpm service.
+# Env: SECPROV_SRC (repo), SECPROV_BUILD (absolute build dir: images and the
+# debootstrap tarball are cached in $SECPROV_BUILD/docker), SECPROV_TEST_TMP.
+set -euo pipefail
+
+src=${SECPROV_SRC:?}; build=${SECPROV_BUILD:?}; tmp=${SECPROV_TEST_TMP:?}
+[ "$(id -u)" -eq 0 ] || { echo "check-docker: needs root (podman as root)" >&2; exit 1; }
+
+# shellcheck source=/dev/null
+source "$src/docker/podman-env.sh"
+# shellcheck source=/dev/null
+source "$src/tests/tools/tpm_sim.sh"
+podman_env "$build/docker/podman"
+
+IMG=localhost/secprov:check
+TPM_GID=4711                    # stands for the host's `tss` group
+tag=$$-$RANDOM
+VOLS=(); CTRS=()
+fails=0
+cleanup() {
+  local c v
+  for c in "${CTRS[@]}"; do "${PODMAN[@]}" rm -f "$c" >/dev/null 2>&1 || true; done
+  for v in "${VOLS[@]}"; do "${PODMAN[@]}" volume rm -f "$v" >/dev/null 2>&1 || true; done
+  tpm_sim_stop
+}
+trap cleanup EXIT
+
+ok()   { echo "ok: $*"; }
+fail() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
+expect_eq() {   # WHAT GOT WANT
+  if [ "$2" = "$3" ]; then ok "$1"; else fail "$1: got '$2', want '$3'"; fi
+}
+field() { sed -n "s/^$1: //p" "$2" | head -n1; }
+newvol() {   # NAME: a new named volume, in $VOL (removed on exit)
+  VOL="secprov-check-$tag-$1"; "${PODMAN[@]}" volume create "$VOL" >/dev/null; VOLS+=("$VOL")
+}
+
+# --- images ----------------------------------------------------------------
+t0=$(date +%s)
+PODMAN_CMD="${PODMAN[*]}" "$src/docker/base-image.sh" "$build/docker"
+t1=$(date +%s)
+# --network host: the build stages apt-get from the host's Debian mirror.
+"${PODMAN[@]}" build --pull=never --network host -f "$src/docker/Dockerfile" \
+    -t "$IMG" "$src" > "$tmp/build.log" 2>&1 || { tail -n 40 "$tmp/build.log" >&2; exit 1; }
+t2=$(date +%s)
+size=$("${PODMAN[@]}" image inspect --format '{{.Size}}' "$IMG")
+echo "check-docker: base image $((t1 - t0)) s, secprov image build $((t2 - t1)) s, image size $((size / 1000000)) MB ($size bytes)" | tee "$build/docker/figures.txt"
+
+RUN=("${PODMAN[@]}" run --rm --network none)
+
+# --- the image itself ---------------------------------------------------------
+uid=$("${RUN[@]}" --entrypoint id "$IMG" -u)
+[ "$uid" != 0 ] && ok "container user is not root (uid $uid)" || fail "container runs as root"
+"${RUN[@]}" --entrypoint sh "$IMG" -c 'command -v secprov' > "$tmp/which" 2>&1
+expect_eq "secprov on PATH" "$(cat "$tmp/which")" "/usr/local/bin/secprov"
+
+# --- (a) TPM present ----------------------------------------------------------
+tpm_sim_pty "$tmp/tpm"
+PTY=$(readlink -f "$TPM_DEV")
+chgrp "$TPM_GID" "$PTY"; chmod 0660 "$PTY"
+[ "$(stat -c %t "$PTY")" = 88 ] || { echo "check-docker: $PTY is not a pty (major 136)" >&2; exit 1; }
+newvol state; vol=$VOL
+TPMRUN=("${RUN[@]}" -v "$vol:/var/lib/secprov" -v "$PTY:/dev/tpmrm0"
+        --device-cgroup-rule='c 136:* rwm' --group-add "$TPM_GID")
+
+"${TPMRUN[@]}" "$IMG" info > "$tmp/a.out" 2> "$tmp/a.err" || true
+expect_eq "(a) provider with device" "$(field provider "$tmp/a.out")" tpm
+expect_eq "(a) fallback with device" "$(field fallback "$tmp/a.out")" no
+expect_eq "(a) stderr with device" "$(cat "$tmp/a.err")" ""
+
+head -c 3000 /dev/urandom > "$tmp/secret"; printf '\0\n\0' >> "$tmp/secret"
+"${TPMRUN[@]}" -i "$IMG" seal docker-secret < "$tmp/secret" 2> "$tmp/seal.err" ||
+  fail "(a) seal: $(cat "$tmp/seal.err")"
+"${TPMRUN[@]}" "$IMG" unseal docker-secret > "$tmp/unsealed" 2> "$tmp/unseal.err" ||
+  fail "(a) unseal: $(cat "$tmp/unseal.err")"
+cmp -s "$tmp/secret" "$tmp/unsealed" && ok "(a) unseal is byte-exact (3003 bytes)" ||
+  fail "(a) unsealed bytes differ from the sealed ones"
+# It is the TPM that holds it: the legacy store has nothing, the FAPI keystore is on the volume.
+"${TPMRUN[@]}" --entrypoint sh "$IMG" -c 'ls /var/lib/secprov/legacy 2>/dev/null | wc -l; test -d /var/lib/secprov/tpm && echo tpm-dir' \
+  > "$tmp/layout" 2>&1 || true
+expect_eq "(a) state on the volume: tpm keystore, empty legacy store" "$(tr '\n' ' ' < "$tmp/layout")" "0 tpm-dir "
+
+# Without the device's group the (non-root) user cannot open it: falls back.
+newvol nogroup
+"${RUN[@]}" -v "$VOL:/var/lib/secprov" -v "$PTY:/dev/tpmrm0" \
+    --device-cgroup-rule='c 136:* rwm' "$IMG" info > "$tmp/ng.out" 2> "$tmp/ng.err" || true
+expect_eq "(a) without --group-add the device is not usable" "$(field fallback "$tmp/ng.out")" yes
+
+# --- (b) restart: remove the container, a new one unseals -----------------------
+c1="secprov-check-$tag-c1"; CTRS+=("$c1")
+printf 'survives-restart' > "$tmp/secret-b"
+"${PODMAN[@]}" create --name "$c1" --network none -i -v "$vol:/var/lib/secprov" -v "$PTY:/dev/tpmrm0" \
+    --device-cgroup-rule='c 136:* rwm' --group-add "$TPM_GID" "$IMG" seal restart-secret >/dev/null
+"${PODMAN[@]}" start -a -i "$c1" < "$tmp/secret-b" >/dev/null 2> "$tmp/b.err" || fail "(b) seal: $(cat "$tmp/b.err")"
+"${PODMAN[@]}" rm -f "$c1" >/dev/null
+"${PODMAN[@]}" container exists "$c1" && fail "(b) container $c1 still exists"
+"${TPMRUN[@]}" "$IMG" unseal restart-secret > "$tmp/b.out" 2> "$tmp/b.err" || true
+expect_eq "(b) secret survives the container (new container, same volume)" "$(cat "$tmp/b.out")" survives-restart
+newvol fresh
+"${RUN[@]}" -v "$VOL:/var/lib/secprov" -v "$PTY:/dev/tpmrm0" --device-cgroup-rule='c 136:* rwm' \
+    --group-add "$TPM_GID" "$IMG" unseal restart-secret > "$tmp/b2.out" 2>/dev/null && rc=0 || rc=$?
+[ "$rc" -ne 0 ] && [ ! -s "$tmp/b2.out" ] && ok "(b) a fresh volume does not have it (the volume carries the state)" ||
+  fail "(b) a fresh volume unsealed restart-secret (rc $rc)"
+
+# --- (c) no device ----------------------------------------------------------------
+newvol nodev
+"${RUN[@]}" -v "$VOL:/var/lib/secprov" "$IMG" info > "$tmp/c.out" 2> "$tmp/c.err" || true
+expect_eq "(c) provider without device" "$(field provider "$tmp/c.out")" legacy
+expect_eq "(c) fallback without device" "$(field fallback "$tmp/c.out")" no
+expect_eq "(c) stderr without device" "$(cat "$tmp/c.err")" ""
+printf 'legacy-secret' | "${RUN[@]}" -i -v "$VOL:/var/lib/secprov" "$IMG" seal l1 2>/dev/null || fail "(c) legacy seal"
+expect_eq "(c) legacy unseal" "$("${RUN[@]}" -v "$VOL:/var/lib/secprov" "$IMG" unseal l1 2>/dev/null)" legacy-secret
+
+# --- (d) device present, TPM stopped ------------------------------------------------
+tpm_sim_wedge          # swtpm SIGSTOPped: the pty stays, nothing answers
+newvol dead
+"${RUN[@]}" -v "$VOL:/var/lib/secprov" -v "$PTY:/dev/tpmrm0" --device-cgroup-rule='c 136:* rwm' \
+    --group-add "$TPM_GID" "$IMG" info > "$tmp/d.out" 2> "$tmp/d.err" || true
+expect_eq "(d) provider with the TPM stopped" "$(field provider "$tmp/d.out")" legacy
+expect_eq "(d) fallback with the TPM stopped" "$(field fallback "$tmp/d.out")" yes
+expect_eq "(d) one line on stderr" "$(wc -l < "$tmp/d.err")" 1
+grep -q '^secprov: warning: ' "$tmp/d.err" && ok "(d) it is a warning: $(cat "$tmp/d.err")" ||
+  fail "(d) stderr is not one warning: $(cat "$tmp/d.err")"
+[ -n "$(field reason "$tmp/d.out")" ] && ok "(d) info gives the reason" || fail "(d) no reason: line"
+# SECURITY_PROVIDER=tpm passed in: no silent downgrade, an error.
+"${RUN[@]}" -e SECURITY_PROVIDER=tpm -v "$VOL:/var/lib/secprov" -v "$PTY:/dev/tpmrm0" \
+    --device-cgroup-rule='c 136:* rwm' --group-add "$TPM_GID" "$IMG" info > /dev/null 2>&1 && rc=0 || rc=$?
+[ "$rc" -ne 0 ] && ok "(d) SECURITY_PROVIDER=tpm with the TPM stopped fails (rc $rc)" ||
+  fail "(d) SECURITY_PROVIDER=tpm with the TPM stopped succeeded"
+
+# --- CI variant: the TCP swtpm TCTI in the image --------------------------------------
+# What docker-compose.ci.yml does, without a compose network: a swtpm on TCP
+# (free ports of this host), SECURITY_PROVIDER=tpm, tcti = "swtpm:host=...".
+# The swtpm TCTI uses PORT for commands and PORT+1 for control: two free ones.
+read -r p1 p2 < <(/usr/bin/python3 -c 'import socket, random
+while True:
+    p = random.randrange(20000, 60000, 2); s = [socket.socket(), socket.socket()]
+    try:
+        s[0].bind(("127.0.0.1", p)); s[1].bind(("127.0.0.1", p + 1)); break
+    except OSError: pass
+    finally: [x.close() for x in s]
+print(p, p + 1)')
+mkdir -p "$tmp/tcp/state"
+swtpm socket --tpm2 --server "type=tcp,port=$p1,bindaddr=127.0.0.1" --ctrl "type=tcp,port=$p2,bindaddr=127.0.0.1" \
+    --tpmstate "dir=$tmp/tcp/state" --flags not-need-init,startup-clear --daemon --pid "file=$tmp/tcp/pid"
+TPM_PIDS+=("$(cat "$tmp/tcp/pid")")
+TPM_TCTI="swtpm:host=127.0.0.1,port=$p1" tpm_sim_wait
+sed "s/swtpm:host=swtpm,port=2321/swtpm:host=127.0.0.1,port=$p1/" "$src/docker/ci/secprov-ci.conf" > "$tmp/ci.conf"
+newvol ci
+CIRUN=("${PODMAN[@]}" run --rm --network host -e SECURITY_PROVIDER=tpm -e SECPROV_CONFIG=/etc/secprov/ci.conf
+       -v "$tmp/ci.conf:/etc/secprov/ci.conf:ro" -v "$VOL:/var/lib/secprov")
+"${CIRUN[@]}" "$IMG" info > "$tmp/ci.out" 2> "$tmp/ci.err" || true
+expect_eq "(ci) provider over the swtpm TCP TCTI (and stderr)" "$(field provider "$tmp/ci.out")$(cat "$tmp/ci.err")" tpm
+printf 'ci-secret' | "${CIRUN[@]}" -i "$IMG" seal ci-check 2>/dev/null || fail "(ci) seal"
+expect_eq "(ci) unseal over the swtpm TCP TCTI" "$("${CIRUN[@]}" "$IMG" unseal ci-check 2>/dev/null)" ci-secret
+
+# --- compose files -------------------------------------------------------------------
+# Parsed with PyYAML (podman-compose 1.0.3 has no `config` and its --dry-run
+# still creates volumes and networks); the checks name what each file must do.
+if /usr/bin/python3 - "$src/docker" > "$tmp/compose.out" 2>&1 <<'PY'
+import sys, yaml
+d = sys.argv[1]
+dev = yaml.safe_load(open(d + "/docker-compose.yml"))["services"]["secprov"]
+assert {"/dev/tpm0:/dev/tpm0", "/dev/tpmrm0:/dev/tpmrm0"} <= set(dev["devices"]), "device: devices"
+assert dev["group_add"], "device: group_add"
+assert "SECURITY_PROVIDER" in dev["environment"], "device: SECURITY_PROVIDER"
+assert any(v.endswith(":/var/lib/secprov") for v in dev["volumes"]), "device: state volume"
+assert dev["build"]["dockerfile"] == "docker/Dockerfile", "device: Dockerfile"
+ci = yaml.safe_load(open(d + "/docker-compose.ci.yml"))["services"]
+cmd = " ".join(ci["swtpm"]["command"])
+assert "type=tcp,port=2321" in cmd and "type=tcp,port=2322" in cmd, "ci: swtpm ports"
+assert ci["secprov"]["environment"]["SECURITY_PROVIDER"] == "tpm", "ci: provider tpm"
+assert "swtpm" in ci["secprov"]["depends_on"], "ci: depends_on swtpm"
+conf = ci["secprov"]["environment"]["SECPROV_CONFIG"]
+src = [v.split(":")[0] for v in ci["secprov"]["volumes"] if v.split(":")[1] == conf][0]
+assert 'tcti      = "swtpm:host=swtpm,port=2321"' in open(d + "/" + src).read(), "ci: tcti"
+print("compose files ok")
+PY
+then ok "compose files: $(cat "$tmp/compose.out")"; else fail "compose files: $(tail -n2 "$tmp/compose.out")"; fi
+
+echo "check-docker: $fails failed"
+[ "$fails" -eq 0 ]

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "fapi_wait.h"
 #include "secprov.h"
 #include "state_files.h"
 
@@ -115,14 +116,25 @@ void tss2_log_quiet(int debug)
     pthread_mutex_unlock(&env_lock);
 }
 
-TSS2_RC fapi_context_new(const char *config_path, FAPI_CONTEXT **ctx)
+TSS2_RC fapi_context_new(const char *config_path, const fapi_deadline *deadline,
+                         FAPI_CONTEXT **ctx)
 {
     TSS2_RC rc;
 
     pthread_mutex_lock(&env_lock);
     char *old_conf = saved("TSS2_FAPICONF");
     setenv("TSS2_FAPICONF", config_path, 1);
-    rc = Fapi_Initialize(ctx, NULL);
+    /* Async: its GetCapability and ReadClock wait at most until deadline
+     * (its TPM2_Startup is synchronous inside tpm2-tss: see fapi_wait.h). */
+    *ctx = NULL;
+    rc = Fapi_Initialize_Async(ctx, NULL);
+    if (rc == TSS2_RC_SUCCESS) {
+        do
+            rc = Fapi_Initialize_Finish(ctx);
+        while (FAPI_RC_IS_TRY_AGAIN(rc) && (rc = fapi_wait_io(*ctx, deadline)) == TSS2_RC_SUCCESS);
+    }
+    if (rc != TSS2_RC_SUCCESS && *ctx != NULL)
+        Fapi_Finalize(ctx);
     restore("TSS2_FAPICONF", old_conf);
     pthread_mutex_unlock(&env_lock);
     return rc;

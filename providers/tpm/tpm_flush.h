@@ -1,4 +1,6 @@
 /*
+ * TPM housekeeping through the FAPI context's own TCTI (SAPI, bounded waits).
+ *
  * Recovery from what dead processes leave in a TPM with no resource manager
  * (/dev/tpm0, swtpm): sessions and transient objects of a process killed in
  * the middle of a command stay loaded until the TPM runs out of slots
@@ -15,7 +17,12 @@
 int tpm_rc_slots_exhausted(TSS2_RC rc);
 
 /* Flush every loaded or saved session and transient object, through the
- * FAPI context's own TCTI. Returns how many were flushed, or -1. */
-int tpm_flush_stale(FAPI_CONTEXT *fapi);
+ * FAPI context's own TCTI, waiting at most timeout_ms for each answer.
+ * Returns how many were flushed, or -1. */
+int tpm_flush_stale(FAPI_CONTEXT *fapi, int timeout_ms);
+
+/* Whether the persistent handle is in the TPM: 1, 0, or -1 when it could not
+ * be asked (within timeout_ms). */
+int tpm_persistent_present(FAPI_CONTEXT *fapi, TPM2_HANDLE handle, int timeout_ms);
 
 #endif

@@ -8,6 +8,7 @@
 
 #define PROBE_TIMEOUT_MS 3000
 
-int tpm_probe(const char *tcti, char *why, size_t why_len);
+/* TPM2_GetRandom through its own TCTI context, waiting at most timeout_ms. */
+int tpm_probe(const char *tcti, int timeout_ms, char *why, size_t why_len);
 
 #endif

@@ -6,7 +6,10 @@
  * handle) and an exclusive flock on <state_dir>/lock (processes), so that
  * processes sharing a TPM without a resource manager never interleave
  * commands. After any FAPI error the context is dropped and made anew on the
- * next call. The FAPI context (and with it the TCTI's open device) is kept
+ * next call. Every call waits for the TPM at most TPM_CALL_TIMEOUT_MS in
+ * all (fapi_wait.h): a TPM that stops answering makes calls fail with
+ * SECPROV_ERR_TIMEOUT, and one that answers again is used again by the same
+ * handle. The FAPI context (and with it the TCTI's open device) is kept
  * while the handle is open: with /dev/tpm0, which admits one opener, use
  * one process or the kernel resource manager /dev/tpmrm0.
  */
@@ -25,6 +28,7 @@
 
 #include "aead.h"
 #include "fapi_setup.h"
+#include "fapi_wait.h"
 #include "provider_abi.h"
 #include "secret_ref.h"
 #include "state_files.h"
@@ -32,6 +36,7 @@
 #include "tpm_probe.h"
 
 #define LOCK_WAIT_MS 30000
+#define SRK_HANDLE 0x81000001u        /* the profile's persistent SRK */
 #define PATH_MAX_LEN 4096
 
 typedef struct tpm_ctx {
@@ -40,6 +45,8 @@ typedef struct tpm_ctx {
     pthread_mutex_t mutex;
     int lock_fd;
     FAPI_CONTEXT *fapi;             /* NULL after an error: made anew */
+    int fapi_made;                  /* a context was made before (probe again) */
+    fapi_deadline deadline;         /* of the current call: see fapi_wait.h */
     int slots_exhausted;            /* the last FAPI error was 0x902/0x903 */
     char config_path[PATH_MAX_LEN];
     char secrets_dir[PATH_MAX_LEN];
@@ -63,6 +70,7 @@ static int lock_begin(tpm_ctx *c)
         }
         nanosleep(&pause, NULL);
     }
+    fapi_deadline_set(&c->deadline, TPM_CALL_TIMEOUT_MS);
     return SECPROV_OK;
 }
 
@@ -81,18 +89,33 @@ static void drop_fapi(tpm_ctx *c)
     c->fapi = NULL;
 }
 
+/* A FAPI context for this call. A new one after an error is made only once
+ * the TPM answered a probe in time: Fapi_Initialize's TPM2_Startup waits
+ * without a limit (fapi_wait.h). */
 static int ensure_fapi(tpm_ctx *c)
 {
+    char why[256];
     TSS2_RC rc;
 
     if (c->fapi != NULL)
         return SECPROV_OK;
-    rc = fapi_context_new(c->config_path, &c->fapi);
+    if (c->fapi_made) {
+        int left = fapi_deadline_left_ms(&c->deadline);
+        int st = left == 0 ? SECPROV_ERR_TIMEOUT : tpm_probe(c->env->tpm_tcti, left, why, sizeof why);
+        if (st != SECPROV_OK) {
+            c->env->log(c->env, SECPROV_LOG_ERROR, "tpm: %s", st == SECPROV_ERR_TIMEOUT && left == 0
+                        ? "no time left in this call to reconnect to the TPM" : why);
+            return st == SECPROV_ERR_TIMEOUT || st == SECPROV_ERR_BUSY ? st : SECPROV_ERR_TPM;
+        }
+    }
+    rc = fapi_context_new(c->config_path, &c->deadline, &c->fapi);
     if (rc != TSS2_RC_SUCCESS) {
         c->fapi = NULL;
-        c->env->log(c->env, SECPROV_LOG_ERROR, "tpm: Fapi_Initialize: %s", Tss2_RC_Decode(rc));
-        return SECPROV_ERR_TPM;
+        c->env->log(c->env, SECPROV_LOG_ERROR, "tpm: Fapi_Initialize: %s", rc == FAPI_RC_DEADLINE
+                    ? "the TPM did not answer in time" : Tss2_RC_Decode(rc));
+        return rc == FAPI_RC_DEADLINE ? SECPROV_ERR_TIMEOUT : SECPROV_ERR_TPM;
     }
+    c->fapi_made = 1;
     return SECPROV_OK;
 }
 
@@ -104,7 +127,17 @@ static int fapi_failed(tpm_ctx *c, TSS2_RC rc, const char *what, const char *nam
     int status = SECPROV_ERR_TPM;
 
     c->slots_exhausted = tpm_rc_slots_exhausted(rc);
-    if (rc == TSS2_FAPI_RC_PATH_NOT_FOUND || rc == TSS2_FAPI_RC_KEY_NOT_FOUND)
+    if (rc == FAPI_RC_DEADLINE) {
+        c->env->log(c->env, SECPROV_LOG_ERROR, "tpm: %s '%s': the TPM did not answer within "
+                    "%d ms; the connection is dropped and made anew on the next call", what,
+                    name, TPM_CALL_TIMEOUT_MS);
+        drop_fapi(c);
+        return SECPROV_ERR_TIMEOUT;
+    }
+    if (rc == TSS2_FAPI_RC_KEY_NOT_FOUND && c->fapi != NULL &&
+        tpm_persistent_present(c->fapi, SRK_HANDLE, fapi_deadline_left_ms(&c->deadline)) == 0)
+        status = SECPROV_ERR_KEYSTORE_MISMATCH;   /* the keystore's SRK is not in this TPM */
+    else if (rc == TSS2_FAPI_RC_PATH_NOT_FOUND || rc == TSS2_FAPI_RC_KEY_NOT_FOUND)
         status = SECPROV_ERR_NOT_FOUND;
     else if (rc == TSS2_FAPI_RC_MEMORY)
         status = SECPROV_ERR_NOMEM;
@@ -132,7 +165,7 @@ static int recover_slots(tpm_ctx *c)
     c->slots_exhausted = 0;
     if (ensure_fapi(c) != SECPROV_OK)
         return 0;
-    int n = tpm_flush_stale(c->fapi);
+    int n = tpm_flush_stale(c->fapi, fapi_deadline_left_ms(&c->deadline));
     c->env->log(c->env, n > 0 ? SECPROV_LOG_WARNING : SECPROV_LOG_ERROR,
                 "tpm: the TPM was out of session/object slots; flushed %d left by dead "
                 "processes", n);
@@ -205,7 +238,9 @@ static void delete_object(tpm_ctx *c, const char *name, uint64_t gen)
         return;
     if (remove_keystore_entry(c, path) == 0 || ensure_fapi(c) != SECPROV_OK)
         return;
-    TSS2_RC rc = Fapi_Delete(c->fapi, path);           /* the layout was not as expected */
+    TSS2_RC rc;                                        /* the layout was not as expected */
+    FAPI_RUN(rc, c->fapi, &c->deadline, Fapi_Delete_Async(c->fapi, path),
+             Fapi_Delete_Finish(c->fapi));
     if (rc != TSS2_RC_SUCCESS && rc != TSS2_FAPI_RC_PATH_NOT_FOUND)
         fapi_failed(c, rc, "Fapi_Delete", path);
 }
@@ -218,7 +253,9 @@ static void sweep_orphans(tpm_ctx *c)
 
     if (ensure_fapi(c) != SECPROV_OK)
         return;
-    TSS2_RC rc = Fapi_List(c->fapi, "/HS/SRK", &list);
+    TSS2_RC rc;
+    FAPI_RUN(rc, c->fapi, &c->deadline, Fapi_List_Async(c->fapi, "/HS/SRK"),
+             Fapi_List_Finish(c->fapi, &list));
     if (rc != TSS2_RC_SUCCESS) {
         if (rc != TSS2_FAPI_RC_PATH_NOT_FOUND)
             fapi_failed(c, rc, "Fapi_List", "/HS/SRK");
@@ -253,7 +290,11 @@ static int provision(tpm_ctx *c, char *why, size_t why_len)
         free(marker);
         return SECPROV_OK;
     }
-    TSS2_RC rc = Fapi_Provision(c->fapi, NULL, NULL, NULL);
+    TSS2_RC rc;
+    fapi_deadline_set(&c->deadline, TPM_PROVISION_TIMEOUT_MS);
+    FAPI_RUN(rc, c->fapi, &c->deadline, Fapi_Provision_Async(c->fapi, NULL, NULL, NULL),
+             Fapi_Provision_Finish(c->fapi));
+    fapi_deadline_set(&c->deadline, TPM_CALL_TIMEOUT_MS);
     if (rc != TSS2_RC_SUCCESS && rc != TSS2_FAPI_RC_ALREADY_PROVISIONED) {
         snprintf(why, why_len, "FAPI provisioning failed: %s (0x%x)", Tss2_RC_Decode(rc),
                  (unsigned)rc);
@@ -306,7 +347,7 @@ static int tpm_open(secprov_provider_ctx **out, const secprov_provider_env *env,
         }
     }
     if (rc == SECPROV_OK && (rc = lock_begin(c)) == SECPROV_OK) {
-        rc = tpm_probe(env->tpm_tcti, why, why_len);
+        rc = tpm_probe(env->tpm_tcti, PROBE_TIMEOUT_MS, why, why_len);
         if (rc == SECPROV_OK && ensure_fapi(c) != SECPROV_OK) {
             snprintf(why, why_len, "FAPI initialisation failed (config %s, TCTI %s)",
                      c->config_path, env->tpm_tcti);
@@ -359,8 +400,11 @@ static int seal_object(tpm_ctx *c, const char *name, const void *data, size_t le
         free(img);
         return rc;
     }
-    TSS2_RC trc = Fapi_CreateSeal(c->fapi, path, "noDa", envelope ? sizeof key : len, "", NULL,
-                                  envelope ? key : data);
+    TSS2_RC trc;
+    FAPI_RUN(trc, c->fapi, &c->deadline,
+             Fapi_CreateSeal_Async(c->fapi, path, "noDa", envelope ? sizeof key : len, "", NULL,
+                                   envelope ? key : data),
+             Fapi_CreateSeal_Finish(c->fapi));
     if (trc != TSS2_RC_SUCCESS) {
         sp_cleanse(key, sizeof key);
         free(img);
@@ -434,7 +478,9 @@ static int unseal_locked(tpm_ctx *c, const char *name, void **data, size_t *len)
     if (rc == SECPROV_OK)
         rc = ensure_fapi(c);
     if (rc == SECPROV_OK) {
-        TSS2_RC trc = Fapi_Unseal(c->fapi, path, &sealed, &sealed_len);
+        TSS2_RC trc;
+        FAPI_RUN(trc, c->fapi, &c->deadline, Fapi_Unseal_Async(c->fapi, path),
+                 Fapi_Unseal_Finish(c->fapi, &sealed, &sealed_len));
         if (trc != TSS2_RC_SUCCESS) {
             rc = fapi_failed(c, trc, "Fapi_Unseal", name);
             if (rc == SECPROV_ERR_NOT_FOUND) {  /* the reference names a missing object */

@@ -6,3 +6,15 @@ $(TESTDIR_B)/tpm/test_roundtrip: $(OBJDIR)/tests/tpm/test_roundtrip.o $(LIBSECPR
 
 CHECK_DEPS     += $(TESTDIR_B)/tpm/test_roundtrip
 CHECK_PROGRAMS += tests/tpm/run_roundtrip.sh tests/tpm/test_selection.sh tests/tpm/test_valgrind.sh
+
+# The TPM fault tests (killed, wedged, restarted, wiped TPM; EBUSY device).
+$(OBJDIR)/tests/tpm/fault_driver.o: EXTRA_CFLAGS := $(TEST_CFLAGS)
+$(TESTDIR_B)/tpm/fault_driver: $(OBJDIR)/tests/tpm/fault_driver.o $(LIBSECPROV_SO)
+	@mkdir -p $(@D)
+	$(CC) $(TEST_LDFLAGS) -o $@ $< -lsecprov
+CHECK_DEPS     += $(TESTDIR_B)/tpm/fault_driver
+CHECK_PROGRAMS += tests/tpm/test_faults.sh
+$(TESTDIR_B)/tpm/ebusy_shim.so: tests/tpm/ebusy_shim.c
+	@mkdir -p $(@D)
+	$(CC) -shared -fPIC -O1 -Wall -Wextra -Werror -o $@ $< -ldl
+CHECK_DEPS     += $(TESTDIR_B)/tpm/ebusy_shim.so

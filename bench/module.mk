@@ -1,9 +1,24 @@
-# Benchmarks (not part of make check): `make bench`.
-$(OBJDIR)/bench/rt_api.o: EXTRA_CFLAGS :=
+# Benchmarks (not part of make check): `make bench` runs bench/run.sh.
+BENCH_TSS_CFLAGS := $(call pc_cflags,tss2-esys tss2-fapi tss2-rc tss2-tctildr)
+BENCH_TSS_LIBS   := $(call pc_libs,tss2-esys tss2-fapi tss2-rc tss2-tctildr)
+BENCH_OBJS := $(call obj,bench/bench_tpm.c bench/floor_esapi.c bench/fapi_stock.c)
+$(BENCH_OBJS) $(OBJDIR)/bench/rt_api.o: EXTRA_CFLAGS := $(BENCH_TSS_CFLAGS)
+
 $(BUILD)/bench/rt_api: $(OBJDIR)/bench/rt_api.o $(LIBSECPROV_SO)
 	@mkdir -p $(@D)
 	$(CC) $(BASE_LDFLAGS) -L$(LIBDIR_B) -Wl,-rpath,$(abspath $(LIBDIR_B)) -o $@ $< -lsecprov
 
-.PHONY: bench
-bench: all $(BUILD)/bench/rt_api
+$(BUILD)/bench/bench_tpm: $(BENCH_OBJS) $(LIBSECPROV_SO)
+	@mkdir -p $(@D)
+	$(CC) $(BASE_LDFLAGS) -L$(LIBDIR_B) -Wl,-rpath,$(abspath $(LIBDIR_B)) -o $@ $(BENCH_OBJS) \
+	    -lsecprov $(BENCH_TSS_LIBS)
+
+BENCH_PROGRAMS := $(BUILD)/bench/rt_api $(BUILD)/bench/bench_tpm $(TESTDIR_B)/tools/ptytpm
+
+.PHONY: bench bench-run
+bench:
+	@scripts/deps.sh bench
+	@$(MAKE) --no-print-directory bench-run
+
+bench-run: all $(BENCH_PROGRAMS)
 	@bench/run.sh "$(BUILD)"

@@ -3,7 +3,8 @@
  * public API with one open handle (provider and config from the
  * environment). Prints one latency in microseconds a line, then checks the
  * bytes every time. Exit 1 on any failure. RT_UNIQUE=1: a new name each
- * time (so no earlier generation is deleted by the seal).
+ * time (so no earlier generation is deleted by the seal). RT_NAME: the
+ * name (default "bench"), so that processes running at once can differ.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,9 +39,12 @@ int main(int argc, char **argv)
     for (int i = 0; i < n; i++) {
         void *out;
         size_t len;
-        char name[32] = "bench";
+        char name[64];
+        const char *base = getenv("RT_NAME") != NULL ? getenv("RT_NAME") : "bench";
         if (getenv("RT_UNIQUE") != NULL)       /* no earlier generation to delete */
-            snprintf(name, sizeof name, "bench%d", i);
+            snprintf(name, sizeof name, "%.40s%d", base, i);
+        else
+            snprintf(name, sizeof name, "%.40s", base);
         data[0] = (unsigned char)i;
         double t = now_us();
         if ((rc = secprov_seal(sp, name, data, size)) != SECPROV_OK ||

@@ -49,16 +49,9 @@ int tpm_probe(const char *tcti, int timeout_ms, char *why, size_t why_len)
     TSS2_RC rc;
     int st = device_check(tcti, why, why_len);
 
-    if (st != SECPROV_OK)
-        return st;
+    if (st != SECPROV_OK || strncmp(tcti, "device:", 7) == 0)
+        return st;          /* a device: its TCTI's own first command is the probe */
     rc = Tss2_TctiLdr_Initialize(tcti, &ctx);
-    if (rc != TSS2_RC_SUCCESS && strncmp(tcti, "device:", 7) == 0) {
-        /* The device opened (device_check): its TCTI failed on the command
-         * it sends itself, which it waits for 1 s. */
-        snprintf(why, why_len, "TPM at '%s' did not answer the TCTI's first command within "
-                 "1 s: %s", tcti, Tss2_RC_Decode(rc));
-        return SECPROV_ERR_TIMEOUT;
-    }
     if (rc != TSS2_RC_SUCCESS) {
         snprintf(why, why_len, "cannot open TCTI '%s': %s", tcti, Tss2_RC_Decode(rc));
         return SECPROV_ERR_UNAVAILABLE;

@@ -45,7 +45,6 @@ typedef struct tpm_ctx {
     pthread_mutex_t mutex;
     int lock_fd;
     FAPI_CONTEXT *fapi;             /* NULL after an error: made anew */
-    int fapi_made;                  /* a context was made before (probe again) */
     fapi_deadline deadline;         /* of the current call: see fapi_wait.h */
     int slots_exhausted;            /* the last FAPI error was 0x902/0x903 */
     char config_path[PATH_MAX_LEN];
@@ -89,34 +88,46 @@ static void drop_fapi(tpm_ctx *c)
     c->fapi = NULL;
 }
 
-/* A FAPI context for this call. A new one after an error is made only once
- * the TPM answered a probe in time: Fapi_Initialize's TPM2_Startup waits
- * without a limit (fapi_wait.h). */
-static int ensure_fapi(tpm_ctx *c)
+/* A FAPI context for this call, made after tpm_probe() (see tpm_probe.h);
+ * why says what failed. */
+static int ensure_fapi_why(tpm_ctx *c, char *why, size_t why_len)
 {
-    char why[256];
+    const char *tcti = c->env->tpm_tcti;
+    int left = fapi_deadline_left_ms(&c->deadline), st;
     TSS2_RC rc;
 
     if (c->fapi != NULL)
         return SECPROV_OK;
-    if (c->fapi_made) {
-        int left = fapi_deadline_left_ms(&c->deadline);
-        int st = left == 0 ? SECPROV_ERR_TIMEOUT : tpm_probe(c->env->tpm_tcti, left, why, sizeof why);
-        if (st != SECPROV_OK) {
-            c->env->log(c->env, SECPROV_LOG_ERROR, "tpm: %s", st == SECPROV_ERR_TIMEOUT && left == 0
-                        ? "no time left in this call to reconnect to the TPM" : why);
-            return st == SECPROV_ERR_TIMEOUT || st == SECPROV_ERR_BUSY ? st : SECPROV_ERR_TPM;
-        }
+    if (left == 0) {
+        snprintf(why, why_len, "no time left in this call to connect to the TPM at '%s'", tcti);
+        return SECPROV_ERR_TIMEOUT;
     }
+    if ((st = tpm_probe(tcti, left < PROBE_TIMEOUT_MS ? left : PROBE_TIMEOUT_MS, why,
+                        why_len)) != SECPROV_OK)
+        return st;
     rc = fapi_context_new(c->config_path, &c->deadline, &c->fapi);
-    if (rc != TSS2_RC_SUCCESS) {
-        c->fapi = NULL;
-        c->env->log(c->env, SECPROV_LOG_ERROR, "tpm: Fapi_Initialize: %s", rc == FAPI_RC_DEADLINE
-                    ? "the TPM did not answer in time" : Tss2_RC_Decode(rc));
-        return rc == FAPI_RC_DEADLINE ? SECPROV_ERR_TIMEOUT : SECPROV_ERR_TPM;
+    if (rc == TSS2_RC_SUCCESS)
+        return SECPROV_OK;
+    c->fapi = NULL;
+    if (rc == FAPI_RC_DEADLINE || ((rc & TSS2_RC_LAYER_MASK) == TSS2_TCTI_RC_LAYER &&
+                                   strncmp(tcti, "device:", 7) == 0)) {
+        snprintf(why, why_len, "TPM at '%s' did not answer in time (%s)", tcti,
+                 rc == FAPI_RC_DEADLINE ? "deadline" : Tss2_RC_Decode(rc));
+        return SECPROV_ERR_TIMEOUT;
     }
-    c->fapi_made = 1;
-    return SECPROV_OK;
+    snprintf(why, why_len, "FAPI initialisation failed on '%s' (config %s): %s", tcti,
+             c->config_path, Tss2_RC_Decode(rc));
+    return SECPROV_ERR_TPM;
+}
+
+static int ensure_fapi(tpm_ctx *c)
+{
+    char why[512];
+    int st = ensure_fapi_why(c, why, sizeof why);
+
+    if (st != SECPROV_OK)
+        c->env->log(c->env, SECPROV_LOG_ERROR, "tpm: %s", why);
+    return st;
 }
 
 /* A FAPI failure: log it decoded, drop the context, map it to a status. */
@@ -269,9 +280,11 @@ static void sweep_orphans(tpm_ctx *c)
         secret_ref ref;
         if (ref_parse_object_path(p, name, sizeof name, &gen) != 0)
             continue;
-        int have = ref_load(c, name, &image, &len, &ref) == SECPROV_OK;
+        int st = ref_load(c, name, &image, &len, &ref);
         free(image);
-        if (have && ref.gen == gen)
+        /* Only an object no reference can name is an orphan: a reference
+         * that is refused (planted, wrong mode) or unreadable keeps it. */
+        if ((st == SECPROV_OK && ref.gen == gen) || (st != SECPROV_OK && st != SECPROV_ERR_NOT_FOUND))
             continue;
         c->env->log(c->env, SECPROV_LOG_DEBUG, "tpm: removing orphaned object of '%s'", name);
         delete_object(c, name, gen);
@@ -347,12 +360,7 @@ static int tpm_open(secprov_provider_ctx **out, const secprov_provider_env *env,
         }
     }
     if (rc == SECPROV_OK && (rc = lock_begin(c)) == SECPROV_OK) {
-        rc = tpm_probe(env->tpm_tcti, PROBE_TIMEOUT_MS, why, why_len);
-        if (rc == SECPROV_OK && ensure_fapi(c) != SECPROV_OK) {
-            snprintf(why, why_len, "FAPI initialisation failed (config %s, TCTI %s)",
-                     c->config_path, env->tpm_tcti);
-            rc = SECPROV_ERR_TPM;
-        }
+        rc = ensure_fapi_why(c, why, why_len);
         if (rc == SECPROV_OK)
             rc = provision(c, why, why_len);
         if (rc == SECPROV_OK)

@@ -1,0 +1,225 @@
+#!/usr/bin/env python3
+"""bench/report.py OUT DEST: the raw files bench/run.sh wrote in OUT become one
+table (stdout), DEST/results.json and DEST/latency.png (gnuplot)."""
+import collections
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+
+out, dest = sys.argv[1], sys.argv[2]
+
+def command_names():
+    """TPM2_CC_* from tpm2-tss's own header: code (8 hex digits) -> name."""
+    names = {}
+    try:
+        with open("/usr/include/tss2/tss2_tpm2_types.h") as f:
+            for m in re.finditer(r"#define TPM2_CC_(\w+)\s+\(\(TPM2_CC\)\s*0x([0-9a-fA-F]+)\)", f.read()):
+                if m.group(1) not in ("FIRST", "LAST"):
+                    names.setdefault(m.group(2).upper().rjust(8, "0"), m.group(1))
+    except OSError:
+        pass
+    return names
+
+
+CODES = command_names()
+LABEL = {
+    "secprov": "secprov API (open handle)",
+    "floor": "floor: ESAPI Create+Load+Unseal+Flush",
+    "fapi": "stock FAPI, default profile",
+    "cli": "secprov seal+unseal (processes)",
+    "creds": "systemd-creds encrypt+decrypt (processes, PCR 7)",
+}
+
+
+def read_pairs(name):
+    d = collections.defaultdict(list)
+    with open(os.path.join(out, name)) as f:
+        for line in f:
+            p = line.split()
+            if len(p) >= 2:
+                d[p[0]].append(float(p[1]) / 1000.0)   # ms
+    return d
+
+
+def pct(v, q):
+    s = sorted(v)
+    return s[min(len(s) - 1, max(0, int(round(q * len(s) + 0.5)) - 1))]
+
+
+def summary(v):
+    return {"n": len(v), "median_ms": round(statistics.median(v), 2),
+            "p99_ms": round(pct(v, 0.99), 2), "min_ms": round(min(v), 2),
+            "max_ms": round(max(v), 2)}
+
+
+res = {"env": dict(l.rstrip("\n").split(": ", 1) for l in open(os.path.join(out, "env.txt")))}
+rows = []
+
+
+def row(what, s, ref=None, ratio=None, note=""):
+    rows.append((what, f"{s['median_ms']:.2f}", f"{s['p99_ms']:.2f}",
+                 "" if ratio is None else f"{ratio:.2f}x {ref}", note))
+
+
+# 1. round-trips
+rt = read_pairs("rt.txt")
+res["roundtrip_32B"] = {k: summary(v) for k, v in rt.items()}
+floor = res["roundtrip_32B"]["floor"]["median_ms"]
+for k in ("floor", "secprov", "fapi"):
+    s = res["roundtrip_32B"][k]
+    s["ratio_to_floor"] = round(s["median_ms"] / floor, 2)
+    row(LABEL[k], s, "floor", s["ratio_to_floor"])
+proc = read_pairs("proc.txt")
+res["roundtrip_processes"] = {k: summary(v) for k, v in proc.items()}
+creds = res["roundtrip_processes"]["creds"]["median_ms"]
+for k in ("creds", "cli"):
+    s = res["roundtrip_processes"][k]
+    s["ratio_to_systemd_creds"] = round(s["median_ms"] / creds, 2)
+    row(LABEL[k], s, "systemd-creds", s["ratio_to_systemd_creds"])
+
+# 2. command counts
+k = int(open(os.path.join(out, "commands.k")).read())
+counts = collections.defaultdict(collections.Counter)
+for line in open(os.path.join(out, "commands.txt")):
+    leg, code = line.split()
+    counts[leg][CODES.get(code.upper(), "0x" + code)] += 1
+res["tpm_commands_per_roundtrip"] = {}
+cmd_rows = []
+for leg in ("floor", "secprov", "fapi", "cli", "creds"):
+    c = {n: round(v / k, 2) for n, v in sorted(counts[leg].items(), key=lambda x: -x[1])}
+    total = round(sum(counts[leg].values()) / k, 2)
+    res["tpm_commands_per_roundtrip"][leg] = {"total": total, "by_command": c,
+                                              "CreatePrimary": c.get("CreatePrimary", 0)}
+    cmd_rows.append((LABEL[leg], total, c.get("CreatePrimary", 0),
+                     ", ".join(f"{n} {v:g}" for n, v in c.items())))
+
+# 3. open
+opens = read_pairs("open.txt")
+res["secprov_open"] = {m: summary(v) for m, v in opens.items()}
+with open(os.path.join(out, "open.txt")) as f:
+    chosen = collections.defaultdict(set)
+    for line in f:
+        p = line.split()
+        chosen[p[0]].add(p[2])
+for m, s in res["secprov_open"].items():
+    s["provider"] = sorted(chosen[m])
+GOAL_OPEN = {"tpm": 10, "legacy": 2, "fallback-unreachable": 100, "fallback-wedged": 100}
+for m in ("tpm", "tpm-again", "legacy", "legacy-again", "legacy-collect",
+          "legacy-collect-again", "fallback-unreachable", "fallback-unreachable-again",
+          "fallback-wedged"):
+    if m in res["secprov_open"]:
+        s = res["secprov_open"][m]
+        goal = GOAL_OPEN.get(m)
+        row(f"secprov_open: {m.replace('-again', ' (again, same process)')} -> "
+            f"{'/'.join(s['provider'])}", s,
+            note="" if goal is None else f"goal < {goal} ms: " +
+            ("met" if s["median_ms"] < goal else "MISSED"))
+
+# 4. 1 MiB
+big = read_pairs("big.txt")
+res["roundtrip_1MiB"] = {k: summary(v) for k, v in big.items()}
+lg = res["roundtrip_1MiB"]["legacy-1m"]["median_ms"]
+for kk in ("legacy-1m", "tpm-1m"):
+    s = res["roundtrip_1MiB"][kk]
+    s["ratio_to_legacy"] = round(s["median_ms"] / lg, 2)
+    row(f"1 MiB seal+unseal, {kk.replace('-1m', '')}", s, "legacy", s["ratio_to_legacy"])
+
+# 5. stream
+gib = float(open(os.path.join(out, "stream.gib")).read())
+st = collections.defaultdict(list)
+for line in open(os.path.join(out, "stream.txt")):
+    who, sec, rss = line.split()
+    st[who].append((float(sec), int(rss)))
+res["legacy_stream_decrypt"] = {}
+for who, v in st.items():
+    med = statistics.median(s for s, _ in v)
+    res["legacy_stream_decrypt"][who] = {
+        "runs_s": [s for s, _ in v], "median_s": med,
+        "MiB_per_s": round(gib * 1024 / med, 1), "peak_rss_MiB": round(max(r for _, r in v) / 1024, 1)}
+ratio = round(res["legacy_stream_decrypt"]["secprov"]["MiB_per_s"] /
+              res["legacy_stream_decrypt"]["openssl"]["MiB_per_s"], 2)
+res["legacy_stream_decrypt"]["throughput_ratio_to_openssl"] = ratio
+
+# 6. many processes
+p = open(os.path.join(out, "mp.txt")).read().split()
+mp = dict(zip(p[0::2], (int(x) for x in p[1::2])))
+mp["roundtrips_per_s"] = round(mp["completed"] / (mp["wall_us"] / 1e6), 1)
+mp["failures"] = mp["processes"] * mp["per_process"] - mp["completed"] + mp["failed_processes"]
+res["many_processes_no_rm"] = mp
+
+# goals
+sec = res["roundtrip_32B"]["secprov"]
+res["goals"] = {
+    "roundtrip <= 1.3x floor": [sec["ratio_to_floor"], sec["ratio_to_floor"] <= 1.3],
+    "<= 11 TPM commands": [res["tpm_commands_per_roundtrip"]["secprov"]["total"],
+                           res["tpm_commands_per_roundtrip"]["secprov"]["total"] <= 11],
+    "no CreatePrimary in steady state": [res["tpm_commands_per_roundtrip"]["secprov"]["CreatePrimary"],
+                                         res["tpm_commands_per_roundtrip"]["secprov"]["CreatePrimary"] == 0],
+    "secprov processes faster than systemd-creds": [
+        res["roundtrip_processes"]["cli"]["ratio_to_systemd_creds"],
+        res["roundtrip_processes"]["cli"]["ratio_to_systemd_creds"] < 1],
+    "open tpm < 10 ms": [res["secprov_open"]["tpm"]["median_ms"], res["secprov_open"]["tpm"]["median_ms"] < 10],
+    "open legacy < 2 ms": [res["secprov_open"]["legacy"]["median_ms"], res["secprov_open"]["legacy"]["median_ms"] < 2],
+    "fallback (unreachable) < 100 ms": [res["secprov_open"]["fallback-unreachable"]["median_ms"],
+                                        res["secprov_open"]["fallback-unreachable"]["median_ms"] < 100],
+    "fallback (wedged) < 100 ms": [res["secprov_open"]["fallback-wedged"]["median_ms"],
+                                   res["secprov_open"]["fallback-wedged"]["median_ms"] < 100],
+    "stream >= 0.9x openssl": [ratio, ratio >= 0.9],
+    "stream peak < 16 MiB": [res["legacy_stream_decrypt"]["secprov"]["peak_rss_MiB"],
+                             res["legacy_stream_decrypt"]["secprov"]["peak_rss_MiB"] < 16],
+    "8 processes: 0 failures": [mp["failures"], mp["failures"] == 0],
+}
+
+with open(os.path.join(dest, "results.json"), "w") as f:
+    json.dump(res, f, indent=2)
+    f.write("\n")
+
+# the table
+w = max(len(r[0]) for r in rows)
+print(f"{'latency (ms)':<{w}}  {'median':>8}  {'p99':>8}  ratio")
+for r in rows:
+    print(f"{r[0]:<{w}}  {r[1]:>8}  {r[2]:>8}  {r[3]}{'  ' + r[4] if r[4] else ''}")
+print()
+print("TPM commands per seal+unseal round-trip (steady state):")
+for r in cmd_rows:
+    print(f"  {r[0]:<{w}}  {r[1]:>5g} commands, {r[2]:g} CreatePrimary: {r[3]}")
+print()
+s, o = res["legacy_stream_decrypt"]["secprov"], res["legacy_stream_decrypt"]["openssl"]
+print(f"legacy stream decrypt of {gib:g} GiB: secprov {s['MiB_per_s']} MiB/s (peak {s['peak_rss_MiB']} MiB), "
+      f"openssl enc -d {o['MiB_per_s']} MiB/s (peak {o['peak_rss_MiB']} MiB): {ratio}x openssl")
+print(f"8 processes x {mp['per_process']} round-trips, one TPM, no resource manager: "
+      f"{mp['roundtrips_per_s']} round-trips/s, {mp['failures']} failures")
+print()
+print("goals:")
+for g, (v, ok) in res["goals"].items():
+    print(f"  {'met   ' if ok else 'MISSED'} {g}: {v}")
+
+# latency.png: the distribution (CDF) of each TPM round-trip leg
+data = os.path.join(out, "cdf.dat")
+legs = [("rt", "floor"), ("rt", "secprov"), ("rt", "fapi"), ("proc", "cli"), ("proc", "creds")]
+with open(data, "w") as f:
+    for src, leg in legs:
+        v = sorted((rt if src == "rt" else proc)[leg])
+        for i, x in enumerate(v):
+            f.write(f"{x:.3f} {(i + 1) / len(v):.4f}\n")
+        f.write("\n\n")
+plot = "; ".join(f"'{data}' index {i} with lines lw 2 title '{LABEL[leg]}'"
+                 for i, (_, leg) in enumerate(legs)).replace("; ", ", ")
+script = f"""set terminal pngcairo size 1000,600 noenhanced
+set output '{os.path.join(dest, 'latency.png')}'
+set title 'TPM seal+unseal round-trip of 32 bytes, swtpm behind a pty device ({res['env']['date']})'
+set xlabel 'latency (ms, log scale)'
+set ylabel 'fraction of round-trips at or below'
+set logscale x
+set xrange [4:*]
+set grid
+set key top left
+plot {plot}
+"""
+try:
+    subprocess.run(["gnuplot"], input=script, text=True, check=True)
+except (OSError, subprocess.CalledProcessError) as e:
+    print(f"bench: latency.png not drawn: {e}", file=sys.stderr)

@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "name_rules.h"
 #include "secprov.h"
 
 /* Temp files are ".tmp.<pid>.<random>.<file>": the pid lets a later call
@@ -42,18 +43,7 @@ static int status_from_errno(int err)
 
 int sp_name_ok(const char *name)
 {
-    size_t n = 0;
-
-    if (name == NULL)
-        return SECPROV_ERR_NAME;
-    for (const char *p = name; *p != '\0'; p++, n++) {
-        char c = *p;
-        int ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-                 (c >= '0' && c <= '9') || c == '_' || c == '-';
-        if (!ok || n >= SECPROV_NAME_MAX)
-            return SECPROV_ERR_NAME;
-    }
-    return n > 0 ? SECPROV_OK : SECPROV_ERR_NAME;
+    return sp_name_valid(name) ? SECPROV_OK : SECPROV_ERR_NAME;
 }
 
 int sp_path_join(char *out, size_t out_len, const char *dir, const char *file)
@@ -142,7 +132,7 @@ static int open_dir(const char *dir)
     return open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 }
 
-static int write_all(int fd, const void *data, size_t len)
+int sp_write_all(int fd, const void *data, size_t len)
 {
     const unsigned char *p = data;
 
@@ -181,7 +171,7 @@ int sp_file_write_atomic(const char *dir, const char *file, const void *data, si
         close(dfd);
         return status_from_errno(err);
     }
-    err = write_all(fd, data, len);
+    err = sp_write_all(fd, data, len);
     if (err == 0 && fsync(fd) != 0)
         err = errno;
     if (close(fd) != 0 && err == 0)
@@ -200,15 +190,13 @@ int sp_file_write_atomic(const char *dir, const char *file, const void *data, si
     return err == 0 ? SECPROV_OK : status_from_errno(err);
 }
 
-int sp_file_read(const char *dir, const char *file, size_t max, void **data, size_t *len)
+/* Open dir/file for reading if it is a private regular file of this user
+ * (no symlink followed, no fifo or device, not group/world-writable) of at
+ * most max bytes: the fd, or a negative status. */
+static int open_checked(const char *dir, const char *file, size_t max, struct stat *st)
 {
-    struct stat st;
-    unsigned char *buf = NULL;
-    size_t cap, used = 0;
     int dfd, fd, rc = SECPROV_OK;
 
-    *data = NULL;
-    *len = 0;
     dfd = open_dir(dir);
     if (dfd < 0)
         return status_from_errno(errno);
@@ -218,19 +206,44 @@ int sp_file_read(const char *dir, const char *file, size_t max, void **data, siz
     if (fd < 0)
         return status_from_errno(err);
 
-    if (fstat(fd, &st) != 0) {
+    if (fstat(fd, st) != 0) {
         rc = status_from_errno(errno);
-    } else if (!S_ISREG(st.st_mode)) {
+    } else if (!S_ISREG(st->st_mode)) {
         rc = SECPROV_ERR_PERMISSION;          /* a fifo/device planted there */
-    } else if (st.st_uid != geteuid() || (st.st_mode & 022) != 0) {
+    } else if (st->st_uid != geteuid() || (st->st_mode & 022) != 0) {
         rc = SECPROV_ERR_PERMISSION;          /* someone else could have written it */
-    } else if ((uintmax_t)st.st_size > max) {
+    } else if ((uintmax_t)st->st_size > max) {
         rc = SECPROV_ERR_TOO_LARGE;
     }
     if (rc != SECPROV_OK) {
         close(fd);
         return rc;
     }
+    return fd;
+}
+
+int sp_file_check(const char *dir, const char *file, size_t max)
+{
+    struct stat st;
+    int fd = open_checked(dir, file, max, &st);
+
+    if (fd < 0)
+        return fd;
+    close(fd);
+    return SECPROV_OK;
+}
+
+int sp_file_read(const char *dir, const char *file, size_t max, void **data, size_t *len)
+{
+    struct stat st;
+    unsigned char *buf = NULL;
+    size_t cap, used = 0;
+    int fd, rc = SECPROV_OK;
+
+    *data = NULL;
+    *len = 0;
+    if ((fd = open_checked(dir, file, max, &st)) < 0)
+        return fd;
 
     cap = (size_t)st.st_size + 1;             /* +1 to notice growth */
     buf = malloc(cap);

@@ -21,6 +21,11 @@ int sp_state_dir_prepare(const char *dir, char *why, size_t why_len);
  * content, never a mix, also after a crash at any point. */
 int sp_file_write_atomic(const char *dir, const char *file, const void *data, size_t len);
 
+/* The checks of sp_file_read (a private regular file of this user, no
+ * symlink, at most max bytes) without reading it: SECPROV_OK or the status
+ * sp_file_read would give. */
+int sp_file_check(const char *dir, const char *file, size_t max);
+
 /* Read all of dir/file (at most max bytes, else SECPROV_ERR_TOO_LARGE;
  * absent: SECPROV_ERR_NOT_FOUND; insecure: SECPROV_ERR_PERMISSION).
  * *data is malloc'd; the caller zeroes and frees it. */
@@ -37,8 +42,11 @@ void sp_names_free(char **names, size_t count);
 /* Remove temp files left in dir by processes that died mid-write. */
 void sp_temp_sweep(const char *dir);
 
-/* 0 when name is 1..64 of [A-Za-z0-9_-]. */
+/* 0 when name is 1..64 of [A-Za-z0-9_-] (core/name_rules.h). */
 int sp_name_ok(const char *name);
+
+/* Write all len bytes (retrying on EINTR and short writes): 0 or an errno. */
+int sp_write_all(int fd, const void *data, size_t len);
 
 /* dir + "/" + file into out (SECPROV_ERR_TOO_LARGE if it does not fit). */
 int sp_path_join(char *out, size_t out_len, const char *dir, const char *file);

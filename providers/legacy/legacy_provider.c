@@ -156,16 +156,12 @@ static int legacy_locate(secprov_provider_ctx *ctx, const char *name, char *out,
 {
     legacy_ctx *c = (legacy_ctx *)ctx;
     char file[SECPROV_NAME_MAX + sizeof LG_STORE_SUFFIX];
-    void *image;
-    size_t len;
     int rc = file_of(name, file, sizeof file);
 
     if (rc == SECPROV_OK)
-        rc = sp_file_read(c->env->legacy_state_dir, file, SECPROV_SECRET_MAX + LG_STORE_HEADER,
-                          &image, &len);
+        rc = sp_file_check(c->env->legacy_state_dir, file, SECPROV_SECRET_MAX + LG_STORE_HEADER);
     if (rc != SECPROV_OK)
         return rc;
-    free(image);
     int n = snprintf(out, out_len, "file:%s/%s", c->env->legacy_state_dir, file);
     return n > 0 && (size_t)n < out_len ? SECPROV_OK : SECPROV_ERR_TOO_LARGE;
 }

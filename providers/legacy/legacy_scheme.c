@@ -11,6 +11,7 @@
 
 #include "aead.h"
 #include "fingerprint.h"
+#include "state_files.h"
 #include "secprov.h"
 
 #define CHUNK ((size_t)1 << 20)          /* stream buffers: 1 MiB each */
@@ -85,16 +86,7 @@ static int aes_key_of(const void *key, size_t len, unsigned char aes[32])
 
 static int write_all(int fd, const unsigned char *p, size_t len)
 {
-    while (len > 0) {
-        ssize_t n = write(fd, p, len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            return SECPROV_ERR_IO;
-        p += n;
-        len -= (size_t)n;
-    }
-    return SECPROV_OK;
+    return sp_write_all(fd, p, len) == 0 ? SECPROV_OK : SECPROV_ERR_IO;
 }
 
 /* A source: prefix bytes first, then a file descriptor. */

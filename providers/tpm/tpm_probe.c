@@ -3,9 +3,11 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
 #include <tss2/tss2_rc.h>
@@ -13,50 +15,86 @@
 
 #include "secprov.h"
 
-/* For "device:PATH": open it once ourselves, because the TCTI reports only
- * "IO failure" and the reason matters. /dev/tpm0 admits one opener at a time
- * (EBUSY for the next); /dev/tpmrm0, the kernel resource manager, admits many. */
-static int device_check(const char *tcti, char *why, size_t why_len)
+/* TPM2_GetRandom(8): tag NO_SESSIONS, size 12, code 0x17B. */
+static const uint8_t GET_RANDOM[] = {0x80, 0x01, 0, 0, 0, 12, 0, 0, 0x01, 0x7b, 0, 8};
+
+/* "device:PATH": one TPM2_GetRandom written to the device itself, its answer
+ * awaited at most timeout_ms. Opening it ourselves also names why it cannot
+ * be used (EBUSY: /dev/tpm0 admits one opener at a time; permissions; not a
+ * character device), which the TCTI reports only as "IO failure". */
+static int device_probe(const char *tcti, int timeout_ms, char *why, size_t why_len)
 {
-    if (strncmp(tcti, "device:", 7) != 0 || tcti[7] == '\0')
-        return SECPROV_OK;
     const char *path = tcti + 7;
-    int fd = open(path, O_RDWR | O_NOCTTY | O_CLOEXEC);
-    if (fd >= 0) {
-        /* A TPM behind a terminal (a serial line, the tests' pseudo-terminal)
-         * may still hold the late answer to a command given up on: drop it. */
-        if (isatty(fd))
-            (void)tcflush(fd, TCIOFLUSH);
+    uint8_t resp[4096];
+    struct stat st;
+    int fd = open(path, O_RDWR | O_NOCTTY | O_CLOEXEC), st_rc = SECPROV_OK;
+
+    if (fd < 0) {
+        int err = errno;
+        if (err == EBUSY) {
+            snprintf(why, why_len, "TPM device %s is in use by another process (EBUSY): it "
+                     "admits one user at a time; use the resource manager /dev/tpmrm0", path);
+            return SECPROV_ERR_BUSY;
+        }
+        snprintf(why, why_len, "cannot open TPM device %s: %s", path, strerror(err));
+        return err == EACCES || err == EPERM ? SECPROV_ERR_PERMISSION : SECPROV_ERR_UNAVAILABLE;
+    }
+    if (fstat(fd, &st) != 0 || !S_ISCHR(st.st_mode)) {
+        snprintf(why, why_len, "TPM device %s is not a character device", path);
         close(fd);
-        return SECPROV_OK;
+        return SECPROV_ERR_UNAVAILABLE;
     }
-    if (errno == EBUSY) {
-        snprintf(why, why_len, "TPM device %s is in use by another process (EBUSY): it admits one "
-                 "user at a time; use the resource manager /dev/tpmrm0", path);
-        return SECPROV_ERR_BUSY;
+    /* A TPM behind a terminal (a serial line, the tests' pseudo-terminal) may
+     * still hold the late answer to a command given up on: drop it. */
+    if (isatty(fd))
+        (void)tcflush(fd, TCIOFLUSH);
+    ssize_t n;
+    do
+        n = write(fd, GET_RANDOM, sizeof GET_RANDOM);
+    while (n < 0 && errno == EINTR);
+    if (n != (ssize_t)sizeof GET_RANDOM) {
+        snprintf(why, why_len, "cannot send a command to TPM device %s: %s", path,
+                 n < 0 ? strerror(errno) : "short write");
+        close(fd);
+        return SECPROV_ERR_UNAVAILABLE;
     }
-    snprintf(why, why_len, "cannot open TPM device %s: %s", path, strerror(errno));
-    return errno == EACCES || errno == EPERM ? SECPROV_ERR_PERMISSION : SECPROV_ERR_UNAVAILABLE;
+    struct pollfd pfd = {.fd = fd, .events = POLLIN};
+    int r;
+    do
+        r = poll(&pfd, 1, timeout_ms);
+    while (r < 0 && errno == EINTR);
+    if (r == 0) {
+        snprintf(why, why_len, "TPM at '%s' did not answer within %d ms", tcti, timeout_ms);
+        st_rc = SECPROV_ERR_TIMEOUT;
+    } else {
+        do
+            n = read(fd, resp, sizeof resp);
+        while (n < 0 && errno == EINTR);
+        if (n < 10 || resp[0] != 0x80 || resp[1] != 0x01) {
+            snprintf(why, why_len, "TPM at '%s' %s", tcti,
+                     n < 0 ? "failed its first command" : "sent a malformed answer");
+            st_rc = SECPROV_ERR_UNAVAILABLE;
+        }
+    }
+    close(fd);
+    return st_rc;
 }
 
 int tpm_probe(const char *tcti, int timeout_ms, char *why, size_t why_len)
 {
-    /* TPM2_GetRandom(8): tag NO_SESSIONS, size 12, code 0x17B. */
-    static const uint8_t cmd[] = {0x80, 0x01, 0, 0, 0, 12, 0, 0, 0x01, 0x7b, 0, 8};
     uint8_t resp[64];
     size_t len = sizeof resp;
     TSS2_TCTI_CONTEXT *ctx = NULL;
     TSS2_RC rc;
-    int st = device_check(tcti, why, why_len);
 
-    if (st != SECPROV_OK || strncmp(tcti, "device:", 7) == 0)
-        return st;          /* a device: its TCTI's own first command is the probe */
+    if (strncmp(tcti, "device:", 7) == 0 && tcti[7] != '\0')
+        return device_probe(tcti, timeout_ms, why, why_len);
     rc = Tss2_TctiLdr_Initialize(tcti, &ctx);
     if (rc != TSS2_RC_SUCCESS) {
         snprintf(why, why_len, "cannot open TCTI '%s': %s", tcti, Tss2_RC_Decode(rc));
         return SECPROV_ERR_UNAVAILABLE;
     }
-    rc = Tss2_Tcti_Transmit(ctx, sizeof cmd, cmd);
+    rc = Tss2_Tcti_Transmit(ctx, sizeof GET_RANDOM, GET_RANDOM);
     if (rc == TSS2_RC_SUCCESS)
         rc = Tss2_Tcti_Receive(ctx, &len, resp, timeout_ms);
     Tss2_TctiLdr_Finalize(&ctx);

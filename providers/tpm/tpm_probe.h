@@ -1,11 +1,11 @@
-/* Before a FAPI context is made (whose TPM2_Startup waits without a limit):
- *  - "device:PATH": the device is opened once to name why it cannot be
- *    (EBUSY: another process holds /dev/tpm0; permissions), with no TPM
- *    command: tpm2-tss's device TCTI sends one itself when FAPI opens it and
- *    fails if no answer comes within 1 s, which is the bounded probe;
- *  - other TCTIs (swtpm:, mssim: in tests): TPM2_GetRandom through its own
- *    TCTI context, waited for at most timeout_ms where the TCTI can wait
- *    with a limit (tpm2-tss's socket TCTIs cannot). */
+/* Before a FAPI context is made (its TPM2_Startup waits without a limit),
+ * one TPM2_GetRandom whose answer is awaited at most timeout_ms:
+ *  - "device:PATH": written to the device directly (no TCTI), which also
+ *    names why a device cannot be used (EBUSY: another process holds
+ *    /dev/tpm0; permissions; not a character device) and drops a late
+ *    answer a terminal-attached TPM may still hold;
+ *  - other TCTIs (swtpm:, mssim: in tests): through its own TCTI context
+ *    (tpm2-tss's socket TCTIs wait without a limit whatever the timeout). */
 #ifndef SECPROV_TPM_PROBE_H
 #define SECPROV_TPM_PROBE_H
 

@@ -201,7 +201,18 @@ static void read_refuses_planted_files(void **state)
         snprintf(other, sizeof other, "%s/other", f->dir);
         assert_int_equal(chown(other, 65534, 65534), 0);
         assert_int_equal(sp_file_read(f->dir, "other", 10, &data, &len), SECPROV_ERR_PERMISSION);
+        assert_int_equal(sp_file_check(f->dir, "other", 10), SECPROV_ERR_PERMISSION);
     }
+
+    /* sp_file_check: the same verdicts, without reading */
+    put(f->dir, "good", "12345", 0600);
+    assert_int_equal(sp_file_check(f->dir, "good", 10), SECPROV_OK);
+    assert_int_equal(sp_file_check(f->dir, "good", 4), SECPROV_ERR_TOO_LARGE);
+    assert_int_equal(sp_file_check(f->dir, "missing", 10), SECPROV_ERR_NOT_FOUND);
+    assert_int_equal(sp_file_check(f->dir, "gw", 10), SECPROV_ERR_PERMISSION);
+    assert_int_equal(sp_file_check(f->dir, "ww", 10), SECPROV_ERR_PERMISSION);
+    assert_int_equal(sp_file_check(f->dir, "ln", 100), SECPROV_ERR_PERMISSION);
+    assert_int_equal(sp_file_check(f->dir, "fifo", 100), SECPROV_ERR_PERMISSION);
 }
 
 static void remove_then_not_found(void **state)

@@ -16,3 +16,27 @@ $(TESTDIR_B)/core/test_api: $(OBJDIR)/tests/core/test_api.o $(LIBSECPROV_SO) $(P
 CORE_TESTS := $(addprefix $(TESTDIR_B)/core/,test_config test_select test_api)
 CHECK_DEPS     += $(CORE_TESTS)
 CHECK_PROGRAMS += $(CORE_TESTS) tests/core/test_cli.sh tests/core/test_install.sh
+
+# The provider loader against modules each wrong in one way.
+FAKE_DIR := $(TESTDIR_B)/core/fake-providers
+FAKE_MODULES := $(addprefix $(FAKE_DIR)/,good.so badabi.so small.so noopen.so othername.so noentry.so notelf.so)
+FAKE_V1 := -DFAKE_ABI=SECPROV_PROVIDER_ABI_VERSION -DFAKE_SIZE='sizeof(secprov_provider_class)'
+$(FAKE_DIR)/%.so: tests/core/fake_provider.c core/provider_abi.h
+	@mkdir -p $(@D)
+	$(CC) $(BASE_CFLAGS) -shared $(FAKE_FLAGS) -o $@ $<
+$(FAKE_DIR)/good.so:      FAKE_FLAGS = $(FAKE_V1) -DFAKE_NAME='"good"'
+$(FAKE_DIR)/badabi.so:    FAKE_FLAGS = -DFAKE_ABI=99 -DFAKE_SIZE='sizeof(secprov_provider_class)' -DFAKE_NAME='"badabi"'
+$(FAKE_DIR)/small.so:     FAKE_FLAGS = -DFAKE_ABI=SECPROV_PROVIDER_ABI_VERSION -DFAKE_SIZE=16 -DFAKE_NAME='"small"'
+$(FAKE_DIR)/noopen.so:    FAKE_FLAGS = $(FAKE_V1) -DFAKE_NAME='"noopen"' -DFAKE_NO_OPEN
+$(FAKE_DIR)/othername.so: FAKE_FLAGS = $(FAKE_V1) -DFAKE_NAME='"tpm"'
+$(FAKE_DIR)/noentry.so:   FAKE_FLAGS = $(FAKE_V1) -DFAKE_NAME='"noentry"' -DFAKE_NO_ENTRY
+$(FAKE_DIR)/notelf.so:
+	@mkdir -p $(@D)
+	printf 'not an ELF file\n' > $@
+
+$(OBJDIR)/tests/core/test_loader.o: EXTRA_CFLAGS := $(TEST_CFLAGS)
+$(TESTDIR_B)/core/test_loader: $(OBJDIR)/tests/core/test_loader.o $(OBJDIR)/core/loader.o | $(FAKE_MODULES)
+	@mkdir -p $(@D)
+	$(CC) $(BASE_LDFLAGS) -o $@ $(OBJDIR)/tests/core/test_loader.o $(OBJDIR)/core/loader.o $(CMOCKA_LIBS) -ldl
+CHECK_DEPS     += $(TESTDIR_B)/core/test_loader $(FAKE_MODULES)
+CHECK_PROGRAMS += $(TESTDIR_B)/core/test_loader

@@ -20,8 +20,8 @@
 /* First provisioning creates the SRK (key generation): slow on an fTPM. */
 #define TPM_PROVISION_TIMEOUT_MS 60000
 
-/* Not a tpm2-tss code (layer 0xff is unused): the deadline passed. */
-#define FAPI_RC_DEADLINE ((TSS2_RC)0xff000001u)
+/* Not a tpm2-tss code (its layer, 0xff, is unused by tpm2-tss): the deadline passed. */
+#define FAPI_RC_DEADLINE ((TSS2_RC)(0xffu << TSS2_RC_LAYER_SHIFT | 1u))
 
 typedef struct timespec fapi_deadline;
 

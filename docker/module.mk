@@ -17,3 +17,12 @@ check-docker-run: $(TESTDIR_B)/tools/ptytpm
 	@t0=$$(date +%s); tests/run_tests.sh "$(BUILD)" tests/docker/test_docker.sh; rc=$$?; \
 	cat $(BUILD)/docker/figures.txt 2>/dev/null; \
 	echo "check-docker: total $$(( $$(date +%s) - t0 )) s"; exit $$rc
+
+# The same image built for arm64 (the Jetson) under qemu-user, and run: not
+# in CI (emulated apt-get and compiler take minutes); as root.
+.PHONY: check-docker-arm64
+check-docker-arm64: $(TESTDIR_B)/tools/ptytpm
+	@scripts/deps.sh docker
+	@mkdir -p $(BUILD)/docker-arm64
+	@t0=$$(date +%s); tests/run_tests.sh "$(BUILD)" tests/docker/test_docker_arm64.sh; rc=$$?; \
+	echo "check-docker-arm64: total $$(( $$(date +%s) - t0 )) s"; exit $$rc

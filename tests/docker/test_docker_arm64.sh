@@ -53,7 +53,8 @@ if ! "${PODMAN[@]}" image exists docker.io/library/debian:bookworm; then
   if [ ! -s "$tarball" ]; then
     mirror=$(grep -hsE '^(URIs:|deb )' /etc/apt/sources.list /etc/apt/sources.list.d/*.list \
                /etc/apt/sources.list.d/*.sources 2>/dev/null |
-             grep -oE 'https?://[^ ]+/debian/?( |$)' | grep -v security | head -n1 | tr -d ' ')
+             grep -oE 'https?://[^ ]+/debian/?( |$)' | grep -v security | head -n1 | tr -d ' ' || true)
+    [ -n "$mirror" ] || { echo "check-docker-arm64: no Debian mirror in /etc/apt/sources.list*" >&2; exit 1; }
     root=$(mktemp -d "$work/rootfs.XXXXXX")
     debootstrap --arch=arm64 --foreign --variant=minbase bookworm "$root" "${mirror%/}" \
       > "$work/debootstrap.log" 2>&1 || { tail -n 20 "$work/debootstrap.log" >&2; exit 1; }

@@ -26,7 +26,6 @@ fail() { echo "FAIL $*"; fails=$((fails + 1)); }
 DRV_PID=
 drv_start() {   # CONF: a driver process on config CONF, opened
   coproc DRV { SECPROV_CONFIG=$1 exec "$FD" 2>>"$T/driver.err"; }
-  DRV_PID=$DRV_PID
   ask open
   expect "open" OK
 }

@@ -94,9 +94,15 @@ check:
 check-run: all $(CHECK_DEPS)
 	@tests/run_tests.sh "$(BUILD)" $(CHECK_PROGRAMS)
 
+# intercept_tls_get_addr=0: with it, LeakSanitizer's exit-time tracer crashed
+# ("Tracer caught signal 11", a null pointer in its dynamic-TLS bookkeeping)
+# in about 1 in 100 tpm processes, failing tests with no leak found (0 in 200
+# without it). Leaks are still checked at every exit; only pointers kept
+# solely in dlopen'ed libraries' thread-local storage go unscanned.
 check-asan:
 	@scripts/deps.sh check
-	@$(MAKE) --no-print-directory SANITIZE=asan check-run
+	@ASAN_OPTIONS=$${ASAN_OPTIONS:+$$ASAN_OPTIONS:}intercept_tls_get_addr=0 \
+	    $(MAKE) --no-print-directory SANITIZE=asan check-run
 
 demo:
 	@scripts/deps.sh demo

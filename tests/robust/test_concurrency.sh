@@ -13,15 +13,6 @@ T=$SECPROV_TEST_TMP
 S=$SECPROV_BUILD/tests/robust/stress
 B=$SECPROV_BUILD/bin/secprov
 ROUNDS=${STRESS_ROUNDS:-50}
-# Under AddressSanitizer: no leak check at exit here. With dozens of
-# instrumented processes exiting at once on a loaded machine, LeakSanitizer's
-# ptrace-based tracer was seen to crash ("Tracer caught signal 11"), failing
-# this test with no leak found. This test is about concurrent outcomes; leaks
-# are checked by LeakSanitizer in every other test of check-asan and by
-# valgrind (tests/tpm/test_valgrind.sh).
-if readelf -dW "$B" | grep -q 'NEEDED.*libasan'; then
-  export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0
-fi
 fails=0
 check() { if "${@:2}"; then echo "ok   $1"; else echo "FAIL $1"; fails=$((fails + 1)); fi; }
 tpm_sim_pty "$T/tpm"

@@ -64,21 +64,24 @@ def row(what, s, ref=None, ratio=None, note=""):
                  "" if ratio is None else f"{ratio:.2f}x {ref}", note))
 
 
+def compare(name, section, ref, order, ratio_key, ref_label, label):
+    """The legs in raw file name, summarised into res[section], each with its
+    ratio to leg ref's median, and a table row; returns the raw latencies."""
+    data = read_pairs(name)
+    res[section] = {k: summary(v) for k, v in data.items()}
+    base = res[section][ref]["median_ms"]
+    for k in order:
+        s = res[section][k]
+        s[ratio_key] = round(s["median_ms"] / base, 2)
+        row(label(k), s, ref_label, s[ratio_key])
+    return data
+
+
 # 1. round-trips
-rt = read_pairs("rt.txt")
-res["roundtrip_32B"] = {k: summary(v) for k, v in rt.items()}
-floor = res["roundtrip_32B"]["floor"]["median_ms"]
-for k in ("floor", "secprov", "fapi"):
-    s = res["roundtrip_32B"][k]
-    s["ratio_to_floor"] = round(s["median_ms"] / floor, 2)
-    row(LABEL[k], s, "floor", s["ratio_to_floor"])
-proc = read_pairs("proc.txt")
-res["roundtrip_processes"] = {k: summary(v) for k, v in proc.items()}
-creds = res["roundtrip_processes"]["creds"]["median_ms"]
-for k in ("creds", "cli"):
-    s = res["roundtrip_processes"][k]
-    s["ratio_to_systemd_creds"] = round(s["median_ms"] / creds, 2)
-    row(LABEL[k], s, "systemd-creds", s["ratio_to_systemd_creds"])
+rt = compare("rt.txt", "roundtrip_32B", "floor", ("floor", "secprov", "fapi"),
+             "ratio_to_floor", "floor", LABEL.get)
+proc = compare("proc.txt", "roundtrip_processes", "creds", ("creds", "cli"),
+               "ratio_to_systemd_creds", "systemd-creds", LABEL.get)
 
 # 2. command counts
 k = int(open(os.path.join(out, "commands.k")).read())
@@ -119,13 +122,8 @@ for m in ("tpm", "tpm-again", "legacy", "legacy-again", "legacy-collect",
             ("met" if s["median_ms"] < goal else "MISSED"))
 
 # 4. 1 MiB
-big = read_pairs("big.txt")
-res["roundtrip_1MiB"] = {k: summary(v) for k, v in big.items()}
-lg = res["roundtrip_1MiB"]["legacy-1m"]["median_ms"]
-for kk in ("legacy-1m", "tpm-1m"):
-    s = res["roundtrip_1MiB"][kk]
-    s["ratio_to_legacy"] = round(s["median_ms"] / lg, 2)
-    row(f"1 MiB seal+unseal, {kk.replace('-1m', '')}", s, "legacy", s["ratio_to_legacy"])
+compare("big.txt", "roundtrip_1MiB", "legacy-1m", ("legacy-1m", "tpm-1m"), "ratio_to_legacy",
+        "legacy", lambda k: f"1 MiB seal+unseal, {k.replace('-1m', '')}")
 
 # 5. stream
 gib = float(open(os.path.join(out, "stream.gib")).read())

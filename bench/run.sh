@@ -120,13 +120,14 @@ touch "$work/dead-device"   # present, nothing behind it: the connection is refu
 config "$work/c3l.conf" "$work/no-such-device" "" "$work/s3"
 config "$work/c3c.conf" "$work/no-such-device" "" "$work/s3c" collect
 config "$work/c3d.conf" "$work/dead-device" "swtpm:path=$work/no-socket" "$work/s3d"
-opens() {   # MODE CONF: the first open in each of OPEN_N fresh processes of
-            # rt_api, which links only libsecprov as a loader does ("MODE"), then
+first_open() {   # MODE CONF: "MODE MICROSECONDS PROVIDER" for the first open in a
+                 # fresh process of rt_api, which links only libsecprov as a loader does
+  SECPROV_CONFIG=$2 "$build/bench/rt_api" 0 32 2>&1 >/dev/null |
+    sed -n "s/^rt_api: provider \([a-z]*\), open \([0-9]*\) us\$/$1 \2 \1/p"
+}
+opens() {   # MODE CONF: first_open in each of OPEN_N processes ("MODE"), then
             # OPEN_N more in one process ("MODE-again": modules already loaded)
-  for _ in $(seq 1 "$OPEN_N"); do
-    SECPROV_CONFIG=$2 "$build/bench/rt_api" 0 32 2>&1 >/dev/null |
-      sed -n "s/^rt_api: provider \([a-z]*\), open \([0-9]*\) us\$/$1 \2 \1/p"
-  done
+  for _ in $(seq 1 "$OPEN_N"); do first_open "$1" "$2"; done
   SECPROV_CONFIG=$2 "$BT" open "$((OPEN_N + 1))" 2>/dev/null | tail -n +2 | sed "s/^open/$1-again/"
 }
 : > "$out/open.txt"
@@ -135,10 +136,7 @@ opens legacy "$work/c3l.conf" >> "$out/open.txt"
 OPEN_N=10 opens legacy-collect "$work/c3c.conf" >> "$out/open.txt"
 opens fallback-unreachable "$work/c3d.conf" >> "$out/open.txt"
 tpm_sim_wedge               # present, accepts commands, never answers
-for _ in 1 2 3 4 5; do
-  SECPROV_CONFIG=$work/c3.conf "$build/bench/rt_api" 0 32 2>&1 >/dev/null |
-    sed -n "s/^rt_api: provider \([a-z]*\), open \([0-9]*\) us\$/fallback-wedged \2 \1/p"
-done >> "$out/open.txt"
+for _ in 1 2 3 4 5; do first_open fallback-wedged "$work/c3.conf"; done >> "$out/open.txt"
 tpm_sim_stop
 
 # --- 4. 1 MiB secret: tpm (envelope) vs legacy ----------------------------------------------

@@ -127,12 +127,7 @@ TSS2_RC fapi_context_new(const char *config_path, const fapi_deadline *deadline,
     /* Async: its GetCapability and ReadClock wait at most until deadline
      * (its TPM2_Startup is synchronous inside tpm2-tss: see fapi_wait.h). */
     *ctx = NULL;
-    rc = Fapi_Initialize_Async(ctx, NULL);
-    if (rc == TSS2_RC_SUCCESS) {
-        do
-            rc = Fapi_Initialize_Finish(ctx);
-        while (FAPI_RC_IS_TRY_AGAIN(rc) && (rc = fapi_wait_io(*ctx, deadline)) == TSS2_RC_SUCCESS);
-    }
+    FAPI_RUN(rc, *ctx, deadline, Fapi_Initialize_Async(ctx, NULL), Fapi_Initialize_Finish(ctx));
     if (rc != TSS2_RC_SUCCESS && *ctx != NULL)
         Fapi_Finalize(ctx);
     restore("TSS2_FAPICONF", old_conf);

@@ -28,6 +28,8 @@ CODES = command_names()
 LABEL = {
     "secprov": "secprov API (open handle)",
     "floor": "floor: ESAPI Create+Load+Unseal+Flush",
+    "secprov-nofsync": "secprov API, fsync() a no-op (diagnosis)",
+    "floor-nofsync": "floor, fsync() a no-op (diagnosis)",
     "fapi": "stock FAPI, default profile",
     "cli": "secprov seal+unseal (processes)",
     "creds": "systemd-creds encrypt+decrypt (processes, PCR 7)",
@@ -80,6 +82,8 @@ def compare(name, section, ref, order, ratio_key, ref_label, label):
 # 1. round-trips
 rt = compare("rt.txt", "roundtrip_32B", "floor", ("floor", "secprov", "fapi"),
              "ratio_to_floor", "floor", LABEL.get)
+compare("rt_nofsync.txt", "roundtrip_32B_fsync_disabled", "floor-nofsync",
+        ("floor-nofsync", "secprov-nofsync"), "ratio_to_floor", "floor", LABEL.get)
 proc = compare("proc.txt", "roundtrip_processes", "creds", ("creds", "cli"),
                "ratio_to_systemd_creds", "systemd-creds", LABEL.get)
 

@@ -39,7 +39,7 @@ config() {   # FILE DEVICE TCTI STATE [hardware]: a config (provider auto)
 }
 { echo "machine: $(nproc) cores, $(uname -m), $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -n1)"
   echo "swtpm: $(swtpm --version 2>&1 | head -n1)"
-  echo "tpm2-tss: $(dpkg-query -W -f='${Version}' libtss2-fapi1 2>/dev/null || echo unknown)"
+  echo "tpm2-tss: $(dpkg-query -W -f='${Version}\n' libtss2-fapi1 2>/dev/null | head -n1)"
   echo "systemd: $(systemd-creds --version 2>/dev/null | head -n1)"
   echo "openssl: $(openssl version)"
   echo "date: $(date -u +%Y-%m-%dT%H:%MZ)"; } > "$out/env.txt"
@@ -51,6 +51,11 @@ config "$work/c1.conf" "$TPM_DEV" "$TPM_TCTI" "$work/s1"
 mkdir -p "$work/fapi1"
 SECPROV_CONFIG=$work/c1.conf BENCH_TCTI=$TPM_TCTI BENCH_DIR=$work/fapi1 \
   "$BT" rt "$N" secprov floor fapi > "$out/rt.txt"
+# Where secprov's gap to the floor goes: the same two legs again with fsync()
+# a no-op (bench/nofsync.c): the part that remains is TPM commands.
+cc -shared -fPIC -o "$work/nofsync.so" "$src/bench/nofsync.c"
+SECPROV_CONFIG=$work/c1.conf BENCH_TCTI=$TPM_TCTI LD_PRELOAD=$work/nofsync.so \
+  "$BT" rt "$N" secprov floor | sed 's/^\([a-z]*\) /\1-nofsync /' > "$out/rt_nofsync.txt"
 
 # --- whole processes: systemd-creds encrypt+decrypt vs secprov seal+unseal ----------
 say "1/7 whole processes: systemd-creds vs secprov command ($PROC_N pairs each, interleaved)"

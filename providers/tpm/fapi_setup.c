@@ -7,7 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "fapi_wait.h"
+#include "tss_wait.h"
 #include "secprov.h"
 #include "state_files.h"
 
@@ -116,7 +116,7 @@ void tss2_log_quiet(int debug)
     pthread_mutex_unlock(&env_lock);
 }
 
-TSS2_RC fapi_context_new(const char *config_path, const fapi_deadline *deadline,
+TSS2_RC fapi_context_new(const char *config_path, const tpm_deadline *deadline,
                          FAPI_CONTEXT **ctx)
 {
     TSS2_RC rc;
@@ -125,7 +125,7 @@ TSS2_RC fapi_context_new(const char *config_path, const fapi_deadline *deadline,
     char *old_conf = saved("TSS2_FAPICONF");
     setenv("TSS2_FAPICONF", config_path, 1);
     /* Async: its GetCapability and ReadClock wait at most until deadline
-     * (its TPM2_Startup is synchronous inside tpm2-tss: see fapi_wait.h). */
+     * (its TPM2_Startup is synchronous inside tpm2-tss: see tss_wait.h). */
     *ctx = NULL;
     FAPI_RUN(rc, *ctx, deadline, Fapi_Initialize_Async(ctx, NULL), Fapi_Initialize_Finish(ctx));
     if (rc != TSS2_RC_SUCCESS && *ctx != NULL)

@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <tss2/tss2_fapi.h>
 
-#include "fapi_wait.h"
+#include "tss_wait.h"
 
 #define PROFILE_NAME "P_ECCP256SHA256_secprov"
 
@@ -22,7 +22,7 @@ int fapi_files_write(const char *state_dir, const char *tcti, char *config_path,
 /* Fapi_Initialize with this config file (FAPI reads it from TSS2_FAPICONF:
  * set around the call under a process-wide mutex, then restored), waiting
  * for the TPM at most until deadline. *ctx is NULL on failure. */
-TSS2_RC fapi_context_new(const char *config_path, const fapi_deadline *deadline,
+TSS2_RC fapi_context_new(const char *config_path, const tpm_deadline *deadline,
                          FAPI_CONTEXT **ctx);
 
 /* Set TSS2_LOG quiet (errors only when debug) unless the caller set it. */

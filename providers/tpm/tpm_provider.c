@@ -1,17 +1,21 @@
 /*
- * The tpm provider: secrets sealed by the TPM through tpm2-tss FAPI.
+ * The tpm provider: secrets sealed by the TPM through tpm2-tss.
  * Storage layout and atomic replace: secret_ref.h. FAPI files: fapi_setup.h.
+ * FAPI provisions the TPM and reads and lists the keystore; the commands
+ * that carry a secret go through an ESYS context of our own (esys_seal.h),
+ * so that no copy of a secret is freed unzeroed, and secprov writes their
+ * keystore files (keystore_object.h).
  *
  * Concurrency: every TPM use holds the handle's mutex (threads sharing a
  * handle) and an exclusive flock on <state_dir>/lock (processes), so that
  * processes sharing a TPM without a resource manager never interleave
- * commands. After any FAPI error the context is dropped and made anew on the
- * next call. Every call waits for the TPM at most TPM_CALL_TIMEOUT_MS in
- * all (fapi_wait.h): a TPM that stops answering makes calls fail with
- * SECPROV_ERR_TIMEOUT, and one that answers again is used again by the same
- * handle. The FAPI context (and with it the TCTI's open device) is kept
- * while the handle is open: with /dev/tpm0, which admits one opener, use
- * one process or the kernel resource manager /dev/tpmrm0.
+ * commands. After any FAPI or ESAPI error the contexts are dropped and made
+ * anew on the next call. Every call waits for the TPM at most
+ * TPM_CALL_TIMEOUT_MS in all (tss_wait.h): a TPM that stops answering makes
+ * calls fail with SECPROV_ERR_TIMEOUT, and one that answers again is used
+ * again by the same handle. The FAPI context (and with it the TCTI's open
+ * device) is kept while the handle is open: with /dev/tpm0, which admits one
+ * opener, use one process or the kernel resource manager /dev/tpmrm0.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -27,13 +31,15 @@
 #include <tss2/tss2_rc.h>
 
 #include "aead.h"
+#include "esys_seal.h"
 #include "fapi_setup.h"
-#include "fapi_wait.h"
+#include "keystore_object.h"
 #include "provider_abi.h"
 #include "secret_ref.h"
 #include "state_files.h"
 #include "tpm_flush.h"
 #include "tpm_probe.h"
+#include "tss_wait.h"
 
 #define LOCK_WAIT_MS 30000
 #define SRK_HANDLE 0x81000001u        /* the profile's persistent SRK */
@@ -45,8 +51,9 @@ typedef struct tpm_ctx {
     pthread_mutex_t mutex;
     int lock_fd;
     FAPI_CONTEXT *fapi;             /* NULL after an error: made anew */
-    fapi_deadline deadline;         /* of the current call: see fapi_wait.h */
-    int slots_exhausted;            /* the last FAPI error was 0x902/0x903 */
+    tpm_esys esys;                  /* on fapi's TCTI; esys.esys NULL when not made */
+    tpm_deadline deadline;          /* of the current call: see tss_wait.h */
+    int slots_exhausted;            /* the last TPM error was 0x902/0x903 */
     char config_path[PATH_MAX_LEN];
     char secrets_dir[PATH_MAX_LEN];
 } tpm_ctx;
@@ -69,7 +76,7 @@ static int lock_begin(tpm_ctx *c)
         }
         nanosleep(&pause, NULL);
     }
-    fapi_deadline_set(&c->deadline, TPM_CALL_TIMEOUT_MS);
+    tpm_deadline_set(&c->deadline, TPM_CALL_TIMEOUT_MS);
     return SECPROV_OK;
 }
 
@@ -79,10 +86,12 @@ static void lock_end(tpm_ctx *c)
     pthread_mutex_unlock(&c->mutex);
 }
 
-/* ---- FAPI context and errors ----------------------------------------- */
+/* ---- FAPI and ESYS contexts, errors ----------------------------------- */
 
+/* Drop the ESYS context, then the FAPI context whose TCTI it uses. */
 static void drop_fapi(tpm_ctx *c)
 {
+    tpm_esys_close(&c->esys);
     if (c->fapi != NULL)
         Fapi_Finalize(&c->fapi);
     c->fapi = NULL;
@@ -93,7 +102,7 @@ static void drop_fapi(tpm_ctx *c)
 static int ensure_fapi_why(tpm_ctx *c, char *why, size_t why_len)
 {
     const char *tcti = c->env->tpm_tcti;
-    int left = fapi_deadline_left_ms(&c->deadline), st;
+    int left = tpm_deadline_left_ms(&c->deadline), st;
     TSS2_RC rc;
 
     if (c->fapi != NULL)
@@ -109,10 +118,10 @@ static int ensure_fapi_why(tpm_ctx *c, char *why, size_t why_len)
     if (rc == TSS2_RC_SUCCESS)
         return SECPROV_OK;
     c->fapi = NULL;
-    if (rc == FAPI_RC_DEADLINE || ((rc & TSS2_RC_LAYER_MASK) == TSS2_TCTI_RC_LAYER &&
+    if (rc == TSS_RC_DEADLINE || ((rc & TSS2_RC_LAYER_MASK) == TSS2_TCTI_RC_LAYER &&
                                    strncmp(tcti, "device:", 7) == 0)) {
         snprintf(why, why_len, "TPM at '%s' did not answer in time (%s)", tcti,
-                 rc == FAPI_RC_DEADLINE ? "deadline" : Tss2_RC_Decode(rc));
+                 rc == TSS_RC_DEADLINE ? "deadline" : Tss2_RC_Decode(rc));
         return SECPROV_ERR_TIMEOUT;
     }
     snprintf(why, why_len, "FAPI initialisation failed on '%s' (config %s): %s", tcti,
@@ -130,23 +139,25 @@ static int ensure_fapi(tpm_ctx *c)
     return st;
 }
 
-/* A FAPI failure: log it decoded, drop the context, map it to a status. */
-static int fapi_failed(tpm_ctx *c, TSS2_RC rc, const char *what, const char *name)
+/* A FAPI or ESAPI failure: log it decoded, drop the contexts, map it to a status. */
+static int tss_failed(tpm_ctx *c, TSS2_RC rc, const char *what, const char *name)
 {
     TSS2_RC base = rc & ~TSS2_RC_LAYER_MASK;
     TSS2_RC layer = rc & TSS2_RC_LAYER_MASK;
     int status = SECPROV_ERR_TPM;
 
     c->slots_exhausted = tpm_rc_slots_exhausted(rc);
-    if (rc == FAPI_RC_DEADLINE) {
+    if (rc == TSS_RC_DEADLINE) {
         c->env->log(c->env, SECPROV_LOG_ERROR, "tpm: %s '%s': the TPM did not answer within "
                     "%d ms; the connection is dropped and made anew on the next call", what,
                     name, TPM_CALL_TIMEOUT_MS);
         drop_fapi(c);
         return SECPROV_ERR_TIMEOUT;
     }
-    if (rc == TSS2_FAPI_RC_KEY_NOT_FOUND && c->fapi != NULL &&
-        tpm_persistent_present(c->fapi, SRK_HANDLE, fapi_deadline_left_ms(&c->deadline)) == 0)
+    if (rc == TSS_RC_SRK_MISMATCH)
+        status = SECPROV_ERR_KEYSTORE_MISMATCH;   /* another SRK at the keystore's handle */
+    else if (rc == TSS2_FAPI_RC_KEY_NOT_FOUND && c->fapi != NULL &&
+        tpm_persistent_present(c->fapi, SRK_HANDLE, tpm_deadline_left_ms(&c->deadline)) == 0)
         status = SECPROV_ERR_KEYSTORE_MISMATCH;   /* the keystore's SRK is not in this TPM */
     else if (rc == TSS2_FAPI_RC_PATH_NOT_FOUND || rc == TSS2_FAPI_RC_KEY_NOT_FOUND)
         status = SECPROV_ERR_NOT_FOUND;
@@ -154,17 +165,42 @@ static int fapi_failed(tpm_ctx *c, TSS2_RC rc, const char *what, const char *nam
         status = SECPROV_ERR_NOMEM;
     else if (layer == TSS2_TCTI_RC_LAYER || rc == TSS2_FAPI_RC_NO_TPM)
         status = SECPROV_ERR_TPM;
+    else if (layer == TSS2_TPM_RC_LAYER && (base & TPM2_RC_FMT1) &&
+             (base & 0xbf) == TPM2_RC_INTEGRITY)
+        status = SECPROV_ERR_INTEGRITY;           /* TPM2_Load: the object's blob was altered */
     else if (layer == TSS2_TPM_RC_LAYER &&
              ((base & TPM2_RC_FMT1) ? (base & 0xbf) == TPM2_RC_HANDLE
                                      : base == TPM2_RC_REFERENCE_H0))
         status = SECPROV_ERR_KEYSTORE_MISMATCH;   /* the SRK is not in this TPM */
     c->env->log(c->env, SECPROV_LOG_ERROR, "tpm: %s '%s': %s (0x%x)", what, name,
-                Tss2_RC_Decode(rc), (unsigned)rc);
+                rc == TSS_RC_SRK_MISMATCH ? "the SRK in the TPM is not the keystore's"
+                                          : Tss2_RC_Decode(rc), (unsigned)rc);
     if (status == SECPROV_ERR_KEYSTORE_MISMATCH)
         c->env->log(c->env, SECPROV_LOG_ERROR, "tpm: the keystore in %s does not match this "
                     "TPM (was it cleared?); the keystore is kept", c->env->tpm_state_dir);
     drop_fapi(c);
     return status;
+}
+
+/* The ESYS context for this call, on the FAPI context's TCTI, with the
+ * SRK checked against the keystore's. */
+static int ensure_esys(tpm_ctx *c)
+{
+    TSS2_TCTI_CONTEXT *tcti = NULL;
+    TPM2B_PUBLIC srk;
+    TSS2_RC rc;
+    int st;
+
+    if (c->esys.esys != NULL)
+        return SECPROV_OK;
+    if ((st = ensure_fapi(c)) != SECPROV_OK)
+        return st;
+    rc = keystore_object_blobs(c->fapi, "/HS/SRK", &c->deadline, &srk, NULL);
+    if (rc != TSS2_RC_SUCCESS)
+        return tss_failed(c, rc, "reading the keystore's SRK", "/HS/SRK");
+    if ((rc = Fapi_GetTcti(c->fapi, &tcti)) == TSS2_RC_SUCCESS)
+        rc = tpm_esys_open(&c->esys, tcti, SRK_HANDLE, &srk, &c->deadline);
+    return rc == TSS2_RC_SUCCESS ? SECPROV_OK : tss_failed(c, rc, "opening the SRK", "0x81000001");
 }
 
 /* After 0x902/0x903: flush what dead processes left loaded (we hold the
@@ -176,7 +212,7 @@ static int recover_slots(tpm_ctx *c)
     c->slots_exhausted = 0;
     if (ensure_fapi(c) != SECPROV_OK)
         return 0;
-    int n = tpm_flush_stale(c->fapi, fapi_deadline_left_ms(&c->deadline));
+    int n = tpm_flush_stale(c->fapi, tpm_deadline_left_ms(&c->deadline));
     c->env->log(c->env, n > 0 ? SECPROV_LOG_WARNING : SECPROV_LOG_ERROR,
                 "tpm: the TPM was out of session/object slots; flushed %d left by dead "
                 "processes", n);
@@ -215,45 +251,19 @@ static int ref_load(tpm_ctx *c, const char *name, uint8_t **image, size_t *len, 
     return rc;
 }
 
-/* A sealed object under the persistent SRK lives only in the keystore (no
- * TPM state): remove its keystore entry, keystore/{user,system}/<profile>
- * /HS/SRK/sp-NAME-GEN/object.json, directly. Fapi_Delete would send 3 TPM
- * commands (GetCapability, StartAuthSession, FlushContext) for it, which
- * made a replacing seal cost 13 commands instead of 10; and it cannot delete
- * an entry a killed process left half gone. 0 when removed. */
-static int remove_keystore_entry(tpm_ctx *c, const char *object_path)
-{
-    static const char *const stores[] = {"keystore/user", "keystore/system"};
-    char dir[PATH_MAX_LEN];
-    int removed = -1;
-
-    for (size_t i = 0; i < 2; i++) {
-        int n = snprintf(dir, sizeof dir, "%s/%s/" PROFILE_NAME "%s", c->env->tpm_state_dir,
-                         stores[i], object_path);
-        if (n < 0 || (size_t)n >= sizeof dir)
-            continue;
-        int rc = sp_file_remove(dir, "object.json");     /* fsyncs the folder */
-        if (rc == SECPROV_OK)
-            removed = 0;
-        if (rc == SECPROV_OK || rc == SECPROV_ERR_NOT_FOUND)
-            (void)rmdir(dir);   /* an empty folder left by a crash is ignored by FAPI */
-    }
-    return removed;
-}
-
 static void delete_object(tpm_ctx *c, const char *name, uint64_t gen)
 {
     char path[256];
 
     if (ref_object_path(path, sizeof path, name, gen) != SECPROV_OK)
         return;
-    if (remove_keystore_entry(c, path) == 0 || ensure_fapi(c) != SECPROV_OK)
+    if (keystore_object_remove(c->env->tpm_state_dir, path) == 0 || ensure_fapi(c) != SECPROV_OK)
         return;
     TSS2_RC rc;                                        /* the layout was not as expected */
     FAPI_RUN(rc, c->fapi, &c->deadline, Fapi_Delete_Async(c->fapi, path),
              Fapi_Delete_Finish(c->fapi));
     if (rc != TSS2_RC_SUCCESS && rc != TSS2_FAPI_RC_PATH_NOT_FOUND)
-        fapi_failed(c, rc, "Fapi_Delete", path);
+        tss_failed(c, rc, "Fapi_Delete", path);
 }
 
 /* Delete objects no reference names: left by a crash mid-seal or mid-delete.
@@ -269,7 +279,7 @@ static void sweep_orphans(tpm_ctx *c)
              Fapi_List_Finish(c->fapi, &list));
     if (rc != TSS2_RC_SUCCESS) {
         if (rc != TSS2_FAPI_RC_PATH_NOT_FOUND)
-            fapi_failed(c, rc, "Fapi_List", "/HS/SRK");
+            tss_failed(c, rc, "Fapi_List", "/HS/SRK");
         return;
     }
     for (char *p = strtok_r(list, ":", &save); p != NULL; p = strtok_r(NULL, ":", &save)) {
@@ -303,11 +313,13 @@ static int provision(tpm_ctx *c, char *why, size_t why_len)
         free(marker);
         return SECPROV_OK;
     }
-    TSS2_RC rc;
-    fapi_deadline_set(&c->deadline, TPM_PROVISION_TIMEOUT_MS);
-    FAPI_RUN(rc, c->fapi, &c->deadline, Fapi_Provision_Async(c->fapi, NULL, NULL, NULL),
-             Fapi_Provision_Finish(c->fapi));
-    fapi_deadline_set(&c->deadline, TPM_CALL_TIMEOUT_MS);
+    /* The one unbounded wait, once per keystore and right after tpm_probe()
+     * got an answer: the synchronous call. tpm2-tss 3.2.1's asynchronous
+     * provisioning fails when 0x81000001 already holds the SRK (made by
+     * another keystore, an earlier container's volume, or the OS): it takes
+     * TR_FromTPMPublic's answer without waiting for it (TCTI TRY_AGAIN) and
+     * leaves its transient keys loaded. tests/tpm/test_provision.sh. */
+    TSS2_RC rc = Fapi_Provision(c->fapi, NULL, NULL, NULL);
     if (rc != TSS2_RC_SUCCESS && rc != TSS2_FAPI_RC_ALREADY_PROVISIONED) {
         snprintf(why, why_len, "FAPI provisioning failed: %s (0x%x)", Tss2_RC_Decode(rc),
                  (unsigned)rc);
@@ -408,15 +420,22 @@ static int seal_object(tpm_ctx *c, const char *name, const void *data, size_t le
         free(img);
         return rc;
     }
-    TSS2_RC trc;
-    FAPI_RUN(trc, c->fapi, &c->deadline,
-             Fapi_CreateSeal_Async(c->fapi, path, "noDa", envelope ? sizeof key : len, "", NULL,
-                                   envelope ? key : data),
-             Fapi_CreateSeal_Finish(c->fapi));
+    TPM2B_PUBLIC pub;
+    TPM2B_PRIVATE priv;
+    TSS2_RC trc = tpm_esys_seal(&c->esys, envelope ? key : data, envelope ? sizeof key : len,
+                                &pub, &priv, &c->deadline);
     if (trc != TSS2_RC_SUCCESS) {
         sp_cleanse(key, sizeof key);
         free(img);
-        return fapi_failed(c, trc, "Fapi_CreateSeal", name);
+        return tss_failed(c, trc, "sealing (TPM2_Create)", name);
+    }
+    if ((rc = keystore_object_write(c->env->tpm_state_dir, path, &pub, &priv)) != SECPROV_OK) {
+        c->env->log(c->env, SECPROV_LOG_ERROR, "tpm: cannot write the keystore object of "
+                    "'%s': %s", name, secprov_strerror(rc));
+        sp_cleanse(key, sizeof key);
+        free(img);
+        (void)keystore_object_remove(c->env->tpm_state_dir, path);
+        return rc;
     }
     if (envelope) {
         memcpy(aad, img, REF_HEADER);
@@ -453,7 +472,7 @@ static int tpm_seal(secprov_provider_ctx *ctx, const char *name, const void *dat
     int had_old = ref_load(c, name, &old_image, &old_len, &old) == SECPROV_OK;
     free(old_image);
     for (int attempt = 0;; attempt++) {
-        rc = ensure_fapi(c);
+        rc = ensure_esys(c);
         if (rc == SECPROV_OK)
             rc = seal_object(c, name, data, len, gen, &image, &image_len);
         if (rc == SECPROV_OK || attempt > 0 || !recover_slots(c))
@@ -475,8 +494,10 @@ static int tpm_seal(secprov_provider_ctx *ctx, const char *name, const void *dat
 static int unseal_locked(tpm_ctx *c, const char *name, void **data, size_t *len)
 {
     char path[256], aad[REF_HEADER + SECPROV_NAME_MAX];
-    uint8_t *image, *sealed = NULL;
+    uint8_t *image, sealed[DIRECT_MAX];
     size_t image_len, sealed_len = 0, nlen = strlen(name);
+    TPM2B_PUBLIC pub;
+    TPM2B_PRIVATE priv;
     secret_ref ref;
     int rc;
 
@@ -484,19 +505,19 @@ static int unseal_locked(tpm_ctx *c, const char *name, void **data, size_t *len)
         return rc;
     rc = ref_object_path(path, sizeof path, name, ref.gen);
     if (rc == SECPROV_OK)
-        rc = ensure_fapi(c);
+        rc = ensure_esys(c);
     if (rc == SECPROV_OK) {
-        TSS2_RC trc;
-        FAPI_RUN(trc, c->fapi, &c->deadline, Fapi_Unseal_Async(c->fapi, path),
-                 Fapi_Unseal_Finish(c->fapi, &sealed, &sealed_len));
+        TSS2_RC trc = keystore_object_blobs(c->fapi, path, &c->deadline, &pub, &priv);
         if (trc != TSS2_RC_SUCCESS) {
-            rc = fapi_failed(c, trc, "Fapi_Unseal", name);
+            rc = tss_failed(c, trc, "reading the keystore object", name);
             if (rc == SECPROV_ERR_NOT_FOUND) {  /* the reference names a missing object */
                 c->env->log(c->env, SECPROV_LOG_ERROR, "tpm: the keystore object of '%s' "
                             "is missing", name);
                 rc = SECPROV_ERR_INTEGRITY;
             }
-            sealed = NULL;
+        } else if ((trc = tpm_esys_unseal(&c->esys, &pub, &priv, sealed, &sealed_len,
+                                          &c->deadline)) != TSS2_RC_SUCCESS) {
+            rc = tss_failed(c, trc, "unsealing (TPM2_Load, TPM2_Unseal)", name);
         }
     }
     if (rc == SECPROV_OK && ref.kind == REF_DIRECT) {
@@ -526,10 +547,7 @@ static int unseal_locked(tpm_ctx *c, const char *name, void **data, size_t *len)
             }
         }
     }
-    if (sealed != NULL) {
-        sp_cleanse(sealed, sealed_len);
-        Fapi_Free(sealed);
-    }
+    sp_cleanse(sealed, sizeof sealed);
     free(image);
     return rc;
 }

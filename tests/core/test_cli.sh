@@ -7,8 +7,7 @@ source "$SECPROV_SRC/tests/tools/tpm_sim.sh"
 trap tpm_sim_stop EXIT
 B=$SECPROV_BUILD/bin/secprov
 T=$SECPROV_TEST_TMP
-fails=0
-check() { if "${@:2}"; then echo "ok   $1"; else echo "FAIL $1"; fails=$((fails + 1)); fi; }
+source "$SECPROV_SRC/tests/tools/check.sh"
 run() { rc=0; "$@" >"$T/out" 2>"$T/err" || rc=$?; }
 one_error_line() { [ "$(wc -l < "$T/err")" = 1 ] && grep -q "^secprov: error: $1" "$T/err"; }
 
@@ -48,5 +47,4 @@ for p in legacy tpm; do
   run "$B" locate s32; check "$p: locate" grep -qE '^(fapi|file):' "$T/out"
 done
 
-echo "$fails failure(s)"
-[ "$fails" = 0 ]
+check_done

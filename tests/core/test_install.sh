@@ -8,8 +8,7 @@ T=$SECPROV_TEST_TMP
 D=$T/dest
 P=/opt/secprov-test
 make -s -C "$SECPROV_SRC" BUILD="$SECPROV_BUILD" install PREFIX=$P DESTDIR="$D" >/dev/null
-fails=0
-check() { if "${@:2}"; then echo "ok   $1"; else echo "FAIL $1"; fails=$((fails + 1)); fi; }
+source "$SECPROV_SRC/tests/tools/check.sh"
 for f in include/secprov.h lib/libsecprov.so lib/libsecprov.so.0 lib/secprov/tpm.so \
          lib/secprov/legacy.so lib/pkgconfig/secprov.pc bin/secprov; do
   check "installed $f" test -e "$D$P/$f"
@@ -27,4 +26,4 @@ check "pkg-config file" sh -c "PKG_CONFIG_PATH='$D$P/lib/pkgconfig' pkg-config -
 printf 'tpm = { devices = ["%s/none"]; };\nlegacy = { state_dir = "%s/legacy"; };\n' "$T" "$T" > "$T/c.conf"
 out=$(env -u SECPROV_PROVIDER_DIR SECPROV_CONFIG=$T/c.conf "$D$P/bin/secprov" info)
 check "installed secprov finds its providers" grep -qx 'provider: legacy' <<<"$out"
-echo "$fails failure(s)"; [ "$fails" = 0 ]
+check_done

@@ -5,8 +5,7 @@ set -euo pipefail
 B=$SECPROV_BUILD/bin/secprov
 V=$SECPROV_SRC/../shared/vectors/legacy-public.json
 T=$SECPROV_TEST_TMP
-fails=0
-check() { if "${@:2}"; then echo "ok   $1"; else echo "FAIL $1"; fails=$((fails + 1)); fi; }
+source "$SECPROV_SRC/tests/tools/check.sh"
 eq() { [ "$1" = "$2" ] || { echo "     got:  $1"; echo "     want: $2"; return 1; }; }
 printf 'tpm = { devices = ["%s/none"]; };\nlegacy = { state_dir = "%s/legacy"; };\n' "$T" "$T" > "$T/c.conf"
 export SECPROV_CONFIG=$T/c.conf
@@ -102,4 +101,4 @@ check "missing key file: exit 1" eq "$rc" 1
 rc=0; "$B" legacy frob 2>"$T/err" || rc=$?
 check "unknown legacy command: exit 2" eq "$rc" 2
 
-echo "$fails failure(s)"; [ "$fails" = 0 ]
+check_done

@@ -7,8 +7,7 @@ B=$SECPROV_BUILD/bin/secprov
 T=$SECPROV_TEST_TMP
 printf 'tpm = { devices = ["%s/none"]; };\nlegacy = { state_dir = "%s/legacy"; };\n' "$T" "$T" > "$T/c.conf"
 export SECPROV_CONFIG=$T/c.conf
-fails=0
-check() { if "${@:2}"; then echo "ok   $1"; else echo "FAIL $1"; fails=$((fails + 1)); fi; }
+source "$SECPROV_SRC/tests/tools/check.sh"
 for n in 1 100 10000 1048576 268435456; do
   head -c "$n" /dev/urandom > "$T/res"
   "$B" legacy split --small "$T/small" --big "$T/big" "$T/res"
@@ -32,4 +31,4 @@ for n in 1 100 10000 1048576 268435456; do
   fi
   rm -f "$T/joined" "$T/small" "$T/big"
 done
-echo "$fails failure(s)"; [ "$fails" = 0 ]
+check_done

@@ -13,8 +13,7 @@ T=$SECPROV_TEST_TMP
 S=$SECPROV_BUILD/tests/robust/stress
 B=$SECPROV_BUILD/bin/secprov
 ROUNDS=${STRESS_ROUNDS:-50}
-fails=0
-check() { if "${@:2}"; then echo "ok   $1"; else echo "FAIL $1"; fails=$((fails + 1)); fi; }
+source "$SECPROV_SRC/tests/tools/check.sh"
 tpm_sim_pty "$T/tpm"
 head -c 4096 /dev/zero | tr '\0' 'A' > "$T/a"
 head -c 4096 /dev/zero | tr '\0' 'B' > "$T/b"
@@ -40,4 +39,4 @@ for p in tpm legacy; do
   "$B" list > "$T/$p/list"
   check "$p: nothing left but 'same'" test "$(cat "$T/$p/list")" = same
 done
-echo "$fails failure(s)"; [ "$fails" = 0 ]
+check_done

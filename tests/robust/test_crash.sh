@@ -12,8 +12,7 @@ source "$SECPROV_SRC/tests/tools/tpm_sim.sh"
 trap tpm_sim_stop EXIT
 T=$SECPROV_TEST_TMP
 B=$SECPROV_BUILD/bin/secprov
-fails=0
-check() { if "${@:2}"; then echo "ok   $1"; else echo "FAIL $1"; fails=$((fails + 1)); fi; }
+source "$SECPROV_SRC/tests/tools/check.sh"
 tpm_sim_socket "$T/tpm"
 head -c 3000 /dev/urandom > "$T/old"          # envelope-sized on tpm
 head -c 3000 /dev/urandom > "$T/new"
@@ -51,4 +50,4 @@ TSS2_LOG=all+none TSS2_FAPICONF=$conf tss2_list --searchPath=/ 2>/dev/null | tr 
 objects=$(grep -c '/HS/SRK/sp-' "$T/objects" || true)
 [ "$objects" = 1 ] || { echo "keystore objects:"; cat "$T/objects"; }
 check "tpm: exactly one keystore object after the crashes (orphans swept)" test "$objects" = 1
-echo "$fails failure(s)"; [ "$fails" = 0 ]
+check_done

@@ -19,9 +19,7 @@ T=$SECPROV_TEST_TMP
 FD=$SECPROV_BUILD/tests/tpm/fault_driver
 B=$SECPROV_BUILD/bin/secprov
 LIMIT_MS=5000
-fails=0
-ok()   { echo "ok   $*"; }
-fail() { echo "FAIL $*"; fails=$((fails + 1)); }
+source "$SECPROV_SRC/tests/tools/check.sh"
 
 DRV_PID=
 drv_start() {   # CONF: a driver process on config CONF, opened
@@ -156,5 +154,4 @@ else
   tpm_sim_stop
 fi
 
-echo "test_faults: $fails failed"
-[ "$fails" = 0 ]
+check_done

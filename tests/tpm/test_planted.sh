@@ -10,10 +10,10 @@ source "$SECPROV_SRC/tests/tools/tpm_sim.sh"
 trap tpm_sim_stop EXIT
 T=$SECPROV_TEST_TMP
 FD=$SECPROV_BUILD/tests/tpm/fault_driver
-fails=0
+source "$SECPROV_SRC/tests/tools/check.sh"
 expect() {   # DESC WANT (the driver's answers, in order)
-  if [ "$(cat "$T/got")" = "$2" ]; then echo "ok   $1"; else
-    echo "FAIL $1: got [$(tr '\n' '|' < "$T/got")], want [$(printf '%s' "$2" | tr '\n' '|')]"; fails=$((fails + 1)); fi
+  if [ "$(cat "$T/got")" = "$2" ]; then ok "$1"; else
+    fail "$1: got [$(tr '\n' '|' < "$T/got")], want [$(printf '%s' "$2" | tr '\n' '|')]"; fi
 }
 drive() {   # answers to the lines on stdin, without the milliseconds
   SECPROV_CONFIG=$T/c.conf "$FD" 2>>"$T/err" | awk '{ $3 = ""; print }' | sed 's/  */ /g; s/ $//' > "$T/got"
@@ -51,8 +51,8 @@ ln -s "$S/good.ref" "$S/planted.ref"; printf 'open\nunseal planted\nunseal good\
 expect "symlinked reference refused, its target still unseals" "open OK
 unseal PERMISSION
 unseal OK value-good"
-[ -L "$S/planted.ref" ] && [ -f "$S/good.ref" ] && echo "ok   the symlink and its target are left alone" ||
-  { echo "FAIL the symlink or its target was touched"; fails=$((fails + 1)); }
+[ -L "$S/planted.ref" ] && [ -f "$S/good.ref" ] && ok "the symlink and its target are left alone" ||
+  fail "the symlink or its target was touched"
 rm -f "$S/planted.ref"
 
 # a fifo named like a secret (a read would block for ever)
@@ -61,5 +61,4 @@ expect "fifo reference refused without blocking" "open OK
 unseal PERMISSION"
 rm -f "$S/fifo.ref"
 
-echo "test_planted: $fails failed"
-[ "$fails" = 0 ]
+check_done

@@ -12,10 +12,7 @@ source "$SECPROV_SRC/tests/tools/tpm_sim.sh"
 trap tpm_sim_stop EXIT
 B=$SECPROV_BUILD/bin/secprov
 T=$SECPROV_TEST_TMP
-fails=0
-check() {  # check DESCRIPTION COMMAND...: the command must succeed
-  if "${@:2}"; then echo "ok   $1"; else echo "FAIL $1"; fails=$((fails + 1)); fi
-}
+source "$SECPROV_SRC/tests/tools/check.sh"
 run() {  # run CONF [env...] -- ARGS: stdout to $T/out, stderr to $T/err, exit code to $rc
   local conf=$1; shift
   rc=0
@@ -50,6 +47,31 @@ run "$T/s/c.conf" "$B" info
 conf=$(sed -n 's/^fapi_config: //p' "$T/out")
 TSS2_LOG=all+none TSS2_FAPICONF=$conf tss2_unseal --path "$path" --data "$T/from-tools" --force
 check "interop: tss2_unseal returns the bytes" cmp "$T/secret" "$T/from-tools"
+
+# Interop the other way, and secrets sealed by earlier secprov versions (which
+# sealed through Fapi_CreateSeal): an object FAPI made (tss2_createseal) under
+# a reference written by hand unseals through secprov, byte for byte.
+printf 'made-by-fapi-\x00\x7f-secret' > "$T/fapi-secret"
+TSS2_LOG=all+none TSS2_FAPICONF=$conf tss2_createseal --path /HS/SRK/sp-byfapi-00000000000000a1 \
+  --type noDa --data "$T/fapi-secret" --authValue ""
+printf 'SPTR\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\xa1' > "$T/s/tpm-state/secrets/byfapi.ref"
+chmod 600 "$T/s/tpm-state/secrets/byfapi.ref"
+run "$T/s/c.conf" "$B" unseal byfapi
+cmp -s "$T/out" "$T/fapi-secret" && rc2=0 || rc2=1
+check "interop: an object made by FAPI (tss2_createseal) unseals through secprov" test "$rc$rc2" = 00
+
+# A keystore object whose private blob was altered: the TPM refuses to load
+# it (TPM_RC_INTEGRITY) -> SECPROV_ERR_INTEGRITY, named in the log.
+obj=$(find "$T/s/tpm-state/keystore/user" -path "*${path#/}/object.json")
+cp "$obj" "$T/object.orig"
+sed -E -i 's/("private":"[0-9a-f]*)[1-9a-f]"/\10"/; t; s/("private":"[0-9a-f]*)0"/\11"/' "$obj"
+run "$T/s/c.conf" "$B" unseal inter
+check "altered keystore object: exit 1, file changed" \
+  test "$rc" = 1 -a -n "$(cmp "$obj" "$T/object.orig" 2>&1 || true)"
+check "altered keystore object: integrity error" err_has "secprov: error: unseal 'inter': stored secret failed its integrity check"
+cp "$T/object.orig" "$obj"
+run "$T/s/c.conf" "$B" unseal inter
+check "altered keystore object restored: unseals again" cmp -s "$T/out" "$T/secret"
 
 # Tampered / truncated stored secret on tpm -> SECPROV_ERR_INTEGRITY (exit 1), nothing else changed
 head -c 3000 /dev/urandom > "$T/big"
@@ -113,8 +135,7 @@ if unshare -m true 2>/dev/null; then
   check "AC-5 libtss2 unloadable: reason names the library" grep -q "^reason: cannot load .*tpm.so: .*libtss2-fapi" "$T/out"
   check "AC-5 libtss2 unloadable: one warning" test "$(lines)" = 1
 else
-  echo "FAIL AC-5 libtss2 unloadable: cannot make a private mount namespace (unshare -m) here"
-  fails=$((fails + 1))
+  fail "AC-5 libtss2 unloadable: cannot make a private mount namespace (unshare -m) here"
 fi
 
 # AC-5: a plain file where the device should be
@@ -150,5 +171,4 @@ check "wedged TPM: falls back to legacy" has "provider: legacy"
 check "wedged TPM: within 5 s" test $(( $(date +%s) - start )) -le 5
 check "wedged TPM: reason names the device" grep -q "^reason: .*'device:$T/p/tpm0'" "$T/out"
 
-echo "$fails failure(s)"
-[ "$fails" = 0 ]
+check_done

@@ -1,10 +1,10 @@
-/* Bounded FAPI calls: see fapi_wait.h. */
-#include "fapi_wait.h"
+/* Bounded tpm2-tss calls: see tss_wait.h. */
+#include "tss_wait.h"
 
 #include <poll.h>
 #include <stdlib.h>
 
-void fapi_deadline_set(fapi_deadline *d, int ms_from_now)
+void tpm_deadline_set(tpm_deadline *d, int ms_from_now)
 {
     clock_gettime(CLOCK_MONOTONIC, d);
     d->tv_sec += ms_from_now / 1000;
@@ -15,7 +15,7 @@ void fapi_deadline_set(fapi_deadline *d, int ms_from_now)
     }
 }
 
-int fapi_deadline_left_ms(const fapi_deadline *d)
+int tpm_deadline_left_ms(const tpm_deadline *d)
 {
     struct timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);
@@ -31,14 +31,14 @@ int fapi_deadline_left_ms(const fapi_deadline *d)
  * most a slice. */
 #define WAIT_SLICE_MS 1
 
-TSS2_RC fapi_wait_io(FAPI_CONTEXT *fapi, const fapi_deadline *deadline)
+TSS2_RC fapi_wait_io(FAPI_CONTEXT *fapi, const tpm_deadline *deadline)
 {
     FAPI_POLL_HANDLE *handles = NULL;
     size_t n = 0;
-    int left = fapi_deadline_left_ms(deadline);
+    int left = tpm_deadline_left_ms(deadline);
 
     if (left == 0)
-        return FAPI_RC_DEADLINE;
+        return TSS_RC_DEADLINE;
     if (Fapi_GetPollHandles(fapi, &handles, &n) != TSS2_RC_SUCCESS || n == 0) {
         Fapi_Free(handles);
         return TSS2_RC_SUCCESS;

@@ -1,0 +1,255 @@
+/* Sealing and unsealing through a secprov-owned ESYS context: see esys_seal.h. */
+#include "esys_seal.h"
+
+#include <malloc.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+#include <tss2/tss2_mu.h>
+#include <tss2/tss2_sys.h>
+
+#include "aead.h"
+
+#define SEALED_MAX 128
+
+/* What Fapi_CreateSeal makes with secprov's profile: a keyed-hash object
+ * holding the data, bound to this TPM and parent, usable with its (empty)
+ * auth value, exempt from dictionary-attack lockout, no policy. */
+static const TPM2B_PUBLIC sealed_template = {
+    .publicArea = {
+        .type = TPM2_ALG_KEYEDHASH,
+        .nameAlg = TPM2_ALG_SHA256,
+        .objectAttributes = TPMA_OBJECT_FIXEDTPM | TPMA_OBJECT_FIXEDPARENT |
+                            TPMA_OBJECT_USERWITHAUTH | TPMA_OBJECT_NODA,
+        .parameters.keyedHashDetail.scheme.scheme = TPM2_ALG_NULL,
+    },
+};
+
+int tpm_public_name(const TPM2B_PUBLIC *pub, TPM2B_NAME *name)
+{
+    uint8_t area[sizeof(TPMT_PUBLIC)];
+    size_t len = 0, off = 0;
+    unsigned int dlen = 0;
+    const EVP_MD *md = pub->publicArea.nameAlg == TPM2_ALG_SHA256   ? EVP_sha256()
+                       : pub->publicArea.nameAlg == TPM2_ALG_SHA384 ? EVP_sha384()
+                                                                    : NULL;
+
+    if (md == NULL ||
+        Tss2_MU_TPMT_PUBLIC_Marshal(&pub->publicArea, area, sizeof area, &len) != TSS2_RC_SUCCESS ||
+        Tss2_MU_UINT16_Marshal(pub->publicArea.nameAlg, name->name, sizeof name->name, &off) !=
+            TSS2_RC_SUCCESS ||
+        EVP_Digest(area, len, name->name + off, &dlen, md, NULL) != 1)
+        return -1;
+    name->size = (UINT16)(off + dlen);
+    return 0;
+}
+
+/* ESAPI's serialization of an ESYS_TR (the format of tpm2-tools' .tr files):
+ * handle, TPM2B_NAME, resource type, then for a key (type 1) its
+ * TPM2B_PUBLIC. */
+#define ESYS_SERIALIZED_KEY 1u
+
+/* The public key ESAPI holds for tr, the one it encrypts session salts to:
+ * 0, or -1 if it holds none. */
+static int tr_public(ESYS_CONTEXT *esys, ESYS_TR tr, TPM2B_PUBLIC *pub)
+{
+    uint8_t *blob = NULL;
+    size_t len = 0, off = 0;
+    UINT32 handle, type = 0;
+    TPM2B_NAME name;
+
+    memset(&name, 0, sizeof name);      /* tpm2-tss reads a TPM2B's size before filling it */
+    memset(pub, 0, sizeof *pub);
+    int ok = Esys_TR_Serialize(esys, tr, &blob, &len) == TSS2_RC_SUCCESS &&
+             Tss2_MU_UINT32_Unmarshal(blob, len, &off, &handle) == TSS2_RC_SUCCESS &&
+             Tss2_MU_TPM2B_NAME_Unmarshal(blob, len, &off, &name) == TSS2_RC_SUCCESS &&
+             Tss2_MU_UINT32_Unmarshal(blob, len, &off, &type) == TSS2_RC_SUCCESS &&
+             type == ESYS_SERIALIZED_KEY &&
+             Tss2_MU_TPM2B_PUBLIC_Unmarshal(blob, len, &off, pub) == TSS2_RC_SUCCESS;
+    free(blob);
+    return ok ? 0 : -1;
+}
+
+static int same_name(const TPM2B_NAME *a, const TPM2B_NAME *b)
+{
+    return a->size == b->size && memcmp(a->name, b->name, a->size) == 0;
+}
+
+TSS2_RC tpm_esys_open(tpm_esys *e, TSS2_TCTI_CONTEXT *tcti, TPM2_HANDLE srk_handle,
+                      const TPM2B_PUBLIC *srk_public, const tpm_deadline *d)
+{
+    TPM2B_NAME *got = NULL, want, held;
+    TPM2B_PUBLIC salt_key;
+    TSS2_RC rc;
+
+    e->srk = ESYS_TR_NONE;
+    e->esys = NULL;
+    if ((rc = Esys_Initialize(&e->esys, tcti, NULL)) != TSS2_RC_SUCCESS) {
+        e->esys = NULL;
+        return rc;
+    }
+    /* TPM2_ReadPublic: an unauthenticated answer, and ESAPI 3.2.1 keeps the
+     * name and the public key it returns without checking one against the
+     * other. Both are checked against the SRK recorded at provisioning
+     * before any salt is sent: the name (used in every HMAC) and the key
+     * ESAPI will encrypt salts to. */
+    ESYS_RUN(rc, e->esys, d,
+             Esys_TR_FromTPMPublic_Async(e->esys, srk_handle, ESYS_TR_NONE, ESYS_TR_NONE,
+                                         ESYS_TR_NONE),
+             Esys_TR_FromTPMPublic_Finish(e->esys, &e->srk));
+    if (rc == TSS2_RC_SUCCESS)
+        rc = Esys_TR_GetName(e->esys, e->srk, &got);
+    if (rc == TSS2_RC_SUCCESS &&
+        (tpm_public_name(srk_public, &want) != 0 || !same_name(got, &want) ||
+         tr_public(e->esys, e->srk, &salt_key) != 0 || tpm_public_name(&salt_key, &held) != 0 ||
+         !same_name(&held, &want)))
+        rc = TSS_RC_SRK_MISMATCH;
+    Esys_Free(got);
+    if (rc != TSS2_RC_SUCCESS)
+        tpm_esys_close(e);
+    return rc;
+}
+
+/* Zero the response parameters in the SAPI buffer: after Esys_Unseal they
+ * hold the secret, decrypted in place. */
+static void scrub_response(tpm_esys *e)
+{
+    TSS2_SYS_CONTEXT *sys = NULL;
+    const uint8_t *rp;
+    size_t n;
+
+    if (Esys_GetSysContext(e->esys, &sys) == TSS2_RC_SUCCESS &&
+        Tss2_Sys_GetRpBuffer(sys, &n, &rp) == TSS2_RC_SUCCESS)
+        sp_cleanse((uint8_t *)rp, n);
+}
+
+/* ESAPI keeps a copy of Create's inSensitive in its context, to resubmit
+ * the command on TPM_RC_RETRY, and has no call that clears it. The copy is
+ * a plain struct assignment of *in, so it is found by value in the
+ * context's allocation and zeroed. (Another Esys_Create_Async with a zeroed
+ * input would overwrite it too, but only when the context is idle, not when
+ * the TPM stopped answering mid-Create, and tpm2-tss logs that call's
+ * deliberate failure as an error.) tests/robust/test_secret_memory.sh checks
+ * that no freed memory holds the secret, also in the wedged case. */
+static void scrub_create_input(tpm_esys *e, const TPM2B_SENSITIVE_CREATE *in)
+{
+    uint8_t *base = (uint8_t *)e->esys, *p = base, *hit;
+    size_t size = malloc_usable_size(e->esys);
+
+    while ((hit = memmem(p, size - (size_t)(p - base), in, sizeof *in)) != NULL) {
+        sp_cleanse(hit, sizeof *in);
+        p = hit + sizeof *in;
+    }
+}
+
+static TSS2_RC session_start(tpm_esys *e, ESYS_TR *s, const tpm_deadline *d)
+{
+    static const TPMT_SYM_DEF aes128cfb = {
+        .algorithm = TPM2_ALG_AES, .keyBits.aes = 128, .mode.aes = TPM2_ALG_CFB};
+    TSS2_RC rc;
+
+    *s = ESYS_TR_NONE;
+    ESYS_RUN(rc, e->esys, d,
+             Esys_StartAuthSession_Async(e->esys, e->srk, ESYS_TR_NONE, ESYS_TR_NONE,
+                                         ESYS_TR_NONE, ESYS_TR_NONE, NULL, TPM2_SE_HMAC,
+                                         &aes128cfb, TPM2_ALG_SHA256),
+             Esys_StartAuthSession_Finish(e->esys, s));
+    if (rc != TSS2_RC_SUCCESS) {
+        *s = ESYS_TR_NONE;
+        return rc;
+    }
+    return Esys_TRSess_SetAttributes(e->esys, *s,
+                                     TPMA_SESSION_DECRYPT | TPMA_SESSION_ENCRYPT |
+                                         TPMA_SESSION_CONTINUESESSION,
+                                     0xff);
+}
+
+/* Flush *h (a session or a loaded object) if set; rc of the first failure
+ * so far, or of the flush. */
+static TSS2_RC flush(tpm_esys *e, ESYS_TR *h, TSS2_RC rc, const tpm_deadline *d)
+{
+    TSS2_RC frc;
+
+    if (*h == ESYS_TR_NONE)
+        return rc;
+    ESYS_RUN(frc, e->esys, d, Esys_FlushContext_Async(e->esys, *h),
+             Esys_FlushContext_Finish(e->esys));
+    *h = ESYS_TR_NONE;
+    return rc != TSS2_RC_SUCCESS ? rc : frc;
+}
+
+TSS2_RC tpm_esys_seal(tpm_esys *e, const void *data, size_t len, TPM2B_PUBLIC *pub,
+                      TPM2B_PRIVATE *priv, const tpm_deadline *d)
+{
+    static const TPM2B_DATA no_outside_info;
+    static const TPML_PCR_SELECTION no_pcrs;
+    TPM2B_SENSITIVE_CREATE in;
+    TPM2B_PUBLIC *out_pub = NULL;
+    TPM2B_PRIVATE *out_priv = NULL;
+    ESYS_TR s;
+    TSS2_RC rc;
+
+    if (len == 0 || len > SEALED_MAX)
+        return TSS2_ESYS_RC_BAD_VALUE;
+    memset(&in, 0, sizeof in);
+    in.sensitive.data.size = (UINT16)len;
+    memcpy(in.sensitive.data.buffer, data, len);
+    rc = session_start(e, &s, d);
+    if (rc == TSS2_RC_SUCCESS) {
+        ESYS_RUN(rc, e->esys, d,
+                 Esys_Create_Async(e->esys, e->srk, s, ESYS_TR_NONE, ESYS_TR_NONE, &in,
+                                   &sealed_template, &no_outside_info, &no_pcrs),
+                 Esys_Create_Finish(e->esys, &out_priv, &out_pub, NULL, NULL, NULL));
+        scrub_create_input(e, &in);
+    }
+    sp_cleanse(&in, sizeof in);
+    rc = flush(e, &s, rc, d);
+    if (rc == TSS2_RC_SUCCESS) {
+        *pub = *out_pub;
+        *priv = *out_priv;
+    }
+    Esys_Free(out_pub);
+    Esys_Free(out_priv);
+    return rc;
+}
+
+TSS2_RC tpm_esys_unseal(tpm_esys *e, const TPM2B_PUBLIC *pub, const TPM2B_PRIVATE *priv,
+                        uint8_t out[SEALED_MAX], size_t *out_len, const tpm_deadline *d)
+{
+    TPM2B_SENSITIVE_DATA *data = NULL;
+    ESYS_TR s, obj = ESYS_TR_NONE;
+    TSS2_RC rc = session_start(e, &s, d);
+
+    if (rc == TSS2_RC_SUCCESS)
+        ESYS_RUN(rc, e->esys, d,
+                 Esys_Load_Async(e->esys, e->srk, s, ESYS_TR_NONE, ESYS_TR_NONE, priv, pub),
+                 Esys_Load_Finish(e->esys, &obj));
+    if (rc == TSS2_RC_SUCCESS) {
+        ESYS_RUN(rc, e->esys, d, Esys_Unseal_Async(e->esys, obj, s, ESYS_TR_NONE, ESYS_TR_NONE),
+                 Esys_Unseal_Finish(e->esys, &data));
+        scrub_response(e);
+    }
+    if (rc == TSS2_RC_SUCCESS) {
+        if (data->size > SEALED_MAX) {
+            rc = TSS2_ESYS_RC_MALFORMED_RESPONSE;
+        } else {
+            memcpy(out, data->buffer, data->size);
+            *out_len = data->size;
+        }
+    }
+    if (data != NULL) {
+        sp_cleanse(data, sizeof *data);
+        Esys_Free(data);
+    }
+    rc = flush(e, &obj, rc, d);
+    return flush(e, &s, rc, d);
+}
+
+void tpm_esys_close(tpm_esys *e)
+{
+    if (e->esys != NULL)
+        Esys_Finalize(&e->esys);      /* every copy of a secret was zeroed after its command */
+    e->esys = NULL;
+    e->srk = ESYS_TR_NONE;
+}

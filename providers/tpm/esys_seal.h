@@ -1,0 +1,60 @@
+/*
+ * The TPM commands that carry a secret (TPM2_Create of a sealed object,
+ * TPM2_Unseal), sent through an ESAPI context that the tpm provider owns.
+ *
+ * Why not FAPI: Fapi_CreateSeal and Fapi_Unseal keep copies of the secret in
+ * FAPI's and ESAPI's own memory and free it without zeroing (found by
+ * tests/robust/test_secret_memory.sh). With its own ESYS context secprov
+ * zeroes every copy before tpm2-tss frees it:
+ *   - the response parameters in the SAPI buffer (Tss2_Sys_GetRpBuffer),
+ *     where ESAPI decrypts the unsealed data in place;
+ *   - the unsealed TPM2B that Esys_Unseal allocates;
+ *   - ESAPI's copy of Create's input, kept in the context for resubmission:
+ *     found by value in the context's allocation and zeroed.
+ *
+ * The objects are the ones FAPI makes (keystore_object.h writes FAPI's
+ * keystore file for them), and the protection on the bus is FAPI's: every
+ * command runs in an HMAC session salted by ECDH with the SRK, with
+ * AES-128-CFB parameter encryption both ways. Before the first use the SRK
+ * in the TPM is checked against the keystore's (TSS_RC_SRK_MISMATCH).
+ *
+ * The context sends on FAPI's TCTI (Fapi_GetTcti): /dev/tpm0 admits one
+ * opener. Callers serialise use and drop it before the FAPI context.
+ */
+#ifndef SECPROV_ESYS_SEAL_H
+#define SECPROV_ESYS_SEAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <tss2/tss2_esys.h>
+
+#include "tss_wait.h"
+
+typedef struct tpm_esys {
+    ESYS_CONTEXT *esys;
+    ESYS_TR srk;
+} tpm_esys;
+
+/* An ESYS context on tcti with the persistent SRK at srk_handle, whose name
+ * must be the name of srk_public (the keystore's SRK): else
+ * TSS_RC_SRK_MISMATCH; a missing SRK gives the TPM's handle error. */
+TSS2_RC tpm_esys_open(tpm_esys *e, TSS2_TCTI_CONTEXT *tcti, TPM2_HANDLE srk_handle,
+                      const TPM2B_PUBLIC *srk_public, const tpm_deadline *d);
+
+/* Free the context (no copy of a secret is left in it). */
+void tpm_esys_close(tpm_esys *e);
+
+/* Seal len (1..128) bytes under the SRK: noDA, no policy, empty auth, the
+ * template FAPI uses for Fapi_CreateSeal. */
+TSS2_RC tpm_esys_seal(tpm_esys *e, const void *data, size_t len, TPM2B_PUBLIC *pub,
+                      TPM2B_PRIVATE *priv, const tpm_deadline *d);
+
+/* Load and unseal an object sealed under the SRK into out (room for 128
+ * bytes); the caller zeroes out. */
+TSS2_RC tpm_esys_unseal(tpm_esys *e, const TPM2B_PUBLIC *pub, const TPM2B_PRIVATE *priv,
+                        uint8_t out[128], size_t *out_len, const tpm_deadline *d);
+
+/* The TPM name of a public area (nameAlg || H(TPMT_PUBLIC)): 0 on success. */
+int tpm_public_name(const TPM2B_PUBLIC *pub, TPM2B_NAME *name);
+
+#endif

@@ -1,0 +1,239 @@
+/* FAPI keystore files of sealed objects: see keystore_object.h. */
+#include "keystore_object.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+#include <tss2/tss2_mu.h>
+
+#include "esys_seal.h"
+#include "fapi_setup.h"
+#include "secprov.h"
+#include "state_files.h"
+
+static json_object *hex(const uint8_t *p, size_t n)
+{
+    static const char digits[] = "0123456789abcdef";
+    char buf[2 * sizeof(TPM2B_PRIVATE) + 1];
+
+    if (2 * n >= sizeof buf)
+        return NULL;
+    for (size_t i = 0; i < n; i++) {
+        buf[2 * i] = digits[p[i] >> 4];
+        buf[2 * i + 1] = digits[p[i] & 15];
+    }
+    return json_object_new_string_len(buf, (int)(2 * n));
+}
+
+/* obj[key] = value, which add() owns from here on (it is released if it
+ * cannot be added): 0, or -1 when value is NULL or adding failed. */
+static int add(json_object *obj, const char *key, json_object *value)
+{
+    if (value == NULL)
+        return -1;
+    if (obj == NULL || json_object_object_add(obj, key, value) != 0) {
+        json_object_put(value);
+        return -1;
+    }
+    return 0;
+}
+
+/* A new empty object, added to obj under key (so that releasing the root
+ * releases it); NULL if that failed. Members keep the order they are added
+ * in, which is FAPI's order. */
+static json_object *add_object(json_object *obj, const char *key)
+{
+    json_object *o = json_object_new_object();
+    return add(obj, key, o) == 0 ? o : NULL;
+}
+
+/* TPMA_OBJECT as FAPI writes it: one 0/1 member per attribute. */
+static json_object *attributes(TPMA_OBJECT a)
+{
+    static const struct { const char *name; TPMA_OBJECT bit; } bits[] = {
+        {"fixedTPM", TPMA_OBJECT_FIXEDTPM},
+        {"stClear", TPMA_OBJECT_STCLEAR},
+        {"fixedParent", TPMA_OBJECT_FIXEDPARENT},
+        {"sensitiveDataOrigin", TPMA_OBJECT_SENSITIVEDATAORIGIN},
+        {"userWithAuth", TPMA_OBJECT_USERWITHAUTH},
+        {"adminWithPolicy", TPMA_OBJECT_ADMINWITHPOLICY},
+        {"noDA", TPMA_OBJECT_NODA},
+        {"encryptedDuplication", TPMA_OBJECT_ENCRYPTEDDUPLICATION},
+        {"restricted", TPMA_OBJECT_RESTRICTED},
+        {"decrypt", TPMA_OBJECT_DECRYPT},
+        {"sign", TPMA_OBJECT_SIGN_ENCRYPT},
+    };
+    json_object *o = json_object_new_object();
+    for (size_t i = 0; i < sizeof bits / sizeof bits[0]; i++)
+        if (add(o, bits[i].name, json_object_new_int((a & bits[i].bit) != 0)) != 0) {
+            json_object_put(o);
+            return NULL;
+        }
+    return o;
+}
+
+/* The TPM2B_PUBLIC of a sealed (keyed-hash, no scheme) object. */
+static json_object *public_json(const TPM2B_PUBLIC *pub)
+{
+    const TPMT_PUBLIC *a = &pub->publicArea;
+    uint8_t area[sizeof(TPMT_PUBLIC)];
+    size_t len = 0;
+
+    if (a->type != TPM2_ALG_KEYEDHASH || a->nameAlg != TPM2_ALG_SHA256 ||
+        a->parameters.keyedHashDetail.scheme.scheme != TPM2_ALG_NULL ||
+        Tss2_MU_TPMT_PUBLIC_Marshal(a, area, sizeof area, &len) != TSS2_RC_SUCCESS)
+        return NULL;
+    json_object *o = json_object_new_object(), *area_o, *params;
+    int ok = add(o, "size", json_object_new_int((int)len)) == 0 &&
+             (area_o = add_object(o, "publicArea")) != NULL &&
+             add(area_o, "type", json_object_new_string("KEYEDHASH")) == 0 &&
+             add(area_o, "nameAlg", json_object_new_string("SHA256")) == 0 &&
+             add(area_o, "objectAttributes", attributes(a->objectAttributes)) == 0 &&
+             add(area_o, "authPolicy", hex(a->authPolicy.buffer, a->authPolicy.size)) == 0 &&
+             (params = add_object(area_o, "parameters")) != NULL &&
+             add(add_object(params, "scheme"), "scheme", json_object_new_string("NULL")) == 0 &&
+             add(area_o, "unique", hex(a->unique.keyedHash.buffer, a->unique.keyedHash.size)) == 0;
+    if (ok)
+        return o;
+    json_object_put(o);
+    return NULL;
+}
+
+static char *object_json(const TPM2B_PUBLIC *pub, const TPM2B_PRIVATE *priv)
+{
+    TPM2B_NAME name;
+    json_object *o = json_object_new_object();
+    char *text = NULL;
+
+    if (o != NULL && tpm_public_name(pub, &name) == 0 &&
+        add(o, "objectType", json_object_new_int(1)) == 0 &&      /* IFAPI_KEY_OBJ */
+        add(o, "system", json_object_new_string("NO")) == 0 &&
+        add(o, "with_auth", json_object_new_string("NO")) == 0 &&
+        add(o, "persistent_handle", json_object_new_int(0)) == 0 &&
+        add(o, "public", public_json(pub)) == 0 &&
+        add(o, "serialization", json_object_new_string("")) == 0 &&
+        add(o, "private", hex(priv->buffer, priv->size)) == 0 &&
+        add(o, "policyInstance", json_object_new_string("")) == 0 &&
+        add(o, "description", json_object_new_string("")) == 0 &&
+        add(o, "certificate", json_object_new_string("")) == 0 &&
+        add(o, "name", hex(name.name, name.size)) == 0 &&
+        add(o, "delete_prohibited", json_object_new_string("NO")) == 0 &&
+        add(o, "ek_profile", json_object_new_string("NO")) == 0)
+        text = strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
+                                                            JSON_C_TO_STRING_NOSLASHESCAPE));
+    json_object_put(o);
+    return text;
+}
+
+/* Enter (making it 0700 if absent, and syncing its parent) the folder
+ * sub of the folder open at fd; symlinks are not followed. */
+static int enter(int fd, const char *sub)
+{
+    if (mkdirat(fd, sub, 0700) == 0) {
+        if (fsync(fd) != 0)
+            return -1;
+    } else if (errno != EEXIST) {
+        return -1;
+    }
+    return openat(fd, sub, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+}
+
+static int make_dirs(const char *base, const char *rel)
+{
+    char path[512], *save = NULL;
+    int fd = open(base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+    if ((size_t)snprintf(path, sizeof path, "%s", rel) >= sizeof path) {
+        if (fd >= 0)
+            close(fd);
+        return SECPROV_ERR_TOO_LARGE;
+    }
+    int err = fd < 0 ? errno : 0;
+    for (char *p = strtok_r(path, "/", &save); fd >= 0 && p != NULL; p = strtok_r(NULL, "/", &save)) {
+        int next = enter(fd, p);
+        err = next < 0 ? errno : 0;
+        close(fd);
+        fd = next;
+    }
+    if (fd < 0)
+        return err == ELOOP || err == ENOTDIR ? SECPROV_ERR_PERMISSION : SECPROV_ERR_IO;
+    close(fd);
+    return SECPROV_OK;
+}
+
+int keystore_object_write(const char *state_dir, const char *object_path,
+                          const TPM2B_PUBLIC *pub, const TPM2B_PRIVATE *priv)
+{
+    char base[4096], dir[4096];
+    int rc;
+
+    if ((size_t)snprintf(base, sizeof base, "%s/keystore/user", state_dir) >= sizeof base ||
+        (size_t)snprintf(dir, sizeof dir, "%s/" PROFILE_NAME "%s", base, object_path) >= sizeof dir)
+        return SECPROV_ERR_TOO_LARGE;
+    char *text = object_json(pub, priv);
+    if (text == NULL)
+        return SECPROV_ERR_NOMEM;
+    rc = make_dirs(base, dir + strlen(base) + 1);
+    if (rc == SECPROV_OK)
+        rc = sp_file_write_atomic(dir, "object.json", text, strlen(text));
+    free(text);
+    return rc;
+}
+
+int keystore_object_remove(const char *state_dir, const char *object_path)
+{
+    static const char *const stores[] = {"keystore/user", "keystore/system"};
+    char dir[4096];
+    int removed = -1;
+
+    for (size_t i = 0; i < 2; i++) {
+        int n = snprintf(dir, sizeof dir, "%s/%s/" PROFILE_NAME "%s", state_dir, stores[i],
+                         object_path);
+        if (n < 0 || (size_t)n >= sizeof dir)
+            continue;
+        /* Not synced: if the removal is lost in a power cut, the object
+         * comes back as an orphan, which the next open sweeps. */
+        char file[4096 + 16];
+        snprintf(file, sizeof file, "%s/object.json", dir);
+        int gone = unlink(file) == 0;
+        if (gone)
+            removed = 0;
+        if (gone || errno == ENOENT) {
+            sp_temp_sweep(dir);         /* a temp file left by a killed writer */
+            (void)rmdir(dir);           /* an empty folder left by a crash is ignored by FAPI */
+        }
+    }
+    return removed;
+}
+
+TSS2_RC keystore_object_blobs(FAPI_CONTEXT *fapi, const char *path, const tpm_deadline *d,
+                              TPM2B_PUBLIC *pub, TPM2B_PRIVATE *priv)
+{
+    uint8_t *pub_blob = NULL, *priv_blob = NULL;
+    size_t pub_len = 0, priv_len = 0, off = 0;
+    char *policy = NULL;
+    TSS2_RC rc;
+
+    FAPI_RUN(rc, fapi, d, Fapi_GetTpmBlobs_Async(fapi, path),
+             Fapi_GetTpmBlobs_Finish(fapi, &pub_blob, &pub_len, priv != NULL ? &priv_blob : NULL,
+                                     priv != NULL ? &priv_len : NULL, &policy));
+    if (rc == TSS2_RC_SUCCESS) {
+        memset(pub, 0, sizeof *pub);
+        rc = Tss2_MU_TPM2B_PUBLIC_Unmarshal(pub_blob, pub_len, &off, pub);
+    }
+    if (rc == TSS2_RC_SUCCESS && priv != NULL) {
+        off = 0;
+        memset(priv, 0, sizeof *priv);
+        rc = Tss2_MU_TPM2B_PRIVATE_Unmarshal(priv_blob, priv_len, &off, priv);
+    }
+    Fapi_Free(pub_blob);
+    Fapi_Free(priv_blob);
+    Fapi_Free(policy);
+    return rc;
+}

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# On the wire: what a sniffer on the TPM bus sees. swtpm behind the
+# pseudo-terminal device logs every command and response it exchanges
+# (PTYTPM_SWTPM_LOG); a secret sealed directly and unsealed again must not
+# appear in any of them, and the commands that carry it (TPM2_Create,
+# TPM2_Load, TPM2_Unseal) must run in an authorisation session (tag 0x8002)
+# whose salt goes to the SRK. The control: TPM2_Hash of the same bytes (sent
+# in clear by tpm2_hash) is found in the same log, so the search can fail.
+set -euo pipefail
+source "$SECPROV_SRC/tests/tools/tpm_sim.sh"
+trap tpm_sim_stop EXIT
+T=$SECPROV_TEST_TMP
+B=$SECPROV_BUILD/bin/secprov
+source "$SECPROV_SRC/tests/tools/check.sh"
+hex() { od -An -tx1 | tr -d ' \n' | tr a-f A-F; }
+# One line per message: "Read <hex>" (a command) or "Write <hex>" (a response).
+messages() {
+  awk '/SWTPM_IO_(Read|Write)/ { if (m != "") print m; split($1, a, "_"); m = substr(a[3], 1, length(a[3]) - 1) " "; next }
+       /^ ([0-9A-F][0-9A-F] )+$/ { gsub(/ /, ""); m = m $0 }
+       END { if (m != "") print m }' "$T/swtpm.log"
+}
+
+PTYTPM_SWTPM_LOG=$T/swtpm.log tpm_sim_pty "$T/tpm"
+tpm_sim_config "$T/c.conf" tpm
+export SECPROV_CONFIG=$T/c.conf
+marker="WIRE-SECRET-$RANDOM$RANDOM-$RANDOM$RANDOM"
+printf %s "$marker" > "$T/secret"
+"$B" seal wire "$T/secret"
+"$B" unseal wire > "$T/back"
+"$B" seal wire "$T/secret"            # over the same name: a second Create
+"$B" unseal wire >> "$T/back"
+check "the secret round-trips (twice)" test "$(cat "$T/back")" = "$marker$marker"
+want=$(hex < "$T/secret")
+messages > "$T/messages"
+check "the log holds the exchanges ($(wc -l < "$T/messages") messages)" test "$(wc -l < "$T/messages")" -gt 20
+check "the secret's bytes are in no command and no response" \
+  test "$(grep -c "$want" "$T/messages" || true)" = 0
+# Commands: 80 02 = with sessions; code at bytes 6..9.
+for cc in 00000153:TPM2_Create 00000157:TPM2_Load 0000015E:TPM2_Unseal; do
+  n=$(grep -c "^Read 8002........${cc%%:*}" "$T/messages" || true)
+  bare=$(grep -c "^Read 8001........${cc%%:*}" "$T/messages" || true)
+  check "${cc#*:}: sent $n times, each in a session (without: $bare)" test "$n" -ge 2 -a "$bare" = 0
+done
+# StartAuthSession (0x176) carries an encrypted salt: its tpmKey (bytes 10..13) is the SRK.
+check "the sessions are salted with the SRK 0x81000001" \
+  test "$(grep -c '^Read 8001........0000017681000001' "$T/messages" || true)" -ge 4
+TSS2_LOG=all+none tpm2_hash -T "$TPM_TCTI" -g sha256 "$T/secret" > /dev/null
+messages > "$T/messages"
+check "control: TPM2_Hash of the same bytes is found in the log" \
+  test "$(grep -c "$want" "$T/messages" || true)" -ge 1
+check_done

@@ -52,7 +52,8 @@ mkdir -p "$work/fapi1"
 SECPROV_CONFIG=$work/c1.conf BENCH_TCTI=$TPM_TCTI BENCH_DIR=$work/fapi1 \
   "$BT" rt "$N" secprov floor fapi > "$out/rt.txt"
 # Where secprov's gap to the floor goes: the same two legs again with fsync()
-# a no-op (bench/nofsync.c): the part that remains is TPM commands.
+# a no-op (bench/nofsync.c): what remains is the TPM commands and the work
+# around them.
 cc -shared -fPIC -o "$work/nofsync.so" "$src/bench/nofsync.c"
 SECPROV_CONFIG=$work/c1.conf BENCH_TCTI=$TPM_TCTI LD_PRELOAD=$work/nofsync.so \
   "$BT" rt "$N" secprov floor | sed 's/^\([a-z]*\) /\1-nofsync /' > "$out/rt_nofsync.txt"

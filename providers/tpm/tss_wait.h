@@ -47,7 +47,7 @@ TSS2_RC fapi_wait_io(FAPI_CONTEXT *fapi, const tpm_deadline *deadline);
         if ((rc) == TSS2_RC_SUCCESS) {                                             \
             do                                                                     \
                 (rc) = (finish_call);                                              \
-            while (TSS_RC_IS_TRY_AGAIN(rc) &&                                     \
+            while (TSS_RC_IS_TRY_AGAIN(rc) &&                                      \
                    ((rc) = fapi_wait_io((fapi), (deadline))) == TSS2_RC_SUCCESS);  \
         }                                                                          \
     } while (0)
@@ -65,7 +65,7 @@ TSS2_RC fapi_wait_io(FAPI_CONTEXT *fapi, const tpm_deadline *deadline);
             }                                                                      \
             (void)Esys_SetTimeout((esys), left_);                                  \
             (rc) = (finish_call);                                                  \
-            if (!TSS_RC_IS_TRY_AGAIN(rc))                                         \
+            if (!TSS_RC_IS_TRY_AGAIN(rc))                                          \
                 break;                                                             \
             (rc) = TSS2_RC_SUCCESS;                                                \
         }                                                                          \

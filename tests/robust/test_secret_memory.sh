@@ -3,10 +3,11 @@
 # marker with free()/munmap() interposed by free_shim.so, which reports any
 # freed memory still holding the marker; and the library works with
 # RLIMIT_MEMLOCK=0 (mlock refused). ROBUST_SHIM_PROVIDERS picks providers
-# (default both). For tpm also: a seal whose TPM2_Create is never answered
+# (default both). For tpm also, both about ESAPI's copy of Create's input
+# (providers/tpm/esys_seal.c): a process that only seals frees nothing that
+# held the secret; and a seal whose TPM2_Create is never answered
 # (wedge_shim.so stops swtpm as Create is sent) times out, and the handle's
-# close frees nothing that held the secret (ESAPI's copy of Create's input,
-# providers/tpm/esys_seal.c).
+# close frees nothing that held it.
 set -euo pipefail
 source "$SECPROV_SRC/tests/tools/tpm_sim.sh"
 trap tpm_sim_stop EXIT

@@ -6,7 +6,8 @@
 #       /dev/tpmrm0): `secprov info` says provider: tpm; a binary secret seals
 #       and unseals byte-exact; without the device's group it cannot use it
 #   (b) the secret survives the container: removed, a new one unseals it from
-#       the state volume (and a container on a fresh volume cannot)
+#       the state volume (and a container on a fresh volume cannot, though
+#       it uses the TPM too: its new keystore reuses the SRK)
 #   (c) no device: provider: legacy, fallback: no, nothing on stderr
 #   (d) device present, TPM stopped (swtpm SIGSTOPped, pty kept): provider:
 #       legacy, fallback: yes, exactly one warning line on stderr
@@ -114,6 +115,12 @@ newvol fresh
     --group-add "$TPM_GID" "$IMG" unseal restart-secret > "$tmp/b2.out" 2>/dev/null && rc=0 || rc=$?
 [ "$rc" -ne 0 ] && [ ! -s "$tmp/b2.out" ] && ok "(b) a fresh volume does not have it (the volume carries the state)" ||
   fail "(b) a fresh volume unsealed restart-secret (rc $rc)"
+# ... and still uses the TPM: it provisions a new keystore that reuses the
+# SRK already at 0x81000001 (the first volume's), no fallback to legacy.
+"${RUN[@]}" -v "$VOL:/var/lib/secprov" -v "$PTY:/dev/tpmrm0" --device-cgroup-rule='c 136:* rwm' \
+    --group-add "$TPM_GID" "$IMG" info > "$tmp/b3.out" 2> "$tmp/b3.err" || true
+expect_eq "(b) a fresh volume on the provisioned TPM: provider" "$(field provider "$tmp/b3.out")" tpm
+expect_eq "(b) a fresh volume on the provisioned TPM: fallback" "$(field fallback "$tmp/b3.out")" no
 
 # --- (c) no device ----------------------------------------------------------------
 newvol nodev

@@ -67,25 +67,62 @@ static void say(char *why, size_t why_len, const char *fmt, ...)
     va_end(ap);
 }
 
-/* mkdir -p with mode 0700 for every missing component. */
+/* Sync the folder open at fd (possibly an O_PATH fd, which fsync refuses)
+ * so that an entry just made in it is durable. A folder this process may
+ * search and write but not read cannot be opened for that: then it is left
+ * as the kernel writes it back. 0 or an errno. */
+static int sync_dir(int fd)
+{
+    int d = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC), err = 0;
+
+    if (d < 0)
+        return errno == EACCES ? 0 : errno;
+    if (fsync(d) != 0)
+        err = errno;
+    close(d);
+    return err;
+}
+
+/* Make the missing folders of rel (a/b/c) under the folder open at fd,
+ * which this closes: each one 0700 and synced into its parent, so that a
+ * file later synced inside it survives a power cut. Intermediate folders
+ * are only looked up (O_PATH: search permission is enough, as for mkdir -p);
+ * one that is a symlink is followed only if follow. The last component is
+ * made if absent but not entered (the caller checks it). 0 or an errno. */
+static int make_dirs_at(int fd, const char *rel, int follow)
+{
+    char path[4096], *save = NULL, *next;
+    int err = 0;
+
+    if (strlen(rel) >= sizeof path) {
+        close(fd);
+        return ENAMETOOLONG;
+    }
+    strcpy(path, rel);
+    for (char *p = strtok_r(path, "/", &save); p != NULL && err == 0; p = next) {
+        next = strtok_r(NULL, "/", &save);
+        if (mkdirat(fd, p, 0700) == 0)
+            err = sync_dir(fd);
+        else if (errno != EEXIST)
+            err = errno;
+        if (err == 0 && next != NULL) {
+            int sub = openat(fd, p, O_PATH | O_DIRECTORY | O_CLOEXEC | (follow ? 0 : O_NOFOLLOW));
+            if (sub < 0)
+                err = errno;
+            close(fd);
+            fd = sub;
+        }
+    }
+    if (fd >= 0)
+        close(fd);
+    return err;
+}
+
+/* mkdir -p with mode 0700 for every missing component, each synced. */
 static int make_dirs(const char *dir)
 {
-    char path[4096];
-    size_t len = strlen(dir);
-
-    if (len == 0 || len >= sizeof(path))
-        return ENAMETOOLONG;
-    memcpy(path, dir, len + 1);
-    for (size_t i = 1; i <= len; i++) {
-        if (path[i] != '/' && path[i] != '\0')
-            continue;
-        char saved = path[i];
-        path[i] = '\0';
-        if (mkdir(path, 0700) != 0 && errno != EEXIST)
-            return errno;
-        path[i] = saved;
-    }
-    return 0;
+    int fd = open(dir[0] == '/' ? "/" : ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    return fd < 0 ? errno : make_dirs_at(fd, dir, 1);
 }
 
 int sp_state_dir_prepare(const char *dir, char *why, size_t why_len)
@@ -130,6 +167,16 @@ int sp_state_dir_prepare(const char *dir, char *why, size_t why_len)
 static int open_dir(const char *dir)
 {
     return open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+}
+
+int sp_dirs_make(const char *base, const char *rel)
+{
+    int fd = open_dir(base);
+    int err = fd < 0 ? errno : make_dirs_at(fd, rel, 0);
+
+    if (err == ELOOP || err == ENOTDIR)
+        return SECPROV_ERR_PERMISSION;          /* a symlink or a file planted there */
+    return err == 0 ? SECPROV_OK : status_from_errno(err);
 }
 
 int sp_write_all(int fd, const void *data, size_t len)

@@ -17,6 +17,11 @@
  * group/world-writable. why gets one line on failure. */
 int sp_state_dir_prepare(const char *dir, char *why, size_t why_len);
 
+/* Make the missing folders of rel ("a/b/c") under the existing folder
+ * base, each 0700 and synced into its parent (durable before anything is
+ * written inside); symlinks are never followed (SECPROV_ERR_PERMISSION). */
+int sp_dirs_make(const char *base, const char *rel);
+
 /* Atomically replace dir/file with data: a reader sees the old or the new
  * content, never a mix, also after a crash at any point. */
 int sp_file_write_atomic(const char *dir, const char *file, const void *data, size_t len);

@@ -2,11 +2,9 @@
 #include "keystore_object.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <json-c/json.h>
@@ -131,42 +129,6 @@ static char *object_json(const TPM2B_PUBLIC *pub, const TPM2B_PRIVATE *priv)
     return text;
 }
 
-/* Enter (making it 0700 if absent, and syncing its parent) the folder
- * sub of the folder open at fd; symlinks are not followed. */
-static int enter(int fd, const char *sub)
-{
-    if (mkdirat(fd, sub, 0700) == 0) {
-        if (fsync(fd) != 0)
-            return -1;
-    } else if (errno != EEXIST) {
-        return -1;
-    }
-    return openat(fd, sub, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-}
-
-static int make_dirs(const char *base, const char *rel)
-{
-    char path[512], *save = NULL;
-    int fd = open(base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-
-    if ((size_t)snprintf(path, sizeof path, "%s", rel) >= sizeof path) {
-        if (fd >= 0)
-            close(fd);
-        return SECPROV_ERR_TOO_LARGE;
-    }
-    int err = fd < 0 ? errno : 0;
-    for (char *p = strtok_r(path, "/", &save); fd >= 0 && p != NULL; p = strtok_r(NULL, "/", &save)) {
-        int next = enter(fd, p);
-        err = next < 0 ? errno : 0;
-        close(fd);
-        fd = next;
-    }
-    if (fd < 0)
-        return err == ELOOP || err == ENOTDIR ? SECPROV_ERR_PERMISSION : SECPROV_ERR_IO;
-    close(fd);
-    return SECPROV_OK;
-}
-
 int keystore_object_write(const char *state_dir, const char *object_path,
                           const TPM2B_PUBLIC *pub, const TPM2B_PRIVATE *priv)
 {
@@ -179,7 +141,7 @@ int keystore_object_write(const char *state_dir, const char *object_path,
     char *text = object_json(pub, priv);
     if (text == NULL)
         return SECPROV_ERR_NOMEM;
-    rc = make_dirs(base, dir + strlen(base) + 1);
+    rc = sp_dirs_make(base, dir + strlen(base) + 1);
     if (rc == SECPROV_OK)
         rc = sp_file_write_atomic(dir, "object.json", text, strlen(text));
     free(text);

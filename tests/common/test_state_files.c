@@ -132,6 +132,32 @@ static void prepare_refuses_symlink_and_file(void **state)
     assert_int_equal(sp_state_dir_prepare("", why, sizeof why), SECPROV_ERR_CONFIG);
 }
 
+static void dirs_make_under_base(void **state)
+{
+    struct fixture *f = *state;
+    char why[256] = "", path[500], link[500];
+    assert_int_equal(sp_state_dir_prepare(f->dir, why, sizeof why), SECPROV_OK);
+    assert_int_equal(sp_dirs_make(f->dir, "k/HS/SRK/sp-x-1"), SECPROV_OK);
+    snprintf(path, sizeof path, "%s/k/HS/SRK/sp-x-1", f->dir);
+    assert_int_equal(mode_of(path), 0700);
+    snprintf(path, sizeof path, "%s/k/HS", f->dir);
+    assert_int_equal(mode_of(path), 0700);
+    /* Again, and beside it: existing folders are fine. */
+    assert_int_equal(sp_dirs_make(f->dir, "k/HS/SRK/sp-x-1"), SECPROV_OK);
+    assert_int_equal(sp_dirs_make(f->dir, "k/HS/SRK/sp-y-2"), SECPROV_OK);
+    /* A symlink on the way (planted to redirect the keystore) is refused,
+     * and nothing is made through it. */
+    snprintf(link, sizeof link, "%s/evil", f->dir);
+    assert_int_equal(symlink(f->root, link), 0);
+    assert_int_equal(sp_dirs_make(f->dir, "evil/made"), SECPROV_ERR_PERMISSION);
+    snprintf(path, sizeof path, "%s/made", f->root);
+    assert_int_equal(access(path, F_OK), -1);
+    /* So is a file where a folder should be, and a symlinked base. */
+    put(f->dir, "plain", "x", 0600);
+    assert_int_equal(sp_dirs_make(f->dir, "plain/x"), SECPROV_ERR_PERMISSION);
+    assert_int_equal(sp_dirs_make(link, "x"), SECPROV_ERR_PERMISSION);
+}
+
 static void prepare_refuses_foreign_owner(void **state)
 {
     struct fixture *f = *state;
@@ -289,6 +315,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(prepare_creates_private_folder, setup, teardown),
         cmocka_unit_test_setup_teardown(prepare_refuses_symlink_and_file, setup, teardown),
         cmocka_unit_test_setup_teardown(prepare_refuses_foreign_owner, setup, teardown),
+        cmocka_unit_test_setup_teardown(dirs_make_under_base, setup, teardown),
         cmocka_unit_test_setup_teardown(write_read_replace, setup, teardown),
         cmocka_unit_test_setup_teardown(read_refuses_planted_files, setup, teardown),
         cmocka_unit_test_setup_teardown(remove_then_not_found, setup, teardown),

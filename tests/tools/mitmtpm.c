@@ -15,7 +15,6 @@
  * closed socket.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -23,8 +22,9 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
-#include <termios.h>
 #include <unistd.h>
+
+#include "pty_pair.h"
 
 #define HEADER 10
 #define MAX_MSG 4096
@@ -76,15 +76,6 @@ static int read_msg(int fd, uint8_t *buf, size_t *len)
     return 0;
 }
 
-static int make_raw(int fd)
-{
-    struct termios t;
-    if (tcgetattr(fd, &t) != 0)
-        return -1;
-    cfmakeraw(&t);
-    return tcsetattr(fd, TCSANOW, &t);
-}
-
 int main(int argc, char **argv)
 {
     if (argc != 4) {
@@ -104,17 +95,10 @@ int main(int argc, char **argv)
             return 1;
         }
     }
-    int master = posix_openpt(O_RDWR | O_NOCTTY);
-    if (master < 0 || grantpt(master) != 0 || unlockpt(master) != 0) {
-        perror("mitmtpm: pty");
+    int master, slave;                                   /* slave kept: no hang-up */
+    const char *slave_path;
+    if (pty_pair("mitmtpm", &master, &slave, &slave_path) != 0)
         return 1;
-    }
-    const char *slave_path = ptsname(master);
-    int slave = open(slave_path, O_RDWR | O_NOCTTY);     /* kept: no hang-up */
-    if (slave < 0 || make_raw(master) != 0 || make_raw(slave) != 0) {
-        perror("mitmtpm: raw");
-        return 1;
-    }
     struct sockaddr_un addr = {.sun_family = AF_UNIX};
     int tpm = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (strlen(argv[2]) >= sizeof addr.sun_path || tpm < 0) {
@@ -150,7 +134,8 @@ int main(int argc, char **argv)
         if (fake_len > 0 && cc == CC_READ_PUBLIC && cmd_len >= HEADER + 4 &&
             be32(cmd + HEADER) == SRK_HANDLE && be32(rsp + 6) == 0 && rsp_len > HEADER + 2) {
             size_t old = 2 + ((size_t)rsp[HEADER] << 8 | rsp[HEADER + 1]);
-            size_t rest = rsp_len - HEADER - old, len = HEADER + fake_len + rest;
+            size_t rest = HEADER + old <= rsp_len ? rsp_len - HEADER - old : 0;
+            size_t len = HEADER + fake_len + rest;
             if (HEADER + old <= rsp_len && len <= MAX_MSG) {
                 memmove(rsp + HEADER + fake_len, rsp + HEADER + old, rest);   /* the names */
                 memcpy(rsp + HEADER, fake, fake_len);

@@ -12,14 +12,14 @@
  * command counts).
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
-#include <termios.h>
 #include <unistd.h>
+
+#include "pty_pair.h"
 
 static volatile sig_atomic_t stop;
 
@@ -29,32 +29,16 @@ static void on_term(int sig)
     stop = 1;
 }
 
-static int make_raw(int fd)
-{
-    struct termios t;
-    if (tcgetattr(fd, &t) != 0)
-        return -1;
-    cfmakeraw(&t);
-    return tcsetattr(fd, TCSANOW, &t);
-}
-
 int main(int argc, char **argv)
 {
     if (argc != 4) {
         fprintf(stderr, "usage: ptytpm LINK STATE_DIR SWTPM_PIDFILE\n");
         return 2;
     }
-    int master = posix_openpt(O_RDWR | O_NOCTTY);
-    if (master < 0 || grantpt(master) != 0 || unlockpt(master) != 0) {
-        perror("ptytpm: pty");
+    int master, slave;
+    const char *slave_path;
+    if (pty_pair("ptytpm", &master, &slave, &slave_path) != 0)
         return 1;
-    }
-    const char *slave_path = ptsname(master);
-    int slave = open(slave_path, O_RDWR | O_NOCTTY);
-    if (slave < 0 || make_raw(master) != 0 || make_raw(slave) != 0) {
-        perror("ptytpm: raw");
-        return 1;
-    }
     unlink(argv[1]);
     if (symlink(slave_path, argv[1]) != 0) {
         perror("ptytpm: symlink");

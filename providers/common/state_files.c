@@ -325,7 +325,7 @@ int sp_file_read(const char *dir, const char *file, size_t max, void **data, siz
     return SECPROV_OK;
 }
 
-int sp_file_remove(const char *dir, const char *file)
+static int remove_file(const char *dir, const char *file, int sync)
 {
     int dfd = open_dir(dir);
     int err = 0;
@@ -334,10 +334,20 @@ int sp_file_remove(const char *dir, const char *file)
         return status_from_errno(errno);
     if (unlinkat(dfd, file, 0) != 0)
         err = errno;
-    else if (fsync(dfd) != 0)
+    else if (sync && fsync(dfd) != 0)
         err = errno;
     close(dfd);
     return err == 0 ? SECPROV_OK : status_from_errno(err);
+}
+
+int sp_file_remove(const char *dir, const char *file)
+{
+    return remove_file(dir, file, 1);
+}
+
+int sp_file_remove_unsynced(const char *dir, const char *file)
+{
+    return remove_file(dir, file, 0);
 }
 
 void sp_names_free(char **names, size_t count)

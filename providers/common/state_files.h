@@ -38,6 +38,9 @@ int sp_file_read(const char *dir, const char *file, size_t max, void **data, siz
 
 /* Remove dir/file and fsync dir (absent: SECPROV_ERR_NOT_FOUND). */
 int sp_file_remove(const char *dir, const char *file);
+/* The same without the fsync, for a removal whose loss in a power cut is
+ * harmless (a superseded object that comes back as an orphan). */
+int sp_file_remove_unsynced(const char *dir, const char *file);
 
 /* Files in dir named "<name><suffix>" where name passes secprov name rules;
  * returns the names, sorted, as a malloc'd array of malloc'd strings. */

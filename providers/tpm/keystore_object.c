@@ -1,7 +1,6 @@
 /* FAPI keystore files of sealed objects: see keystore_object.h. */
 #include "keystore_object.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -160,13 +159,12 @@ int keystore_object_remove(const char *state_dir, const char *object_path)
         if (n < 0 || (size_t)n >= sizeof dir)
             continue;
         /* Not synced: if the removal is lost in a power cut, the object
-         * comes back as an orphan, which the next open sweeps. */
-        char file[4096 + 16];
-        snprintf(file, sizeof file, "%s/object.json", dir);
-        int gone = unlink(file) == 0;
-        if (gone)
+         * comes back as an orphan, which the next open sweeps. The folder
+         * is opened without following a symlink, as for every state file. */
+        int rc = sp_file_remove_unsynced(dir, "object.json");
+        if (rc == SECPROV_OK)
             removed = 0;
-        if (gone || errno == ENOENT) {
+        if (rc == SECPROV_OK || rc == SECPROV_ERR_NOT_FOUND) {
             sp_temp_sweep(dir);         /* a temp file left by a killed writer */
             (void)rmdir(dir);           /* an empty folder left by a crash is ignored by FAPI */
         }

@@ -250,6 +250,17 @@ static void remove_then_not_found(void **state)
     assert_int_equal(sp_file_remove(f->dir, "x"), SECPROV_OK);
     assert_int_equal(sp_file_remove(f->dir, "x"), SECPROV_ERR_NOT_FOUND);
     assert_int_equal(count_entries(f->dir), 0);
+    /* Unsynced: the same, and a symlinked folder is not followed. */
+    char link[400], target[400];
+    assert_int_equal(sp_file_write_atomic(f->dir, "y", "1", 1), SECPROV_OK);
+    assert_int_equal(sp_file_remove_unsynced(f->dir, "y"), SECPROV_OK);
+    assert_int_equal(sp_file_remove_unsynced(f->dir, "y"), SECPROV_ERR_NOT_FOUND);
+    assert_int_equal(sp_file_write_atomic(f->dir, "z", "1", 1), SECPROV_OK);
+    snprintf(link, sizeof link, "%s/link", f->root);
+    assert_int_equal(symlink(f->dir, link), 0);
+    assert_int_not_equal(sp_file_remove_unsynced(link, "z"), SECPROV_OK);
+    snprintf(target, sizeof target, "%s/z", f->dir);
+    assert_int_equal(access(target, F_OK), 0);
 }
 
 static void list_sorted_valid_names(void **state)

@@ -60,6 +60,12 @@ typedef struct secprov_provider_env {
     void (*secret_free)(void *p, size_t len);
 
     void *core;                         /* the core's own; do not touch */
+
+    /* The text of a SECPROV_* status (what secprov_strerror gives). A
+     * provider takes nothing from the host's symbol table (it is linked
+     * with -z defs and may be loaded under an RTLD_LOCAL libsecprov):
+     * whatever it needs of the core comes through this table. */
+    const char *(*status_text)(int status);
 } secprov_provider_env;
 
 /* Reason buffer for open failures: one line, no secrets. */

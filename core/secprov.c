@@ -108,6 +108,7 @@ static int fill_env(secprov *sp)
     e->secret_alloc = sp_secret_alloc;
     e->secret_free = sp_secret_free;
     e->core = sp;
+    e->status_text = secprov_strerror;
     return SECPROV_OK;
 }
 

@@ -61,7 +61,7 @@ static int legacy_open(secprov_provider_ctx **out, const secprov_provider_env *e
     }
     if (rc != SECPROV_OK) {
         snprintf(reason, reason_len, "cannot get the device fingerprint: %s",
-                 secprov_strerror(rc));
+                 env->status_text(rc));
         sp_cleanse(c, sizeof *c);
         free(c);
         return rc;

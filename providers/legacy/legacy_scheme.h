@@ -1,5 +1,5 @@
 /*
- * The legacy scheme, byte for byte (../shared/legacy-scheme.md): the table
+ * The legacy scheme, byte for byte (docs/legacy-scheme.md): the table
  * legacy.so returns from its extension slot for LG_SCHEME_IFACE. The core's
  * secprov_legacy_* functions (core/legacy_api.c) forward to it.
  *

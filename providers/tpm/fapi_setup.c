@@ -46,7 +46,8 @@ static int json_safe(const char *s)
     return 1;
 }
 
-int fapi_files_write(const char *state_dir, const char *tcti, char *config_path,
+int fapi_files_write(const secprov_provider_env *env, const char *state_dir,
+                     const char *tcti, char *config_path,
                      size_t config_len, char *why, size_t why_len)
 {
     static const char *const subs[] = {"profiles", "keystore", "keystore/system",
@@ -65,7 +66,7 @@ int fapi_files_write(const char *state_dir, const char *tcti, char *config_path,
     if ((rc = sp_path_join(dir, sizeof dir, state_dir, "profiles")) != SECPROV_OK ||
         (rc = write_if_changed(dir, PROFILE_NAME ".json", tpm_profile_json)) != SECPROV_OK) {
         snprintf(why, why_len, "cannot write the FAPI profile in %s: %s", dir,
-                 secprov_strerror(rc));
+                 env->status_text(rc));
         return rc;
     }
     if (asprintf(&config,
@@ -85,7 +86,7 @@ int fapi_files_write(const char *state_dir, const char *tcti, char *config_path,
     free(config);
     if (rc != SECPROV_OK) {
         snprintf(why, why_len, "cannot write %s/fapi-config.json: %s", state_dir,
-                 secprov_strerror(rc));
+                 env->status_text(rc));
         return rc;
     }
     return sp_path_join(config_path, config_len, state_dir, "fapi-config.json");

@@ -11,12 +11,14 @@
 #include <stddef.h>
 #include <tss2/tss2_fapi.h>
 
+#include "provider_abi.h"
 #include "tss_wait.h"
 
 #define PROFILE_NAME "P_ECCP256SHA256_secprov"
 
 /* Write profile and config (atomically, only when they differ). */
-int fapi_files_write(const char *state_dir, const char *tcti, char *config_path,
+int fapi_files_write(const secprov_provider_env *env, const char *state_dir,
+                     const char *tcti, char *config_path,
                      size_t config_len, char *why, size_t why_len);
 
 /* Fapi_Initialize with this config file (FAPI reads it from TSS2_FAPICONF:

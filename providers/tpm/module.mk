@@ -15,7 +15,7 @@ $(OBJDIR)/providers/tpm/profile_blob.o: $(BUILD)/gen/profile_blob.c
 
 $(PROVDIR_B)/tpm.so: $(TPM_OBJS) $(PROVIDER_COMMON_OBJS) providers/provider.map
 	@mkdir -p $(@D)
-	$(CC) -shared -Wl,--version-script=providers/provider.map $(BASE_LDFLAGS) -o $@ \
+	$(CC) -shared -Wl,--version-script=providers/provider.map -Wl,-z,defs $(BASE_LDFLAGS) -o $@ \
 	    $(TPM_OBJS) $(PROVIDER_COMMON_OBJS) $(TPM_FAPI_LIBS) $(CRYPTO_LIBS) -lpthread
 
 ALL_TARGETS += $(PROVDIR_B)/tpm.so

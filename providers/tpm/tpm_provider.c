@@ -359,7 +359,7 @@ static int tpm_open(secprov_provider_ctx **out, const secprov_provider_env *env,
     c->lock_fd = -1;
     pthread_mutex_init(&c->mutex, NULL);
 
-    rc = fapi_files_write(env->tpm_state_dir, env->tpm_tcti, c->config_path,
+    rc = fapi_files_write(env, env->tpm_state_dir, env->tpm_tcti, c->config_path,
                           sizeof c->config_path, why, why_len);
     if (rc == SECPROV_OK)
         rc = sp_path_join(c->secrets_dir, sizeof c->secrets_dir, env->tpm_state_dir, "secrets");
@@ -431,7 +431,7 @@ static int seal_object(tpm_ctx *c, const char *name, const void *data, size_t le
     }
     if ((rc = keystore_object_write(c->env->tpm_state_dir, path, &pub, &priv)) != SECPROV_OK) {
         c->env->log(c->env, SECPROV_LOG_ERROR, "tpm: cannot write the keystore object of "
-                    "'%s': %s", name, secprov_strerror(rc));
+                    "'%s': %s", name, c->env->status_text(rc));
         sp_cleanse(key, sizeof key);
         free(img);
         (void)keystore_object_remove(c->env->tpm_state_dir, path);

@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # ARM64 under qemu, no TPM device: the arm64 `secprov` selects `legacy` and
 # its `secprov legacy ...` commands reproduce every public legacy vector
-# (shared/vectors/legacy-public.json, beside the repository):
+# (tests/legacy/vectors/legacy-public.json):
 # every hw-hash, api-key and the resource-key byte for byte; every
 # encrypt_to output decrypts to its plaintext and our encryption has its
 # length and opens with openssl; the split vector's lengths, and join gives
 # the resource back; the container-archive vector's plaintext.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
-V=${SECPROV_VECTORS:-$SECPROV_SRC/../shared/vectors/legacy-public.json}
+V=${SECPROV_VECTORS:-$SECPROV_SRC/tests/legacy/vectors/legacy-public.json}
 [ -r "$V" ] || fail "vectors not found: $V"
 n_checked=0
 want() {  # want WHAT GOT EXPECTED

@@ -40,3 +40,10 @@ $(TESTDIR_B)/core/test_loader: $(OBJDIR)/tests/core/test_loader.o $(OBJDIR)/core
 	$(CC) $(BASE_LDFLAGS) -o $@ $(OBJDIR)/tests/core/test_loader.o $(OBJDIR)/core/loader.o $(CMOCKA_LIBS) -ldl
 CHECK_DEPS     += $(TESTDIR_B)/core/test_loader $(FAKE_MODULES)
 CHECK_PROGRAMS += $(TESTDIR_B)/core/test_loader
+
+# A host that dlopens libsecprov with RTLD_LOCAL (as Python's ctypes does).
+$(TESTDIR_B)/core/rtld_local_host: tests/core/rtld_local_host.c include/secprov.h
+	@mkdir -p $(@D)
+	$(CC) $(BASE_CFLAGS) $(BASE_LDFLAGS) -o $@ $< -ldl
+CHECK_DEPS     += $(TESTDIR_B)/core/rtld_local_host
+CHECK_PROGRAMS += tests/core/test_rtld_local.sh

@@ -3,7 +3,7 @@
 # interop both ways, and bad input (each its error, no output, no OUT file).
 set -euo pipefail
 B=$SECPROV_BUILD/bin/secprov
-V=$SECPROV_SRC/../shared/vectors/legacy-public.json
+V=$SECPROV_SRC/tests/legacy/vectors/legacy-public.json
 T=$SECPROV_TEST_TMP
 source "$SECPROV_SRC/tests/tools/check.sh"
 eq() { [ "$1" = "$2" ] || { echo "     got:  $1"; echo "     want: $2"; return 1; }; }

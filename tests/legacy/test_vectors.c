@@ -1,4 +1,4 @@
-/* Every entry of ../shared/vectors/legacy-public.json through the C API
+/* Every entry of tests/legacy/vectors/legacy-public.json through the C API
  * (the JSON read with json-c), plus round-trips and bad input. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -59,7 +59,7 @@ static int setup(void **state)
 {
     (void)state;
     char path[1024];
-    snprintf(path, sizeof path, "%s/../shared/vectors/legacy-public.json", getenv("SECPROV_SRC"));
+    snprintf(path, sizeof path, "%s/tests/legacy/vectors/legacy-public.json", getenv("SECPROV_SRC"));
     vectors = json_object_from_file(path);
     if (vectors == NULL) {
         fprintf(stderr, "cannot read %s\n", path);

@@ -30,6 +30,7 @@ int secprov_legacy_open(secprov_legacy **out, const secprov_options *opts)
     secprov_legacy *lg;
     int rc;
 
+    sp_error_clear();
     if (out == NULL)
         return SECPROV_ERR_INVALID_ARG;
     *out = NULL;

@@ -27,16 +27,34 @@ const char *sp_log_level_name(int level)
     return level_names[level];
 }
 
+/* The calling thread's last error line (secprov_last_error). */
+static _Thread_local char last_error[1024];
+
+void sp_error_clear(void)
+{
+    last_error[0] = '\0';
+}
+
+const char *secprov_last_error(void)
+{
+    return last_error;
+}
+
 void sp_vlog(const sp_logger *lg, int level, const char *fmt, va_list ap)
 {
-    char line[1024];
+    char line[sizeof last_error];
+    int keep = level >= SECPROV_LOG_ERROR && level < SECPROV_LOG_NONE;
 
-    if (lg == NULL || level < lg->level || level >= SECPROV_LOG_NONE)
+    if (lg == NULL || level >= SECPROV_LOG_NONE || (level < lg->level && !keep))
         return;
     vsnprintf(line, sizeof line, fmt, ap);
     for (char *p = line; *p != '\0'; p++)     /* one message, one line */
         if (*p == '\n' || *p == '\r')
             *p = ' ';
+    if (keep)
+        memcpy(last_error, line, sizeof line);
+    if (level < lg->level)
+        return;
     if (lg->fn != NULL)
         lg->fn(level, line, lg->user);
     else

@@ -17,6 +17,10 @@ void sp_log(const sp_logger *lg, int level, const char *fmt, ...)
 void sp_vlog(const sp_logger *lg, int level, const char *fmt, va_list ap)
     __attribute__((format(printf, 3, 0)));
 
+/* Forget the calling thread's last error line: every public call that can
+ * fail starts with this, so secprov_last_error() speaks of that call. */
+void sp_error_clear(void);
+
 /* "debug" ... "none" -> level; 0 when unknown. */
 int sp_log_level_parse(const char *s);
 const char *sp_log_level_name(int level);

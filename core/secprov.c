@@ -161,6 +161,7 @@ int secprov_open(secprov **out, const secprov_options *opts)
     secprov *sp;
     int rc;
 
+    sp_error_clear();
     if (out == NULL)
         return SECPROV_ERR_INVALID_ARG;
     *out = NULL;
@@ -223,6 +224,7 @@ const char *secprov_fallback_reason(const secprov *sp)
 
 static int check_call(const secprov *sp, const char *name)
 {
+    sp_error_clear();
     if (sp == NULL || name == NULL)
         return SECPROV_ERR_INVALID_ARG;
     return secprov_name_check(name);
@@ -282,6 +284,7 @@ int secprov_delete(secprov *sp, const char *name)
 
 int secprov_list(secprov *sp, char ***names, size_t *count)
 {
+    sp_error_clear();
     if (sp == NULL || names == NULL || count == NULL)
         return SECPROV_ERR_INVALID_ARG;
     *names = NULL;
@@ -316,6 +319,7 @@ void secprov_list_free(char **names, size_t count)
 
 int secprov_info(const secprov *sp, secprov_info_fn emit, void *user)
 {
+    sp_error_clear();
     if (sp == NULL || emit == NULL)
         return SECPROV_ERR_INVALID_ARG;
     emit("provider", sp->klass->name, user);

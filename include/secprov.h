@@ -127,6 +127,13 @@ typedef void (*secprov_info_fn)(const char *key, const char *value, void *user);
 SECPROV_API int secprov_info(const secprov *sp, secprov_info_fn emit, void *user);
 
 SECPROV_API const char *secprov_strerror(int status);
+
+/* The error line (as logged at level error, whatever the log level in force;
+ * never a secret) of the last failed call made by the calling thread, for
+ * the caller's own messages: "" when that call logged none. Valid until the
+ * thread's next secprov call. Thread-local, so also for secprov_open, which
+ * returns no handle on failure. */
+SECPROV_API const char *secprov_last_error(void);
 /* "0.1.0" */
 SECPROV_API const char *secprov_version(void);
 

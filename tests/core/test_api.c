@@ -251,6 +251,34 @@ static void planted_files_refused(void **state)
     secprov_close(sp);
 }
 
+/* secprov_last_error: the failed call's error line on this thread, also
+ * when logging is off and for an open that returned no handle; cleared by
+ * the next call. */
+static void last_error_text(void **state)
+{
+    (void)state;
+    secprov_options o = SECPROV_OPTIONS_INIT;
+    void *out;
+    size_t len;
+    secprov *sp = NULL;
+    o.config_path = "/nonexistent/secprov.conf";
+    o.log_level = SECPROV_LOG_NONE;
+    assert_int_equal(secprov_open(&sp, &o), SECPROV_ERR_CONFIG);
+    assert_non_null(strstr(secprov_last_error(), "/nonexistent/secprov.conf"));
+    sp = open_legacy();
+    assert_int_equal(secprov_unseal(sp, "absent", &out, &len), SECPROV_ERR_NOT_FOUND);
+    assert_int_equal(secprov_seal(sp, "present", "x", 1), SECPROV_OK);
+    assert_string_equal(secprov_last_error(), "");
+    char a[700];
+    snprintf(a, sizeof a, "%s/present.sec", store);
+    assert_int_equal(chmod(a, 0666), 0);
+    assert_int_equal(secprov_unseal(sp, "present", &out, &len), SECPROV_ERR_PERMISSION);
+    assert_non_null(strstr(secprov_last_error(), "present"));
+    assert_int_equal(secprov_delete(sp, "present"), SECPROV_OK);
+    assert_string_equal(secprov_last_error(), "");
+    secprov_close(sp);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -261,6 +289,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(info_and_locate, setup, teardown),
         cmocka_unit_test_setup_teardown(integrity_of_the_store, setup, teardown),
         cmocka_unit_test_setup_teardown(planted_files_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(last_error_text, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

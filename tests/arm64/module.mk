@@ -25,12 +25,10 @@ check-arm64:
 	t1=$$(date +%s); echo "check-arm64: packages and binfmt: $$((t1 - t0)) s"; \
 	$(MAKE) --no-print-directory ARCH=arm64 check-arm64-run
 
-# CHECK_DEPS is complete only once every fragment is read (this one is read
-# early), so the prerequisites are built by a recursive make.
-check-arm64-run:
+# $$(CHECK_DEPS): expanded once every fragment is read (mk/common.mk turns
+# on secondary expansion), so this fragment may be read before the others.
+check-arm64-run: all $$(CHECK_DEPS)
 	@[ "$(ARCH)" = arm64 ] || { echo "check-arm64-run: needs ARCH=arm64" >&2; exit 2; }
-	@t0=$$(date +%s); $(MAKE) --no-print-directory all $(CHECK_DEPS) || exit 1; \
-	echo "check-arm64: build: $$(( $$(date +%s) - t0 )) s"
 	@$(if $(filter $(ARM64_SKIP),$(CHECK_PROGRAMS)),echo "check-arm64: skipped (cannot run under qemu-user): $(filter $(ARM64_SKIP),$(CHECK_PROGRAMS))")
 	@PATH="$(CURDIR)/tests/arm64/shims:$$PATH" SECPROV_ARCH=arm64 \
 	    tests/run_tests.sh "$(BUILD)" $(ARM64_CHECK_PROGRAMS) $(filter-out $(ARM64_SKIP),$(CHECK_PROGRAMS))

@@ -1,7 +1,5 @@
 # The legacy scheme: public vectors (C API and command), round-trips,
 # openssl interop, bad input, and the streamed 256 MiB split/join.
-JSONC_CFLAGS := $(call pc_cflags,json-c)
-JSONC_LIBS   := $(call pc_libs,json-c)
 $(OBJDIR)/tests/legacy/test_vectors.o: EXTRA_CFLAGS := $(TEST_CFLAGS) $(JSONC_CFLAGS) $(CRYPTO_CFLAGS)
 $(TESTDIR_B)/legacy/test_vectors: $(OBJDIR)/tests/legacy/test_vectors.o $(LIBSECPROV_SO) $(PROVDIR_B)/legacy.so
 	@mkdir -p $(@D)

@@ -1,0 +1,74 @@
+# Everything the module.mk fragments use: read before any of them, so no
+# fragment depends on the order in which the others are read.
+#   Variables a fragment appends to: ALL_TARGETS, CHECK_PROGRAMS, CHECK_DEPS,
+#   CLEAN_EXTRA. A fragment that needs the complete CHECK_DEPS as a
+#   prerequisite writes it as $$(CHECK_DEPS) (secondary expansion, below).
+
+PREFIX   ?= /usr/local
+DESTDIR  ?=
+SANITIZE ?=
+ARCH     ?=
+
+VERSION   := 0.1.0
+SOVERSION := 0
+
+ifneq ($(ARCH),)
+include mk/arch-$(ARCH).mk
+endif
+
+ifeq ($(SANITIZE),asan)
+BUILD ?= build-asan$(if $(ARCH),-$(ARCH))
+SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+else
+BUILD ?= build$(if $(ARCH),-$(ARCH))
+SAN_FLAGS :=
+endif
+
+PKG_CONFIG ?= pkg-config
+
+OPT_FLAGS ?= -O2 -g
+WARN_FLAGS := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes -Wmissing-prototypes
+HARDEN_FLAGS := -fstack-protector-strong -D_FORTIFY_SOURCE=2
+BASE_CFLAGS := -std=c11 -D_GNU_SOURCE $(OPT_FLAGS) $(WARN_FLAGS) $(HARDEN_FLAGS) \
+               -fPIC -fvisibility=hidden -Iinclude -Icore $(SAN_FLAGS)
+BASE_LDFLAGS := $(SAN_FLAGS) -Wl,-z,relro,-z,now -Wl,--as-needed
+
+# Libraries the field uses, found with pkg-config (empty until installed).
+pc_cflags = $(shell $(PKG_CONFIG) --cflags $(1) 2>/dev/null)
+pc_libs   = $(shell $(PKG_CONFIG) --libs $(1) 2>/dev/null)
+FAPI_CFLAGS     := $(call pc_cflags,tss2-fapi tss2-rc)
+FAPI_LIBS       := $(call pc_libs,tss2-fapi tss2-rc)
+CRYPTO_CFLAGS   := $(call pc_cflags,libcrypto)
+CRYPTO_LIBS     := $(call pc_libs,libcrypto)
+LIBCONFIG_CFLAGS:= $(call pc_cflags,libconfig)
+LIBCONFIG_LIBS  := $(call pc_libs,libconfig)
+CMOCKA_CFLAGS   := $(call pc_cflags,cmocka)
+CMOCKA_LIBS     := $(call pc_libs,cmocka)
+JSONC_CFLAGS    := $(call pc_cflags,json-c)
+JSONC_LIBS      := $(call pc_libs,json-c)
+
+# Output layout mirrors the install layout, so the build tree runs as is:
+# the library finds its providers in "<its folder>/secprov".
+LIBDIR_B  := $(BUILD)/lib
+PROVDIR_B := $(BUILD)/lib/secprov
+BINDIR_B  := $(BUILD)/bin
+TESTDIR_B := $(BUILD)/tests
+OBJDIR    := $(BUILD)/obj
+
+LIBSECPROV_REAL := $(LIBDIR_B)/libsecprov.so.$(VERSION)
+LIBSECPROV_SO   := $(LIBDIR_B)/libsecprov.so
+LIBSECPROV_SONAME := libsecprov.so.$(SOVERSION)
+
+# Filled in by module.mk fragments.
+ALL_TARGETS    :=
+CHECK_PROGRAMS :=   # tests run by `make check`, in order
+CHECK_DEPS     :=   # extra things `make check` builds first
+CLEAN_EXTRA    :=
+
+obj = $(patsubst %.c,$(OBJDIR)/%.o,$(1))
+
+# Test programs (every suite under tests/ uses these).
+TEST_CFLAGS  := $(CMOCKA_CFLAGS) -Itests
+TEST_LDFLAGS := $(BASE_LDFLAGS) -L$(LIBDIR_B) -Wl,-rpath,$(abspath $(LIBDIR_B))
+
+.SECONDEXPANSION:

@@ -6,13 +6,16 @@
  *   0 done; 1..99 secprov_open failed with -status; 100+(-status) the
  *   operation failed; 200 a write to stdout failed; 201 bad usage.
  *
- *   sp_host [-c CONFIG] [-d PROVIDER_DIR] [-p PROVIDER] [-l LEVEL] CMD ...
+ *   sp_host [-r] [-c CONFIG] [-d PROVIDER_DIR] [-p PROVIDER] [-l LEVEL] CMD ...
  *     open                     open, print "provider NAME" on stdout
  *     seal NAME SECRET         seal SECRET (from the command line)
  *     unseal NAME              the secret on stdout
  *     exec NAME OUT            open, unseal NAME, then run "sp_host fds OUT"
  *     fds OUT                  (the child) write the fds >= 3 it holds into OUT
  * -c, -d, -p and -l go into secprov_options: the program's own choice.
+ * -r: make the real ids the effective ones first, as a setuid program that
+ * means to act as its owner does (tpm2-tss's FAPI checks its folders with
+ * access(2), i.e. for the real uid).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -70,8 +73,13 @@ int main(int argc, char **argv)
     secprov *sp;
     int c, rc;
 
-    while ((c = getopt(argc, argv, "+c:d:p:l:")) != -1) {
+    while ((c = getopt(argc, argv, "+rc:d:p:l:")) != -1) {
         switch (c) {
+        case 'r':
+            if (setresgid(getegid(), getegid(), getegid()) != 0 ||
+                setresuid(geteuid(), geteuid(), geteuid()) != 0)
+                return 201;
+            break;
         case 'c': o.config_path = optarg; break;
         case 'd': o.provider_dir = optarg; break;
         case 'p': o.provider = optarg; break;

@@ -12,6 +12,9 @@
  *     unseal NAME              the secret on stdout
  *     exec NAME OUT            open, unseal NAME, then run "sp_host fds OUT"
  *     fds OUT                  (the child) write the fds >= 3 it holds into OUT
+ *     legacy                   secprov_legacy_open, then its fingerprint (the
+ *                              config's legacy.hardware) on stdout; 204 if
+ *                              fd 0, 1 or 2 is still closed after the open
  * -c, -d, -p and -l go into secprov_options: the program's own choice.
  * -r: make the real ids the effective ones first, as a setuid program that
  * means to act as its owner does (tpm2-tss's FAPI checks its folders with
@@ -28,6 +31,7 @@
 #include <unistd.h>
 
 #include "secprov.h"
+#include "secprov_legacy.h"
 
 static int write_all(int fd, const void *p, size_t n)
 {
@@ -96,6 +100,21 @@ int main(int argc, char **argv)
     for (int fd = 3; fd < 1024; fd++)
         close(fd);
 
+    if (strcmp(cmd, "legacy") == 0) {
+        secprov_legacy *lg;
+        char fp[1024];
+        if ((rc = secprov_legacy_open(&lg, &o)) != SECPROV_OK)
+            return -rc < 100 ? -rc : 99;
+        for (int fd = 0; fd <= 2; fd++)
+            if (fcntl(fd, F_GETFD) < 0)
+                rc = 204;
+        if (rc == 0 && (rc = secprov_legacy_fingerprint(lg, fp, sizeof fp)) == SECPROV_OK)
+            rc = write_all(1, fp, strlen(fp)) == 0 ? 0 : 200;
+        else if (rc < 0)
+            rc = 100 - rc;
+        secprov_legacy_close(lg);
+        return rc;
+    }
     rc = secprov_open(&sp, &o);
     if (rc != SECPROV_OK)
         return -rc < 100 ? -rc : 99;

@@ -47,6 +47,10 @@ for p in legacy tpm; do
     check "$p, fds $c closed: what was sealed unseals (exit $rc)" test "$out" = "$s"
   done
 done
+for c in 0 1 2 01 02 12 012; do
+  rc=0; closed $c "$H" -c "$T/c.conf" legacy > "$T/out" 2>&1 || rc=$?
+  check "secprov_legacy_open, fds $c closed: exit 0, fds 0-2 open after it (got $rc)" test $rc = 0
+done
 hits=$(grep -r -a -l -F "$STEM" "$T/tpm-state" "$T/legacy-state" || true)
 check "no state file holds a secret's bytes${hits:+: $hits}" test -z "$hits"
 hits=$(grep -r -a -l -F "secprov: " "$T/tpm-state" "$T/legacy-state" || true)

@@ -91,6 +91,15 @@ rc=0; attack "$T/bin/suid" -c "$T/root.conf" open > /dev/null 2> "$T/err" || rc=
 check "suid without -r: tpm unavailable (got $rc: $(head -c 300 "$T/err"))" \
   test $rc = 6 -a "$(grep -c 'FAPI initialisation failed' "$T/err")" = 1
 check "suid without -r: no constructor, no log" clean
+# The legacy API's open: the same rules.
+for host in suid cap; do
+  rc=0; out=$(attack "$T/bin/$host" legacy 2> "$T/err") || rc=$?
+  check "$host: secprov_legacy_open ignores \$SECPROV_CONFIG and \$SECPROV_PROVIDER_DIR: exit 0 (got $rc: $(head -c 300 "$T/err"))" \
+    test $rc = 0 -a -n "$out"
+  check "$host: no constructor" clean
+done
+rc=0; attack "$T/bin/plain" legacy > /dev/null 2>&1 || rc=$?
+check "control: unprivileged, secprov_legacy_open reads \$SECPROV_CONFIG (its bad tcti: SECPROV_ERR_CONFIG, got $rc)" test $rc = 5
 rc=0; attack "$T/bin/suid" -c "$T/root.conf" -d "$A" -p legacy open > /dev/null 2> "$T/err" || rc=$?
 check "suid: the program's provider folder, another user's: SECPROV_ERR_PERMISSION (got $rc)" test $rc = 13
 check "suid: the constructor did not run" test ! -e "$A/marker"

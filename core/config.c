@@ -2,13 +2,17 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <libconfig.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "host_env.h"
 #include "log.h"
 #include "secprov.h"
 
@@ -149,6 +153,21 @@ static int read_devices(sp_config *cfg, const config_setting_t *arr, const char 
     return SECPROV_OK;
 }
 
+/* tpm.tcti names one of the TCTIs secprov supports, never a library (a
+ * name or path tpm2-tss's TCTI loader would dlopen): "" or NAME[:conf]. */
+static int tcti_supported(const char *tcti)
+{
+    static const char *const names[] = {"device", "swtpm", "mssim", "tabrmd"};
+    size_t n = strcspn(tcti, ":");
+
+    if (tcti[0] == '\0')
+        return 1;
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strlen(names[i]) == n && strncmp(tcti, names[i], n) == 0)
+            return 1;
+    return 0;
+}
+
 static int read_string(config_t *lc, const char *key, char **dst)
 {
     const char *v;
@@ -199,8 +218,67 @@ static int read_settings(sp_config *cfg, config_t *lc, const char *file, char *e
         (rc = read_string(lc, "legacy.state_dir", &cfg->legacy_state_dir)) != SECPROV_OK ||
         (rc = read_string(lc, "legacy.hardware", &cfg->legacy_hardware)) != SECPROV_OK)
         return rc;
+    if (!tcti_supported(cfg->tpm_tcti))
+        return fail(err, err_len, "%s:%d: 'tpm.tcti' names the TCTI '%.*s': only device, swtpm, "
+                    "mssim or tabrmd (NAME or NAME:conf), never a library", file,
+                    config_setting_source_line(config_lookup(lc, "tpm.tcti")),
+                    (int)strcspn(cfg->tpm_tcti, ":"), cfg->tpm_tcti);
     if (cfg->tpm_state_dir[0] == '\0' || cfg->legacy_state_dir[0] == '\0')
         return fail(err, err_len, "%s: a state_dir must not be empty", file);
+    return SECPROV_OK;
+}
+
+static const char *file_kind(mode_t m)
+{
+    if (S_ISDIR(m)) return "a folder";
+    if (S_ISFIFO(m)) return "a fifo";
+    if (S_ISCHR(m) || S_ISBLK(m)) return "a device";
+    if (S_ISSOCK(m)) return "a socket";
+    return "not a regular file";
+}
+
+/* Open the config file for reading: a regular file of at most
+ * SP_CONFIG_MAX bytes that no other user could have written
+ * (sp_trust_check), opened by its resolved path. *fp stays NULL for an
+ * absent default file (all defaults). */
+static int open_config(const char *file, int explicit, FILE **fp, char *err, size_t err_len)
+{
+    char real[PATH_MAX], why[600];
+    struct stat st;
+    int rc, fd;
+
+    *fp = NULL;
+    if (stat(file, &st) != 0) {
+        if (!explicit && errno == ENOENT)
+            return SECPROV_OK;                   /* no default file: all defaults */
+        return fail(err, err_len, "%s: cannot read config file: %s", file, strerror(errno));
+    }
+    /* Before any open: a fifo would block, a folder would read as empty. */
+    if (!S_ISREG(st.st_mode))
+        return fail(err, err_len, "%s: is %s, not a config file", file, file_kind(st.st_mode));
+    if (st.st_size > SP_CONFIG_MAX)
+        return fail(err, err_len, "%s: config file of %lld bytes, more than the %d allowed", file,
+                    (long long)st.st_size, SP_CONFIG_MAX);
+    rc = sp_trust_check(file, SP_TRUST_FILE, real, why, sizeof why);
+    if (rc == SECPROV_ERR_PERMISSION) {
+        snprintf(err, err_len, "config file refused: %s", why);
+        return rc;
+    }
+    if (rc != SECPROV_OK)
+        return fail(err, err_len, "%s: cannot read config file: %s", file, why);
+    fd = open(real, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
+    if (fd < 0)
+        return fail(err, err_len, "%s: cannot read config file: %s", file, strerror(errno));
+    /* The file opened is the one checked: its folders admit no one else. */
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size > SP_CONFIG_MAX ||
+        !sp_trust_rule(&st, 0, geteuid(), NULL, 0)) {
+        close(fd);
+        return fail(err, err_len, "%s: changed while it was being opened", file);
+    }
+    if ((*fp = fdopen(fd, "r")) == NULL) {
+        close(fd);
+        return SECPROV_ERR_NOMEM;
+    }
     return SECPROV_OK;
 }
 
@@ -208,6 +286,7 @@ int sp_config_load(sp_config *cfg, const char *explicit_path, char *err, size_t 
 {
     const char *file = explicit_path != NULL ? explicit_path : SECPROV_DEFAULT_CONFIG;
     config_t lc;
+    FILE *fp;
     int rc;
 
     err[0] = '\0';
@@ -215,11 +294,15 @@ int sp_config_load(sp_config *cfg, const char *explicit_path, char *err, size_t 
         sp_config_free(cfg);
         return rc;
     }
-    if (explicit_path == NULL && access(file, F_OK) != 0 && errno == ENOENT)
+    if ((rc = open_config(file, explicit_path != NULL, &fp, err, err_len)) != SECPROV_OK) {
+        sp_config_free(cfg);
+        return rc;
+    }
+    if (fp == NULL)
         return SECPROV_OK;                       /* no default file: all defaults */
 
     config_init(&lc);
-    if (config_read_file(&lc, file) != CONFIG_TRUE) {
+    if (config_read(&lc, fp) != CONFIG_TRUE) {
         if (config_error_type(&lc) == CONFIG_ERR_FILE_IO)
             rc = fail(err, err_len, "%s: cannot read config file: %s", file, strerror(errno));
         else
@@ -229,6 +312,7 @@ int sp_config_load(sp_config *cfg, const char *explicit_path, char *err, size_t 
         rc = read_settings(cfg, &lc, file, err, err_len);
     }
     config_destroy(&lc);
+    fclose(fp);
     if (rc == SECPROV_OK)
         rc = set_str(&cfg->path, file);
     if (rc != SECPROV_OK)

@@ -7,6 +7,7 @@
 #define SECPROV_DEFAULT_CONFIG "/etc/secprov/secprov.conf"
 #define SECPROV_DEFAULT_TPM_STATE "/var/lib/secprov/tpm"
 #define SECPROV_DEFAULT_LEGACY_STATE "/var/lib/secprov/legacy"
+#define SP_CONFIG_MAX (1 << 20)    /* bytes: libconfig's parse is quadratic in a long string */
 
 typedef struct sp_config {
     char *path;                 /* the file read, or NULL when defaults only */
@@ -25,7 +26,11 @@ typedef struct sp_config {
  * Load the config: explicit path (options or $SECPROV_CONFIG, may be NULL)
  * else the default file. A missing default file means all defaults; a
  * missing or malformed explicit file, a wrong type, an unknown key or an
- * unknown value is SECPROV_ERR_CONFIG with err naming file, line and what.
+ * unknown value is SECPROV_ERR_CONFIG with err naming file, line and what;
+ * so is a file that is not regular (a fifo, folder or device) or larger than
+ * SP_CONFIG_MAX. A file another user could have written (sp_trust_check)
+ * is SECPROV_ERR_PERMISSION. tpm.tcti may name only device, swtpm, mssim
+ * or tabrmd.
  */
 int sp_config_load(sp_config *cfg, const char *explicit_path, char *err, size_t err_len);
 void sp_config_free(sp_config *cfg);

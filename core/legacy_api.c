@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "config.h"
+#include "host_env.h"
 #include "loader.h"
 #include "log.h"
 #include "secprov_legacy.h"
@@ -42,7 +43,13 @@ int secprov_legacy_open(secprov_legacy **out, const secprov_options *opts)
         if (opts->log_level != SECPROV_LOG_UNSET)
             log.level = opts->log_level;
     }
-    const char *path = opts != NULL && opts->config_path ? opts->config_path : getenv("SECPROV_CONFIG");
+    /* Before anything is opened: no file may take fd 0, 1 or 2. */
+    if ((rc = sp_std_fds_fill(err, sizeof err)) != SECPROV_OK) {
+        sp_log(&log, SECPROV_LOG_ERROR, "%s", err);
+        return rc;
+    }
+    const char *path = opts != NULL && opts->config_path ? opts->config_path
+                                                         : sp_env_get("SECPROV_CONFIG");
     if (path != NULL && path[0] == '\0')
         path = NULL;
     if ((rc = sp_config_load(&cfg, path, err, sizeof err)) != SECPROV_OK) {

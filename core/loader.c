@@ -7,7 +7,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <limits.h>
 #include <sys/stat.h>
+
+#include "host_env.h"
 
 struct secprov_module {
     void *dl;
@@ -19,8 +22,7 @@ struct secprov_module {
 int secprov_module_load(const char *dir, const char *name, secprov_module **mod,
                         const secprov_provider_class **klass, char *reason, size_t reason_len)
 {
-    char path[4096];
-    struct stat st;
+    char path[4096], real[PATH_MAX], why[600];
     secprov_provider_entry_fn *entry;
     const secprov_provider_class *k;
     void *dl;
@@ -31,12 +33,19 @@ int secprov_module_load(const char *dir, const char *name, secprov_module **mod,
         snprintf(reason, reason_len, "provider path too long");
         return SECPROV_ERR_NOT_INSTALLED;
     }
-    if (stat(path, &st) != 0) {
-        snprintf(reason, reason_len, "%s provider not installed (%s: %s)", name, path,
-                 strerror(errno));
+    /* Code only from a file no other user could have written (host_env.h);
+     * loaded by its resolved path, so that no symlink checked can change. */
+    int rc = sp_trust_check(path, SP_TRUST_FILE, real, why, sizeof why);
+    if (rc == SECPROV_ERR_NOT_FOUND) {
+        snprintf(reason, reason_len, "%s provider not installed (%s)", name, why);
         return SECPROV_ERR_NOT_INSTALLED;
     }
-    dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    if (rc != SECPROV_OK) {
+        snprintf(reason, reason_len, "%s provider refused: %s", name, why);
+        return rc == SECPROV_ERR_PERMISSION ? rc : SECPROV_ERR_UNAVAILABLE;
+    }
+    sp_env_tss_scrub();                /* before tpm.so brings tpm2-tss in */
+    dl = dlopen(real, RTLD_NOW | RTLD_LOCAL);
     if (dl == NULL) {
         snprintf(reason, reason_len, "cannot load %s: %s", path, dlerror());
         return SECPROV_ERR_UNAVAILABLE;
@@ -80,13 +89,13 @@ void secprov_module_unload(secprov_module *mod)
 
 char *secprov_default_provider_dir(const char *from_options)
 {
-    const char *env = getenv("SECPROV_PROVIDER_DIR");
+    const char *env = sp_env_get("SECPROV_PROVIDER_DIR");
     Dl_info info;
     char *copy, *out = NULL;
 
     if (from_options != NULL)
         return strdup(from_options);
-    if (env != NULL && env[0] != '\0')
+    if (env != NULL)
         return strdup(env);
     /* Beside this library: <libdir>/secprov, for an install and a build tree alike. */
     if (dladdr((void *)secprov_default_provider_dir, &info) == 0 || info.dli_fname == NULL)

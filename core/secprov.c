@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "config.h"
+#include "host_env.h"
 #include "loader.h"
 #include "log.h"
 #include "provider_abi.h"
@@ -51,15 +52,9 @@ static int read_options(secprov_options *o, const secprov_options *opts)
     return SECPROV_OK;
 }
 
-static const char *getenv_set(const char *name)
-{
-    const char *v = getenv(name);
-    return v != NULL && v[0] != '\0' ? v : NULL;
-}
-
 static int set_log_level(secprov *sp, const secprov_options *o)
 {
-    const char *env = getenv_set("SECPROV_LOG_LEVEL");
+    const char *env = sp_env_get("SECPROV_LOG_LEVEL");
 
     sp->log.level = SECPROV_LOG_WARNING;
     if (o->log_level != SECPROV_LOG_UNSET) {
@@ -174,14 +169,20 @@ int secprov_open(secprov **out, const secprov_options *opts)
     sp->log.user = o.log_user;
     sp->log.level = SECPROV_LOG_WARNING;
 
-    const char *path = o.config_path ? o.config_path : getenv_set("SECPROV_CONFIG");
+    /* Before anything is opened: no file may take fd 0, 1 or 2. */
+    if ((rc = sp_std_fds_fill(err, sizeof err)) != SECPROV_OK) {
+        sp_log(&sp->log, SECPROV_LOG_ERROR, "%s", err);
+        free(sp);
+        return rc;
+    }
+    const char *path = o.config_path ? o.config_path : sp_env_get("SECPROV_CONFIG");
     rc = sp_config_load(&sp->cfg, path, err, sizeof err);
     if (rc == SECPROV_OK)
         rc = set_log_level(sp, &o);
     else
         sp_log(&sp->log, SECPROV_LOG_ERROR, "%s", err);
     if (rc == SECPROV_OK) {
-        rc = sp_select_wish(o.provider, getenv_set("SECURITY_PROVIDER"), sp->cfg.provider,
+        rc = sp_select_wish(o.provider, sp_env_get("SECURITY_PROVIDER"), sp->cfg.provider,
                             &wish, &source, err, sizeof err);
         if (rc != SECPROV_OK)
             sp_log(&sp->log, SECPROV_LOG_ERROR, "%s", err);

@@ -7,13 +7,16 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "tcti_fds.h"
 #include "tss_wait.h"
 #include "secprov.h"
 #include "state_files.h"
 
 extern const char tpm_profile_json[];
 
-/* Process-wide: the environment is. */
+/* Process-wide: the environment is. In a privileged process the core has
+ * removed the caller's TSS2_FAPICONF (and TSS2_LOG*) before this module was
+ * loaded (core/host_env.c); what is restored here is then "unset". */
 static pthread_mutex_t env_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static int write_if_changed(const char *dir, const char *file, const char *text)
@@ -58,6 +61,13 @@ int fapi_files_write(const secprov_provider_env *env, const char *state_dir,
     if (!json_safe(state_dir) || !json_safe(tcti)) {
         snprintf(why, why_len, "tpm.state_dir or tpm.tcti contains a quote, backslash or "
                  "control character");
+        return SECPROV_ERR_CONFIG;
+    }
+    /* FAPI would read such a path's start from $HOME (the caller's, in a
+     * privileged process), where secprov itself takes it literally. */
+    if (state_dir[0] == '~' || strncmp(state_dir, "$HOME", 5) == 0) {
+        snprintf(why, why_len, "tpm.state_dir '%s' starts with ~ or $HOME, which FAPI would "
+                 "expand from the environment: give an absolute path", state_dir);
         return SECPROV_ERR_CONFIG;
     }
     for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++)
@@ -131,6 +141,8 @@ TSS2_RC fapi_context_new(const char *config_path, const tpm_deadline *deadline,
     FAPI_RUN(rc, *ctx, deadline, Fapi_Initialize_Async(ctx, NULL), Fapi_Initialize_Finish(ctx));
     if (rc != TSS2_RC_SUCCESS && *ctx != NULL)
         Fapi_Finalize(ctx);
+    if (rc == TSS2_RC_SUCCESS)
+        tpm_fapi_cloexec(*ctx);          /* its TPM connection: not for children */
     restore("TSS2_FAPICONF", old_conf);
     pthread_mutex_unlock(&env_lock);
     return rc;

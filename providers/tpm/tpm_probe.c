@@ -14,6 +14,7 @@
 #include <tss2/tss2_tctildr.h>
 
 #include "secprov.h"
+#include "tcti_fds.h"
 
 /* TPM2_GetRandom(8): tag NO_SESSIONS, size 12, code 0x17B. */
 static const uint8_t GET_RANDOM[] = {0x80, 0x01, 0, 0, 0, 12, 0, 0, 0x01, 0x7b, 0, 8};
@@ -94,6 +95,7 @@ int tpm_probe(const char *tcti, int timeout_ms, char *why, size_t why_len)
         snprintf(why, why_len, "cannot open TCTI '%s': %s", tcti, Tss2_RC_Decode(rc));
         return SECPROV_ERR_UNAVAILABLE;
     }
+    tpm_tcti_cloexec(ctx);
     rc = Tss2_Tcti_Transmit(ctx, sizeof GET_RANDOM, GET_RANDOM);
     if (rc == TSS2_RC_SUCCESS)
         rc = Tss2_Tcti_Receive(ctx, &len, resp, timeout_ms);

@@ -15,8 +15,12 @@ ARM64_CHECK_PROGRAMS := tests/arm64/test_arm64_elf.sh \
 # Tests that cannot run on a foreign architecture: valgrind has no
 # arm64-on-x86 mode (leaks are architecture-independent: `make check` covers
 # them natively); the free() shim of test_secret_memory.sh would be preloaded
-# into the x86-64 qemu binary too. Named, and printed when skipped.
-ARM64_SKIP := tests/tpm/test_valgrind.sh tests/robust/test_secret_memory.sh
+# into the x86-64 qemu binary too; a setuid or file-capability program run
+# through binfmt_misc is qemu's, not the program's, privilege
+# (test_privileged.sh: the rules are architecture-independent C). Named,
+# and printed when skipped.
+ARM64_SKIP := tests/tpm/test_valgrind.sh tests/robust/test_secret_memory.sh \
+              tests/security/test_privileged.sh
 
 .PHONY: check-arm64 check-arm64-run
 

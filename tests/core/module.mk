@@ -3,7 +3,7 @@
 CORE_UNIT_OBJS := $(call obj,tests/core/test_config.c tests/core/test_select.c tests/core/test_api.c)
 $(CORE_UNIT_OBJS): EXTRA_CFLAGS := $(TEST_CFLAGS) $(LIBCONFIG_CFLAGS)
 
-$(TESTDIR_B)/core/test_config: $(OBJDIR)/tests/core/test_config.o $(OBJDIR)/core/config.o $(OBJDIR)/core/log.o
+$(TESTDIR_B)/core/test_config: $(OBJDIR)/tests/core/test_config.o $(OBJDIR)/core/config.o $(OBJDIR)/core/log.o $(OBJDIR)/core/host_env.o
 	@mkdir -p $(@D)
 	$(CC) $(BASE_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(LIBCONFIG_LIBS)
 $(TESTDIR_B)/core/test_select: $(OBJDIR)/tests/core/test_select.o $(OBJDIR)/core/select.o $(OBJDIR)/core/log.o
@@ -35,9 +35,9 @@ $(FAKE_DIR)/notelf.so:
 	printf 'not an ELF file\n' > $@
 
 $(OBJDIR)/tests/core/test_loader.o: EXTRA_CFLAGS := $(TEST_CFLAGS)
-$(TESTDIR_B)/core/test_loader: $(OBJDIR)/tests/core/test_loader.o $(OBJDIR)/core/loader.o | $(FAKE_MODULES)
+$(TESTDIR_B)/core/test_loader: $(OBJDIR)/tests/core/test_loader.o $(OBJDIR)/core/loader.o $(OBJDIR)/core/host_env.o | $(FAKE_MODULES)
 	@mkdir -p $(@D)
-	$(CC) $(BASE_LDFLAGS) -o $@ $(OBJDIR)/tests/core/test_loader.o $(OBJDIR)/core/loader.o $(CMOCKA_LIBS) -ldl
+	$(CC) $(BASE_LDFLAGS) -o $@ $(OBJDIR)/tests/core/test_loader.o $(OBJDIR)/core/loader.o $(OBJDIR)/core/host_env.o $(CMOCKA_LIBS) -ldl -lpthread
 CHECK_DEPS     += $(TESTDIR_B)/core/test_loader $(FAKE_MODULES)
 CHECK_PROGRAMS += $(TESTDIR_B)/core/test_loader
 

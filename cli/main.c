@@ -49,6 +49,9 @@ int cli_fail_status(const char *what, const char *name, int rc)
     char last[1024];
 
     snprintf(last, sizeof last, "%s", secprov_last_error());
+    /* a file system error: the line names the path and errno's meaning */
+    if (name != NULL && last[0] != '\0' && rc == SECPROV_ERR_IO)
+        return cli_error(CLI_FAIL, "%s '%s': %s", what, name, last);
     if (name != NULL && last[0] != '\0')
         return cli_error(CLI_FAIL, "%s '%s': %s (%s)", what, name, secprov_strerror(rc), last);
     if (name != NULL)

@@ -486,6 +486,7 @@ static int tpm_seal(secprov_provider_ctx *ctx, const char *name, const void *dat
             delete_object(c, name, old.gen);
         sp_temp_sweep(c->secrets_dir);
     }
+    sp_os_error_log(c->env, "tpm", rc);
     lock_end(c);
     free(image);                       /* header and ciphertext: nothing secret */
     return rc;
@@ -564,6 +565,7 @@ static int tpm_unseal(secprov_provider_ctx *ctx, const char *name, void **data, 
         if (rc == SECPROV_OK || attempt > 0 || !recover_slots(c))
             break;
     }
+    sp_os_error_log(c->env, "tpm", rc);
     lock_end(c);
     return rc;
 }
@@ -589,6 +591,7 @@ static int tpm_remove(secprov_provider_ctx *ctx, const char *name)
         else if (rc == SECPROV_OK)
             sweep_orphans(c);
     }
+    sp_os_error_log(c->env, "tpm", rc);
     lock_end(c);
     return rc;
 }
@@ -596,7 +599,10 @@ static int tpm_remove(secprov_provider_ctx *ctx, const char *name)
 static int tpm_list(secprov_provider_ctx *ctx, char ***names, size_t *count)
 {
     tpm_ctx *c = (tpm_ctx *)ctx;
-    return sp_dir_list(c->secrets_dir, REF_SUFFIX, names, count);
+    int rc = sp_dir_list(c->secrets_dir, REF_SUFFIX, names, count);
+
+    sp_os_error_log(c->env, "tpm", rc);
+    return rc;
 }
 
 static int tpm_info(const secprov_provider_ctx *ctx, secprov_info_fn emit, void *user)

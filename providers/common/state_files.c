@@ -493,7 +493,8 @@ int sp_os_error_log(const struct secprov_provider_env *env, const char *who, int
 {
     int err = os_errno;
 
-    if (rc == SECPROV_OK || err == 0 || status_from_errno(err) != rc)
+    /* an absent file is an answer (SECPROV_ERR_NOT_FOUND), not a failure */
+    if (rc == SECPROV_OK || rc == SECPROV_ERR_NOT_FOUND || err == 0 || status_from_errno(err) != rc)
         return 0;
     env->log(env, SECPROV_LOG_ERROR, "%s: %s: %s", who, os_path, strerror(err));
     return 1;

@@ -59,7 +59,7 @@ int sp_write_all(int fd, const void *data, size_t len);
 /* When rc (a status just returned by a call above) came from a failed
  * system call, log "WHO: PATH: <errno's meaning>" at level error (so
  * ENOSPC, EROFS, EACCES are named with the path, not lost in
- * SECPROV_ERR_IO). Returns 1 when it logged, else 0. The record is this thread's, of its last
+ * SECPROV_ERR_IO); never for SECPROV_ERR_NOT_FOUND. Returns 1 when it logged, else 0. The record is this thread's, of its last
  * call above. */
 struct secprov_provider_env;
 int sp_os_error_log(const struct secprov_provider_env *env, const char *who, int rc);

@@ -430,8 +430,10 @@ static int seal_object(tpm_ctx *c, const char *name, const void *data, size_t le
         return tss_failed(c, trc, "sealing (TPM2_Create)", name);
     }
     if ((rc = keystore_object_write(c->env->tpm_state_dir, path, &pub, &priv)) != SECPROV_OK) {
-        c->env->log(c->env, SECPROV_LOG_ERROR, "tpm: cannot write the keystore object of "
-                    "'%s': %s", name, c->env->status_text(rc));
+        char who[128];
+        snprintf(who, sizeof who, "tpm: cannot write the keystore object of '%s'", name);
+        if (!sp_os_error_log(c->env, who, rc))     /* with the path and errno when it has them */
+            c->env->log(c->env, SECPROV_LOG_ERROR, "%s: %s", who, c->env->status_text(rc));
         sp_cleanse(key, sizeof key);
         free(img);
         (void)keystore_object_remove(c->env->tpm_state_dir, path);

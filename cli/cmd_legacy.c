@@ -30,52 +30,21 @@
 
 #define SECRET_FILE_MAX 4096
 
-static const char legacy_usage[] =
-    "usage: secprov legacy COMMAND\n"
-    "  hw-hash [--hardware STRING]\n"
-    "  fingerprint\n"
-    "  api-key --email E --hw-hash H --password-file F\n"
-    "  resource-key\n"
-    "  encrypt --key-file F [IN [OUT]]\n"
-    "  decrypt --key-file F [IN [OUT]]\n"
-    "  split --small SMALL_OUT --big BIG_OUT [IN]\n"
-    "  join --small SMALL --big BIG [OUT]\n"
-    "  archive-decrypt --fragment-file F [IN [OUT]]\n";
-
-/* Options "--name value" and up to two positionals. */
-struct args {
-    const char *opt_names[4];
-    const char *opt_values[4];
-    const char *pos[2];
-    int npos;
-};
-
-static int parse(int argc, char **argv, const char *const *allowed, int max_pos, struct args *a)
+/* The value of the option k of the call (NULL when not given). */
+static const char *opt(const cli_call *c, int k)
 {
-    memset(a, 0, sizeof *a);
-    for (int i = 1; i < argc; i++) {
-        if (strncmp(argv[i], "--", 2) == 0) {
-            int k = 0;
-            while (allowed[k] != NULL && strcmp(allowed[k], argv[i]) != 0)
-                k++;
-            if (allowed[k] == NULL)
-                return cli_error(CLI_USAGE, "legacy %s: unknown option '%s'", argv[0], argv[i]);
-            if (i + 1 >= argc)
-                return cli_error(CLI_USAGE, "legacy %s: %s needs a value", argv[0], argv[i]);
-            a->opt_names[k] = allowed[k];
-            a->opt_values[k] = argv[++i];
-        } else if (a->npos < max_pos) {
-            a->pos[a->npos++] = argv[i];
-        } else {
-            return cli_error(CLI_USAGE, "legacy %s: too many arguments", argv[0]);
-        }
-    }
-    return CLI_OK;
+    return c->opt[k];
 }
 
-static const char *opt(const struct args *a, int k)
+/* The positional argument i, or NULL. */
+static const char *pos(const cli_call *c, int i)
 {
-    return a->opt_values[k];
+    return i < c->argc ? c->argv[i] : NULL;
+}
+
+static int is_std(const char *path)
+{
+    return path == NULL || strcmp(path, "-") == 0;
 }
 
 static int fail(const char *what, int rc)
@@ -177,93 +146,78 @@ static int print_key(int rc, const char *what, char *key)
         return fail(what, rc);
     printf("%s\n", key);
     explicit_bzero(key, SECPROV_LEGACY_KEY_LEN + 1);
-    return fflush(stdout) == 0 ? CLI_OK : cli_error(CLI_FAIL, "cannot write to stdout");
+    return fflush(stdout) == 0 ? CLI_OK
+                               : cli_error(CLI_FAIL, "cannot write to stdout: %s", strerror(errno));
 }
 
-static int cmd_hw_hash(secprov_legacy *lg, int argc, char **argv)
+static int cmd_hw_hash(secprov_legacy *lg, cli_call *c)
 {
-    static const char *const allowed[] = {"--hardware", NULL};
     char out[SECPROV_LEGACY_KEY_LEN + 1];
-    struct args a;
-    int rc = parse(argc, argv, allowed, 0, &a);
-    if (rc != CLI_OK)
-        return rc;
-    return print_key(secprov_legacy_hw_hash(lg, opt(&a, 0), out), "hw-hash", out);
+    return print_key(secprov_legacy_hw_hash(lg, opt(c, 0), out), "hw-hash", out);
 }
 
-static int cmd_fingerprint(secprov_legacy *lg, int argc, char **argv)
+static int cmd_fingerprint(secprov_legacy *lg, cli_call *c)
 {
-    static const char *const allowed[] = {NULL};
     char out[1024];
-    struct args a;
-    int rc = parse(argc, argv, allowed, 0, &a);
-    if (rc != CLI_OK)
-        return rc;
+    int rc;
+
+    (void)c;
     if ((rc = secprov_legacy_collect_fingerprint(lg, out, sizeof out)) != SECPROV_OK)
         return fail("fingerprint", rc);
     printf("%s\n", out);
-    return fflush(stdout) == 0 ? CLI_OK : cli_error(CLI_FAIL, "cannot write to stdout");
+    return fflush(stdout) == 0 ? CLI_OK
+                               : cli_error(CLI_FAIL, "cannot write to stdout: %s", strerror(errno));
 }
 
-static int cmd_api_key(secprov_legacy *lg, int argc, char **argv)
+static int cmd_api_key(secprov_legacy *lg, cli_call *c)
 {
-    static const char *const allowed[] = {"--email", "--hw-hash", "--password-file", NULL};
     char password[SECRET_FILE_MAX + 1], out[SECPROV_LEGACY_KEY_LEN + 1];
     size_t len;
-    struct args a;
-    int rc = parse(argc, argv, allowed, 0, &a);
-    if (rc != CLI_OK)
-        return rc;
-    if (!opt(&a, 0) || !opt(&a, 1) || !opt(&a, 2))
+    int rc;
+
+    if (!opt(c, 0) || !opt(c, 1) || !opt(c, 2))
         return cli_error(CLI_USAGE, "usage: secprov legacy api-key --email E --hw-hash H --password-file F");
-    if ((rc = read_first_line(opt(&a, 2), password, sizeof password, &len)) != CLI_OK)
+    if ((rc = read_first_line(opt(c, 2), password, sizeof password, &len)) != CLI_OK)
         return rc;
-    rc = secprov_legacy_api_key(lg, opt(&a, 0), password, opt(&a, 1), out);
+    rc = secprov_legacy_api_key(lg, opt(c, 0), password, opt(c, 1), out);
     explicit_bzero(password, sizeof password);
     return print_key(rc, "api-key", out);
 }
 
-static int cmd_resource_key(secprov_legacy *lg, int argc, char **argv)
+static int cmd_resource_key(secprov_legacy *lg, cli_call *c)
 {
-    static const char *const allowed[] = {NULL};
     char out[SECPROV_LEGACY_KEY_LEN + 1];
-    struct args a;
-    int rc = parse(argc, argv, allowed, 0, &a);
-    if (rc != CLI_OK)
-        return rc;
+    (void)c;
     return print_key(secprov_legacy_resource_key(lg, out), "resource-key", out);
 }
 
 /* encrypt / decrypt / archive-decrypt: secret file option, [IN [OUT]]. */
-static int cmd_stream(secprov_legacy *lg, int argc, char **argv)
+static int cmd_stream(secprov_legacy *lg, cli_call *c)
 {
-    int archive = strcmp(argv[0], "archive-decrypt") == 0;
-    int encrypt = strcmp(argv[0], "encrypt") == 0;
-    const char *const key_opt[] = {"--key-file", NULL};
-    const char *const frag_opt[] = {"--fragment-file", NULL};
+    const char *what = c->cmd->name;
+    int archive = strcmp(what, "archive-decrypt") == 0;
+    int encrypt = strcmp(what, "encrypt") == 0;
     char key[SECRET_FILE_MAX + 1];
     size_t len;
     struct output o;
-    struct args a;
-    int rc = parse(argc, argv, archive ? frag_opt : key_opt, 2, &a);
-    if (rc != CLI_OK)
-        return rc;
-    if (opt(&a, 0) == NULL)
-        return cli_error(CLI_USAGE, "legacy %s: %s is required", argv[0],
+    int rc;
+
+    if (opt(c, 0) == NULL)
+        return cli_error(CLI_USAGE, "legacy %s: %s is required", what,
                          archive ? "--fragment-file" : "--key-file");
     if (archive) {       /* a raw fragment: the whole file, bytes as they are */
-        int fd = open(opt(&a, 0), O_RDONLY | O_CLOEXEC);
+        int fd = open(opt(c, 0), O_RDONLY | O_CLOEXEC);
         ssize_t n = fd < 0 ? -1 : read(fd, key, sizeof key);
         if (fd >= 0)
             close(fd);
         if (n <= 0 || (size_t)n == sizeof key)
-            return cli_error(CLI_FAIL, "cannot read the fragment from %s", opt(&a, 0));
+            return cli_error(CLI_FAIL, "cannot read the fragment from %s", opt(c, 0));
         len = (size_t)n;
-    } else if ((rc = read_first_line(opt(&a, 0), key, sizeof key, &len)) != CLI_OK) {
+    } else if ((rc = read_first_line(opt(c, 0), key, sizeof key, &len)) != CLI_OK) {
         return rc;
     }
-    int in = open_in(a.pos[0]);
-    if (in < 0 || out_open(&o, a.pos[1]) != CLI_OK) {
+    int in = open_in(pos(c, 0));
+    if (in < 0 || out_open(&o, pos(c, 1)) != CLI_OK) {
         explicit_bzero(key, sizeof key);
         if (in > STDIN_FILENO)
             close(in);
@@ -279,24 +233,21 @@ static int cmd_stream(secprov_legacy *lg, int argc, char **argv)
     if (in > STDIN_FILENO)
         close(in);
     if (out_finish(&o, rc == SECPROV_OK) != CLI_OK)
-        return rc != SECPROV_OK ? fail(argv[0], rc) : CLI_FAIL;
+        return rc != SECPROV_OK ? fail(what, rc) : CLI_FAIL;
     return CLI_OK;
 }
 
-static int cmd_split(secprov_legacy *lg, int argc, char **argv)
+static int cmd_split(secprov_legacy *lg, cli_call *c)
 {
-    static const char *const allowed[] = {"--small", "--big", NULL};
     struct output small, big;
-    struct args a;
-    int rc = parse(argc, argv, allowed, 1, &a);
-    if (rc != CLI_OK)
-        return rc;
-    if (!opt(&a, 0) || !opt(&a, 1))
+    int rc;
+
+    if (!opt(c, 0) || !opt(c, 1))
         return cli_error(CLI_USAGE, "usage: secprov legacy split --small SMALL_OUT --big BIG_OUT [IN]");
-    int in = open_in(a.pos[0]);
+    int in = open_in(pos(c, 0));
     if (in < 0)
         return CLI_FAIL;
-    if (out_open(&small, opt(&a, 0)) != CLI_OK || out_open(&big, opt(&a, 1)) != CLI_OK) {
+    if (out_open(&small, opt(c, 0)) != CLI_OK || out_open(&big, opt(c, 1)) != CLI_OK) {
         if (in > STDIN_FILENO)
             close(in);
         return CLI_FAIL;
@@ -313,66 +264,98 @@ static int cmd_split(secprov_legacy *lg, int argc, char **argv)
     return r1 == CLI_OK && r2 == CLI_OK ? CLI_OK : CLI_FAIL;
 }
 
-static int cmd_join(secprov_legacy *lg, int argc, char **argv)
+static int cmd_join(secprov_legacy *lg, cli_call *c)
 {
-    static const char *const allowed[] = {"--small", "--big", NULL};
     unsigned char small[8192];
     struct output o;
-    struct args a;
-    int rc = parse(argc, argv, allowed, 1, &a);
-    if (rc != CLI_OK)
-        return rc;
-    if (!opt(&a, 0) || !opt(&a, 1))
+    int rc;
+
+    if (!opt(c, 0) || !opt(c, 1))
         return cli_error(CLI_USAGE, "usage: secprov legacy join --small SMALL --big BIG [OUT]");
-    int sfd = open(opt(&a, 0), O_RDONLY | O_CLOEXEC);
+    int sfd = open(opt(c, 0), O_RDONLY | O_CLOEXEC);
     if (sfd < 0)
-        return cli_error(CLI_FAIL, "cannot open %s: %s", opt(&a, 0), strerror(errno));
+        return cli_error(CLI_FAIL, "cannot open %s: %s", opt(c, 0), strerror(errno));
     ssize_t n = read(sfd, small, sizeof small);
     close(sfd);
     if (n < 0 || (size_t)n == sizeof small)
-        return cli_error(CLI_FAIL, "%s: not a small part (at most %d bytes)", opt(&a, 0), 3072);
-    int big = open_in(opt(&a, 1));
+        return cli_error(CLI_FAIL, "%s: not a small part (at most %d bytes)", opt(c, 0), 3072);
+    int big = open_in(opt(c, 1));
     if (big < 0)
         return CLI_FAIL;
-    if (out_open(&o, a.pos[0]) != CLI_OK) {
-        close(big);
+    if (out_open(&o, pos(c, 0)) != CLI_OK) {
+        if (big > STDIN_FILENO)
+            close(big);
         return CLI_FAIL;
     }
     rc = secprov_legacy_join_fd(lg, small, (size_t)n, big, o.fd);
-    close(big);
+    explicit_bzero(small, sizeof small);
+    if (big > STDIN_FILENO)
+        close(big);
     if (out_finish(&o, rc == SECPROV_OK) != CLI_OK)
         return rc != SECPROV_OK ? fail("join", rc) : CLI_FAIL;
     return CLI_OK;
 }
 
-struct legacy_command {
-    const char *name;
-    int (*run)(secprov_legacy *lg, int argc, char **argv);
-};
-
-static const struct legacy_command legacy_commands[] = {
-    {"hw-hash", cmd_hw_hash}, {"fingerprint", cmd_fingerprint}, {"api-key", cmd_api_key},
-    {"resource-key", cmd_resource_key}, {"encrypt", cmd_stream}, {"decrypt", cmd_stream},
-    {"split", cmd_split}, {"join", cmd_join}, {"archive-decrypt", cmd_stream}, {NULL, NULL},
-};
-
-int secprov_cli_legacy(int argc, char **argv)
+/* Each legacy subcommand: the standard streams it uses must be open (fd 0
+ * for an IN of stdin, fd 1 for an OUT or a printed result); then the
+ * legacy scheme is loaded with the global options (--config's
+ * legacy.hardware, --log-level) and the command runs. */
+static int with_scheme(cli_call *c, int (*fn)(secprov_legacy *, cli_call *), int reads_stdin,
+                       int writes_stdout)
 {
-    const struct legacy_command *c;
     secprov_legacy *lg;
+    int rc;
 
-    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-        fputs(legacy_usage, argc < 2 ? stderr : stdout);
-        return argc < 2 ? CLI_USAGE : CLI_OK;
-    }
-    for (c = legacy_commands; c->name != NULL && strcmp(c->name, argv[1]) != 0; c++)
-        ;
-    if (c->name == NULL)
-        return cli_error(CLI_USAGE, "unknown legacy command '%s' (see secprov legacy --help)", argv[1]);
-    int rc = secprov_legacy_open(&lg, NULL);
-    if (rc != SECPROV_OK)
-        return fail("cannot load the legacy scheme", rc);
-    rc = c->run(lg, argc - 1, argv + 1);
+    if (reads_stdin && (rc = cli_need_stdin(c)) != CLI_OK)
+        return rc;
+    if (writes_stdout && (rc = cli_need_stdout(c)) != CLI_OK)
+        return rc;
+    if ((rc = cli_open_legacy(c, &lg)) != CLI_OK)
+        return rc;
+    rc = fn(lg, c);
     secprov_legacy_close(lg);
     return rc;
 }
+
+static int run_hw_hash(cli_call *c) { return with_scheme(c, cmd_hw_hash, 0, 1); }
+static int run_fingerprint(cli_call *c) { return with_scheme(c, cmd_fingerprint, 0, 1); }
+static int run_api_key(cli_call *c) { return with_scheme(c, cmd_api_key, 0, 1); }
+static int run_resource_key(cli_call *c) { return with_scheme(c, cmd_resource_key, 0, 1); }
+static int run_stream(cli_call *c) { return with_scheme(c, cmd_stream, is_std(pos(c, 0)), is_std(pos(c, 1))); }
+static int run_split(cli_call *c) { return with_scheme(c, cmd_split, is_std(pos(c, 0)), 0); }
+static int run_join(cli_call *c) { return with_scheme(c, cmd_join, is_std(opt(c, 1)), is_std(pos(c, 0))); }
+
+static const cli_option hw_hash_opts[] = {{"hardware", 1}, {NULL, 0}};
+static const cli_option api_key_opts[] = {{"email", 1}, {"hw-hash", 1}, {"password-file", 1}, {NULL, 0}};
+static const cli_option key_file_opts[] = {{"key-file", 1}, {NULL, 0}};
+static const cli_option fragment_opts[] = {{"fragment-file", 1}, {NULL, 0}};
+static const cli_option parts_opts[] = {{"small", 1}, {"big", 1}, {NULL, 0}};
+
+static const cli_command hw_hash = {"hw-hash", "[--hardware STRING]",
+    "the hash of STRING, or of this device's fingerprint", hw_hash_opts, 0, 0, 0, run_hw_hash, NULL};
+static const cli_command fingerprint = {"fingerprint", "",
+    "the collected fingerprint string", NULL, 0, 0, 0, run_fingerprint, NULL};
+static const cli_command api_key = {"api-key", "--email E --hw-hash H --password-file F",
+    "the API encryption key", api_key_opts, 0, 0, 0, run_api_key, NULL};
+static const cli_command resource_key = {"resource-key", "",
+    "the resource encryption key", NULL, 0, 0, 0, run_resource_key, NULL};
+static const cli_command encrypt = {"encrypt", "--key-file F [IN [OUT]]",
+    "encrypt IN (stdin) to OUT (stdout)", key_file_opts, 0, 2, 0, run_stream, NULL};
+static const cli_command decrypt = {"decrypt", "--key-file F [IN [OUT]]",
+    "decrypt IN (stdin) to OUT (stdout)", key_file_opts, 0, 2, 0, run_stream, NULL};
+static const cli_command split = {"split", "--small SMALL_OUT --big BIG_OUT [IN]",
+    "encrypt a resource into a small and a big part", parts_opts, 0, 1, 0, run_split, NULL};
+static const cli_command join = {"join", "--small SMALL --big BIG [OUT]",
+    "the resource back from its two parts", parts_opts, 0, 1, 0, run_join, NULL};
+static const cli_command archive_decrypt = {"archive-decrypt", "--fragment-file F [IN [OUT]]",
+    "decrypt a docker archive with its key fragment", fragment_opts, 0, 2, 0, run_stream, NULL};
+
+static const cli_command *const legacy_commands[] = {
+    &hw_hash, &fingerprint, &api_key, &resource_key, &encrypt, &decrypt, &split, &join,
+    &archive_decrypt, NULL,
+};
+
+const cli_command cli_cmd_legacy = {
+    "legacy", "COMMAND ...", "the legacy scheme's operations (secprov legacy --help)",
+    NULL, 0, 0, 0, NULL, legacy_commands,
+};

@@ -61,3 +61,9 @@ void sp_secret_free(void *p, size_t len)
         munlock(h, map_len);
     munmap(h, map_len);
 }
+
+/* The public name of sp_secret_alloc (released with secprov_free). */
+void *secprov_secret_alloc(size_t len)
+{
+    return sp_secret_alloc(len);
+}

@@ -105,6 +105,12 @@ SECPROV_API int secprov_seal(secprov *sp, const char *name, const void *data, si
 SECPROV_API int secprov_unseal(secprov *sp, const char *name, void **data, size_t *len);
 /* Zero, then free, a buffer returned by secprov (NULL is fine). */
 SECPROV_API void secprov_free(void *data, size_t len);
+/* A buffer of len bytes (len 0 is fine) in the same secret memory as
+ * secprov_unseal's output, for a secret the caller reads in (e.g. before
+ * secprov_seal): its own mapping, locked in RAM where RLIMIT_MEMLOCK allows
+ * (and working where it does not), excluded from core dumps, and zeroed by
+ * secprov_free(p, len), which releases it. NULL when out of memory. */
+SECPROV_API void *secprov_secret_alloc(size_t len);
 SECPROV_API int secprov_delete(secprov *sp, const char *name);
 /* Names of all secrets, sorted; release with secprov_list_free(). */
 SECPROV_API int secprov_list(secprov *sp, char ***names, size_t *count);

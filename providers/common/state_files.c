@@ -17,14 +17,27 @@
 #include <unistd.h>
 
 #include "name_rules.h"
+#include "provider_abi.h"
 #include "secprov.h"
 
 /* Temp files are ".tmp.<pid>.<random>.<file>": the pid lets a later call
  * tell a dead writer's leftover from a live writer's file. */
 #define TEMP_PREFIX ".tmp."
 
+/* This thread's last state file operation: its path, and the errno of the
+ * system call that failed in it (0: none), for sp_os_error_log. */
+static _Thread_local int os_errno;
+static _Thread_local char os_path[512];
+
+static void os_error_begin(const char *dir, const char *file)
+{
+    os_errno = 0;
+    snprintf(os_path, sizeof os_path, "%s%s%s", dir, file != NULL ? "/" : "", file != NULL ? file : "");
+}
+
 static int status_from_errno(int err)
 {
+    os_errno = err;
     switch (err) {
     case ENOENT:
         return SECPROV_ERR_NOT_FOUND;
@@ -134,6 +147,7 @@ int sp_state_dir_prepare(const char *dir, char *why, size_t why_len)
         say(why, why_len, "state folder not set");
         return SECPROV_ERR_CONFIG;
     }
+    os_error_begin(dir, NULL);
     err = make_dirs(dir);
     if (err != 0) {
         say(why, why_len, "cannot create state folder %s: %s", dir, strerror(err));
@@ -171,6 +185,7 @@ static int open_dir(const char *dir)
 
 int sp_dirs_make(const char *base, const char *rel)
 {
+    os_error_begin(base, rel);
     int fd = open_dir(base);
     int err = fd < 0 ? errno : make_dirs_at(fd, rel, 0);
 
@@ -209,6 +224,7 @@ int sp_file_write_atomic(const char *dir, const char *file, const void *data, si
     if (n < 0 || (size_t)n >= sizeof(tmp))
         return SECPROV_ERR_TOO_LARGE;
 
+    os_error_begin(dir, file);
     dfd = open_dir(dir);
     if (dfd < 0)
         return status_from_errno(errno);
@@ -244,6 +260,7 @@ static int open_checked(const char *dir, const char *file, size_t max, struct st
 {
     int dfd, fd, rc = SECPROV_OK;
 
+    os_error_begin(dir, file);
     dfd = open_dir(dir);
     if (dfd < 0)
         return status_from_errno(errno);
@@ -327,6 +344,7 @@ int sp_file_read(const char *dir, const char *file, size_t max, void **data, siz
 
 static int remove_file(const char *dir, const char *file, int sync)
 {
+    os_error_begin(dir, file);
     int dfd = open_dir(dir);
     int err = 0;
 
@@ -389,6 +407,7 @@ int sp_dir_list(const char *dir, const char *suffix, char ***names, size_t *coun
 
     *names = NULL;
     *count = 0;
+    os_error_begin(dir, NULL);
     dfd = open_dir(dir);
     if (dfd < 0)
         return status_from_errno(errno);
@@ -468,4 +487,15 @@ void sp_temp_sweep(const char *dir)
             unlinkat(dirfd(d), de->d_name, 0);
     }
     closedir(d);
+}
+
+int sp_os_error_log(const struct secprov_provider_env *env, const char *who, int rc)
+{
+    int err = os_errno;
+
+    /* an absent file is an answer (SECPROV_ERR_NOT_FOUND), not a failure */
+    if (rc == SECPROV_OK || rc == SECPROV_ERR_NOT_FOUND || err == 0 || status_from_errno(err) != rc)
+        return 0;
+    env->log(env, SECPROV_LOG_ERROR, "%s: %s: %s", who, os_path, strerror(err));
+    return 1;
 }

@@ -56,6 +56,14 @@ int sp_name_ok(const char *name);
 /* Write all len bytes (retrying on EINTR and short writes): 0 or an errno. */
 int sp_write_all(int fd, const void *data, size_t len);
 
+/* When rc (a status just returned by a call above) came from a failed
+ * system call, log "WHO: PATH: <errno's meaning>" at level error (so
+ * ENOSPC, EROFS, EACCES are named with the path, not lost in
+ * SECPROV_ERR_IO); never for SECPROV_ERR_NOT_FOUND. Returns 1 when it logged, else 0. The record is this thread's, of its last
+ * call above. */
+struct secprov_provider_env;
+int sp_os_error_log(const struct secprov_provider_env *env, const char *who, int rc);
+
 /* dir + "/" + file into out (SECPROV_ERR_TOO_LARGE if it does not fit). */
 int sp_path_join(char *out, size_t out_len, const char *dir, const char *file);
 

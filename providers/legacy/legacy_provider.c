@@ -95,6 +95,7 @@ static int legacy_seal(secprov_provider_ctx *ctx, const char *name, const void *
     free(image);
     if (rc == SECPROV_OK)
         sp_temp_sweep(c->env->legacy_state_dir);
+    sp_os_error_log(c->env, "legacy", rc);
     return rc;
 }
 
@@ -113,7 +114,7 @@ static int legacy_unseal(secprov_provider_ctx *ctx, const char *name, void **dat
     if (rc == SECPROV_ERR_TOO_LARGE)
         rc = SECPROV_ERR_INTEGRITY;                  /* no sealed secret is that large */
     if (rc != SECPROV_OK) {
-        if (rc == SECPROV_ERR_PERMISSION)
+        if (!sp_os_error_log(c->env, "legacy", rc) && rc == SECPROV_ERR_PERMISSION)
             c->env->log(c->env, SECPROV_LOG_ERROR,
                         "legacy: refusing %s/%s: not a private regular file of this user",
                         c->env->legacy_state_dir, file);
@@ -135,13 +136,18 @@ static int legacy_remove(secprov_provider_ctx *ctx, const char *name)
     char file[SECPROV_NAME_MAX + sizeof LG_STORE_SUFFIX];
     int rc = file_of(name, file, sizeof file);
 
-    return rc != SECPROV_OK ? rc : sp_file_remove(c->env->legacy_state_dir, file);
+    if (rc == SECPROV_OK && (rc = sp_file_remove(c->env->legacy_state_dir, file)) != SECPROV_OK)
+        sp_os_error_log(c->env, "legacy", rc);
+    return rc;
 }
 
 static int legacy_list(secprov_provider_ctx *ctx, char ***names, size_t *count)
 {
     legacy_ctx *c = (legacy_ctx *)ctx;
-    return sp_dir_list(c->env->legacy_state_dir, LG_STORE_SUFFIX, names, count);
+    int rc = sp_dir_list(c->env->legacy_state_dir, LG_STORE_SUFFIX, names, count);
+
+    sp_os_error_log(c->env, "legacy", rc);
+    return rc;
 }
 
 static int legacy_info(const secprov_provider_ctx *ctx, secprov_info_fn emit, void *user)

@@ -430,8 +430,10 @@ static int seal_object(tpm_ctx *c, const char *name, const void *data, size_t le
         return tss_failed(c, trc, "sealing (TPM2_Create)", name);
     }
     if ((rc = keystore_object_write(c->env->tpm_state_dir, path, &pub, &priv)) != SECPROV_OK) {
-        c->env->log(c->env, SECPROV_LOG_ERROR, "tpm: cannot write the keystore object of "
-                    "'%s': %s", name, c->env->status_text(rc));
+        char who[128];
+        snprintf(who, sizeof who, "tpm: cannot write the keystore object of '%s'", name);
+        if (!sp_os_error_log(c->env, who, rc))     /* with the path and errno when it has them */
+            c->env->log(c->env, SECPROV_LOG_ERROR, "%s: %s", who, c->env->status_text(rc));
         sp_cleanse(key, sizeof key);
         free(img);
         (void)keystore_object_remove(c->env->tpm_state_dir, path);
@@ -486,6 +488,7 @@ static int tpm_seal(secprov_provider_ctx *ctx, const char *name, const void *dat
             delete_object(c, name, old.gen);
         sp_temp_sweep(c->secrets_dir);
     }
+    sp_os_error_log(c->env, "tpm", rc);
     lock_end(c);
     free(image);                       /* header and ciphertext: nothing secret */
     return rc;
@@ -564,6 +567,7 @@ static int tpm_unseal(secprov_provider_ctx *ctx, const char *name, void **data, 
         if (rc == SECPROV_OK || attempt > 0 || !recover_slots(c))
             break;
     }
+    sp_os_error_log(c->env, "tpm", rc);
     lock_end(c);
     return rc;
 }
@@ -589,6 +593,7 @@ static int tpm_remove(secprov_provider_ctx *ctx, const char *name)
         else if (rc == SECPROV_OK)
             sweep_orphans(c);
     }
+    sp_os_error_log(c->env, "tpm", rc);
     lock_end(c);
     return rc;
 }
@@ -596,7 +601,10 @@ static int tpm_remove(secprov_provider_ctx *ctx, const char *name)
 static int tpm_list(secprov_provider_ctx *ctx, char ***names, size_t *count)
 {
     tpm_ctx *c = (tpm_ctx *)ctx;
-    return sp_dir_list(c->secrets_dir, REF_SUFFIX, names, count);
+    int rc = sp_dir_list(c->secrets_dir, REF_SUFFIX, names, count);
+
+    sp_os_error_log(c->env, "tpm", rc);
+    return rc;
 }
 
 static int tpm_info(const secprov_provider_ctx *ctx, secprov_info_fn emit, void *user)

@@ -15,4 +15,8 @@ int cli_error(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3
 /* `secprov legacy ...` (cli/cmd_legacy.c); argv[0] is "legacy". */
 int secprov_cli_legacy(int argc, char **argv);
 
+/* `secprov gc [--dry-run]` (cli/cmd_gc.c); argv[0] is "gc". */
+struct secprov;
+int cli_cmd_gc(struct secprov *sp, int argc, char **argv);
+
 #endif

@@ -25,6 +25,7 @@ static const char usage_text[] =
     "  delete NAME          delete the secret NAME\n"
     "  list                 the names of all secrets, one a line\n"
     "  locate NAME          where NAME is kept (tpm: its FAPI path; legacy: its file)\n"
+    "  gc [--dry-run]       remove (list) the store's leftover objects\n"
     "  legacy ...           the legacy scheme's operations (secprov legacy --help)\n"
     "  help, --version\n"
     "\n"
@@ -232,6 +233,7 @@ struct command {
 static const struct command commands[] = {
     {"info", cmd_info}, {"seal", cmd_seal}, {"unseal", cmd_unseal},
     {"delete", cmd_delete}, {"list", cmd_list}, {"locate", cmd_locate},
+    {"gc", cli_cmd_gc},
     {NULL, NULL},
 };
 

@@ -18,3 +18,11 @@ $(TESTDIR_B)/tpm/ebusy_shim.so: tests/tpm/ebusy_shim.c
 	@mkdir -p $(@D)
 	$(CC) -shared -fPIC -O1 -Wall -Wextra -Werror -o $@ $< -ldl
 CHECK_DEPS     += $(TESTDIR_B)/tpm/ebusy_shim.so
+
+# The reference files' format (unit test, linked to the provider's object).
+$(OBJDIR)/tests/tpm/test_secret_ref.o: EXTRA_CFLAGS := $(TEST_CFLAGS) -Iproviders/tpm -Iproviders/common
+$(TESTDIR_B)/tpm/test_secret_ref: $(OBJDIR)/tests/tpm/test_secret_ref.o $(OBJDIR)/providers/tpm/secret_ref.o $(PROVIDER_COMMON_OBJS)
+	@mkdir -p $(@D)
+	$(CC) $(BASE_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(CRYPTO_LIBS)
+CHECK_DEPS     += $(TESTDIR_B)/tpm/test_secret_ref
+CHECK_PROGRAMS += $(TESTDIR_B)/tpm/test_secret_ref

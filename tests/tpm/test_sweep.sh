@@ -14,7 +14,8 @@
 #  E. a reference that does not verify keeps its objects, also under gc;
 #     a later seal of that name commits past a newer leftover and sweeps it;
 #  F. a store written by an earlier version (random generations, version 1
-#     reference): kept and unsealed; the next seal of that name sweeps them.
+#     reference): kept and unsealed; the next seal of that name sweeps them;
+#  G. the command's usage; legacy has no leftovers.
 set -euo pipefail
 source "$SECPROV_SRC/tests/tools/tpm_sim.sh"
 trap tpm_sim_stop EXIT
@@ -185,4 +186,9 @@ echo -n value-o2 | "$B" seal o
 run "$B" unseal o
 check "F: sealed again: the new value, one ordered object" \
   test "$rc:$(cat "$T/out"):$(ls "$KS" | grep '^sp-o-' | sed 's/-g[0-9a-f]*$/-g/')" = "0:value-o2:sp-o-g"
+
+# G. the command's usage; legacy has no leftovers
+run "$B" gc --now; check "G: gc with an unknown argument: usage error" test "$rc" = 2
+run env SECURITY_PROVIDER=legacy "$B" gc --dry-run
+check "G: legacy: gc --dry-run finds nothing" test "$rc:$(cat "$T/out")" = "0:0 leftover(s), none removed (dry run)"
 check_done

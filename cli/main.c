@@ -17,6 +17,7 @@ static const cli_command *const commands[] = {
     &cli_cmd_delete,
     &cli_cmd_list,
     &cli_cmd_locate,
+    &cli_cmd_gc,
     &cli_cmd_legacy,
     NULL,
 };

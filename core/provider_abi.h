@@ -104,6 +104,9 @@ typedef struct secprov_provider_class {
     int (*locate)(secprov_provider_ctx *ctx, const char *name, char *out, size_t out_len);
 
     /* --- ABI version 1 ends here; append new slots below. --- */
+
+    /* secprov_gc: emit (and unless dry_run remove) the store's leftovers. */
+    int (*gc)(secprov_provider_ctx *ctx, int dry_run, secprov_gc_fn emit, void *user);
 } secprov_provider_class;
 
 typedef const secprov_provider_class *secprov_provider_entry_fn(void);

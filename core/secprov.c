@@ -331,3 +331,13 @@ int secprov_info(const secprov *sp, secprov_info_fn emit, void *user)
         return sp->klass->info(sp->ctx, emit, user);
     return SECPROV_OK;
 }
+
+int secprov_gc(secprov *sp, int dry_run, secprov_gc_fn emit, void *user)
+{
+    sp_error_clear();
+    if (sp == NULL)
+        return SECPROV_ERR_INVALID_ARG;
+    if (!SECPROV_CLASS_HAS(sp->klass, gc))
+        return SECPROV_ERR_UNSUPPORTED;
+    return sp->klass->gc(sp->ctx, dry_run, emit, user);
+}

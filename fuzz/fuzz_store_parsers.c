@@ -26,7 +26,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (out != NULL)
         abort();
     secret_ref ref;
-    rc = ref_parse(data, size, &ref);
+    rc = ref_parse(data, size, "name", &ref);
     if (rc == SECPROV_OK && ref.kind == REF_ENVELOPE &&
         (ref.ct + ref.ct_len != data + size || ref.ct_len == 0))
         abort();

@@ -132,6 +132,22 @@ SECPROV_API int secprov_name_check(const char *name);
 typedef void (*secprov_info_fn)(const char *key, const char *value, void *user);
 SECPROV_API int secprov_info(const secprov *sp, secprov_info_fn emit, void *user);
 
+
+/*
+ * Leftovers of the store (tpm: keystore objects no valid reference commits,
+ * left by an interrupted seal or delete, a rolled-back reference or an
+ * earlier version; docs/tpm-store.md). secprov_gc calls emit once per
+ * leftover with the secret's name, where the leftover is (as
+ * secprov_locate prints it, with its generation) and one line saying why
+ * it is one. dry_run != 0: nothing is removed; else each is removed before
+ * it is emitted. Objects of a name whose reference exists but cannot be
+ * read or verified are never removed (a warning names them). emit may be
+ * NULL. Legacy has no leftovers (it emits nothing).
+ */
+typedef void (*secprov_gc_fn)(const char *name, const char *location, const char *reason,
+                              void *user);
+SECPROV_API int secprov_gc(secprov *sp, int dry_run, secprov_gc_fn emit, void *user);
+
 SECPROV_API const char *secprov_strerror(int status);
 
 /* The error line (as logged at level error, whatever the log level in force;

@@ -177,6 +177,14 @@ static const void *legacy_extension(const char *iface)
     return iface != NULL && strcmp(iface, LG_SCHEME_IFACE) == 0 ? (const void *)lg_scheme() : NULL;
 }
 
+/* Nothing to collect: a seal's only leftover, a dead writer's temp file,
+ * is removed by the next open or seal (sp_temp_sweep). */
+static int legacy_gc(secprov_provider_ctx *ctx, int dry_run, secprov_gc_fn emit, void *user)
+{
+    (void)ctx, (void)dry_run, (void)emit, (void)user;
+    return SECPROV_OK;
+}
+
 static const secprov_provider_class legacy_class = {
     .abi_version = SECPROV_PROVIDER_ABI_VERSION,
     .size = sizeof(secprov_provider_class),
@@ -190,6 +198,7 @@ static const secprov_provider_class legacy_class = {
     .info = legacy_info,
     .extension = legacy_extension,
     .locate = legacy_locate,
+    .gc = legacy_gc,
 };
 
 SECPROV_API const secprov_provider_class *secprov_provider_entry(void)

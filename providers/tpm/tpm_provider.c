@@ -39,6 +39,7 @@
 #include "state_files.h"
 #include "tpm_flush.h"
 #include "tpm_probe.h"
+#include "tpm_store.h"
 #include "tss_wait.h"
 
 #define LOCK_WAIT_MS 30000
@@ -56,6 +57,7 @@ typedef struct tpm_ctx {
     int slots_exhausted;            /* the last TPM error was 0x902/0x903 */
     char config_path[PATH_MAX_LEN];
     char secrets_dir[PATH_MAX_LEN];
+    tpm_store store;                /* references and objects: tpm_store.h */
 } tpm_ctx;
 
 static const secprov_provider_class tpm_class;
@@ -219,87 +221,12 @@ static int recover_slots(tpm_ctx *c)
     return n > 0;
 }
 
-/* ---- references -------------------------------------------------------- */
+/* ---- references ---------------------------------------------------------- */
 
 static int ref_file(const char *name, char *out, size_t len)
 {
     int n = snprintf(out, len, "%s" REF_SUFFIX, name);
     return n > 0 && (size_t)n < len ? SECPROV_OK : SECPROV_ERR_NAME;
-}
-
-/* Read and parse NAME's reference; *image must be freed by the caller. */
-static int ref_load(tpm_ctx *c, const char *name, uint8_t **image, size_t *len, secret_ref *ref)
-{
-    char file[SECPROV_NAME_MAX + 8];
-    int rc = ref_file(name, file, sizeof file);
-
-    *image = NULL;
-    if (rc == SECPROV_OK)
-        rc = sp_file_read(c->secrets_dir, file, SECPROV_SECRET_MAX + REF_ENV_HEADER,
-                          (void **)image, len);
-    if (rc == SECPROV_ERR_TOO_LARGE)
-        rc = SECPROV_ERR_INTEGRITY;
-    if (rc == SECPROV_ERR_PERMISSION)
-        c->env->log(c->env, SECPROV_LOG_ERROR, "tpm: refusing %s/%s: not a private regular "
-                    "file of this user", c->secrets_dir, file);
-    if (rc == SECPROV_OK && (rc = ref_parse(*image, *len, ref)) != SECPROV_OK)
-        c->env->log(c->env, SECPROV_LOG_ERROR, "tpm: %s/%s is malformed", c->secrets_dir, file);
-    if (rc != SECPROV_OK) {
-        free(*image);
-        *image = NULL;
-    }
-    return rc;
-}
-
-static void delete_object(tpm_ctx *c, const char *name, uint64_t gen)
-{
-    char path[256];
-
-    if (ref_object_path(path, sizeof path, name, gen) != SECPROV_OK)
-        return;
-    if (keystore_object_remove(c->env->tpm_state_dir, path) == 0 || ensure_fapi(c) != SECPROV_OK)
-        return;
-    TSS2_RC rc;                                        /* the layout was not as expected */
-    FAPI_RUN(rc, c->fapi, &c->deadline, Fapi_Delete_Async(c->fapi, path),
-             Fapi_Delete_Finish(c->fapi));
-    if (rc != TSS2_RC_SUCCESS && rc != TSS2_FAPI_RC_PATH_NOT_FOUND)
-        tss_failed(c, rc, "Fapi_Delete", path);
-}
-
-/* Delete objects no reference names: left by a crash mid-seal or mid-delete.
- * Called with the lock held. */
-static void sweep_orphans(tpm_ctx *c)
-{
-    char *list = NULL, *save = NULL;
-
-    if (ensure_fapi(c) != SECPROV_OK)
-        return;
-    TSS2_RC rc;
-    FAPI_RUN(rc, c->fapi, &c->deadline, Fapi_List_Async(c->fapi, "/HS/SRK"),
-             Fapi_List_Finish(c->fapi, &list));
-    if (rc != TSS2_RC_SUCCESS) {
-        if (rc != TSS2_FAPI_RC_PATH_NOT_FOUND)
-            tss_failed(c, rc, "Fapi_List", "/HS/SRK");
-        return;
-    }
-    for (char *p = strtok_r(list, ":", &save); p != NULL; p = strtok_r(NULL, ":", &save)) {
-        char name[SECPROV_NAME_MAX + 1];
-        uint64_t gen;
-        uint8_t *image;
-        size_t len;
-        secret_ref ref;
-        if (ref_parse_object_path(p, name, sizeof name, &gen) != 0)
-            continue;
-        int st = ref_load(c, name, &image, &len, &ref);
-        free(image);
-        /* Only an object no reference can name is an orphan: a reference
-         * that is refused (planted, wrong mode) or unreadable keeps it. */
-        if ((st == SECPROV_OK && ref.gen == gen) || (st != SECPROV_OK && st != SECPROV_ERR_NOT_FOUND))
-            continue;
-        c->env->log(c->env, SECPROV_LOG_DEBUG, "tpm: removing orphaned object of '%s'", name);
-        delete_object(c, name, gen);
-    }
-    Fapi_Free(list);
 }
 
 /* ---- open/close ---------------------------------------------------------- */
@@ -363,6 +290,8 @@ static int tpm_open(secprov_provider_ctx **out, const secprov_provider_env *env,
                           sizeof c->config_path, why, why_len);
     if (rc == SECPROV_OK)
         rc = sp_path_join(c->secrets_dir, sizeof c->secrets_dir, env->tpm_state_dir, "secrets");
+    c->store.env = env;
+    c->store.secrets_dir = c->secrets_dir;
     if (rc == SECPROV_OK && (rc = sp_path_join(lock_path, sizeof lock_path, env->tpm_state_dir,
                                                "lock")) == SECPROV_OK) {
         c->lock_fd = open(lock_path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
@@ -375,47 +304,35 @@ static int tpm_open(secprov_provider_ctx **out, const secprov_provider_env *env,
         rc = ensure_fapi_why(c, why, why_len);
         if (rc == SECPROV_OK)
             rc = provision(c, why, why_len);
-        if (rc == SECPROV_OK)
-            sweep_orphans(c);
         lock_end(c);
     }
     if (rc != SECPROV_OK) {
         tpm_close(&c->base);
         return rc;
     }
-    sp_temp_sweep(c->secrets_dir);
     *out = &c->base;
     return SECPROV_OK;
 }
 
 /* ---- seal/unseal/delete/list -------------------------------------------- */
 
-static int new_gen(uint64_t *gen)
-{
-    int rc;
-    do
-        rc = sp_random(gen, sizeof *gen);
-    while (rc == SECPROV_OK && *gen == 0);
-    return rc;
-}
-
-/* Build the reference image for data sealed (directly or by data key) at gen. */
+/* Build the (version 2) reference image for data sealed, directly or by
+ * data key, into a new object at gen. */
 static int seal_object(tpm_ctx *c, const char *name, const void *data, size_t len,
-                       uint64_t gen, uint8_t **image, size_t *image_len)
+                       ref_gen gen, uint8_t **image, size_t *image_len)
 {
-    char path[256], aad[REF_HEADER + SECPROV_NAME_MAX];
-    uint8_t key[SP_GCM_KEY_LEN], *img;
+    char path[256];
+    uint8_t key[SP_GCM_KEY_LEN], aad[REF_HEADER + SECPROV_NAME_MAX], *img;
     int envelope = len > DIRECT_MAX, rc;
-    size_t nlen = strlen(name);
 
     *image = NULL;
     if ((rc = ref_object_path(path, sizeof path, name, gen)) != SECPROV_OK)
         return rc;
-    *image_len = envelope ? REF_ENV_HEADER + len : REF_HEADER;
+    *image_len = ref2_len(envelope ? REF_ENVELOPE : REF_DIRECT, len);
     img = calloc(1, *image_len);
     if (img == NULL)
         return SECPROV_ERR_NOMEM;
-    ref_header(img, envelope ? REF_ENVELOPE : REF_DIRECT, gen);
+    ref2_header(img, envelope ? REF_ENVELOPE : REF_DIRECT, gen.value);
     if (envelope && (rc = sp_random(key, sizeof key)) != SECPROV_OK) {
         free(img);
         return rc;
@@ -440,18 +357,19 @@ static int seal_object(tpm_ctx *c, const char *name, const void *data, size_t le
         return rc;
     }
     if (envelope) {
-        memcpy(aad, img, REF_HEADER);
-        memcpy(aad + REF_HEADER, name, nlen);
-        rc = sp_random(img + REF_HEADER, SP_GCM_IV_LEN);
+        size_t aad_len = ref_aad(img, name, aad, sizeof aad);
+        rc = sp_random(REF2_NONCE(img), SP_GCM_IV_LEN);
         if (rc == SECPROV_OK)
-            rc = sp_gcm_encrypt(key, img + REF_HEADER, aad, REF_HEADER + nlen, data, len,
-                                img + REF_ENV_HEADER, img + REF_HEADER + SP_GCM_IV_LEN);
+            rc = sp_gcm_encrypt(key, REF2_NONCE(img), aad, aad_len, data, len, REF2_CT(img),
+                                REF2_TAG(img));
         sp_cleanse(key, sizeof key);
-        if (rc != SECPROV_OK) {
-            free(img);
-            delete_object(c, name, gen);
-            return rc;
-        }
+    }
+    if (rc == SECPROV_OK)
+        rc = ref2_finish(img, *image_len, name);
+    if (rc != SECPROV_OK) {
+        free(img);
+        store_remove_object(&c->store, name, gen);
+        return rc;
     }
     *image = img;
     return SECPROV_OK;
@@ -461,19 +379,17 @@ static int tpm_seal(secprov_provider_ctx *ctx, const char *name, const void *dat
 {
     tpm_ctx *c = (tpm_ctx *)ctx;
     char file[SECPROV_NAME_MAX + 8];
-    uint8_t *image = NULL, *old_image;
-    size_t image_len = 0, old_len;
-    secret_ref old;
-    uint64_t gen;
+    uint8_t *image = NULL;
+    size_t image_len = 0;
+    ref_gen gen;
     int rc;
 
-    if ((rc = ref_file(name, file, sizeof file)) != SECPROV_OK || (rc = new_gen(&gen)) != SECPROV_OK)
+    if ((rc = ref_file(name, file, sizeof file)) != SECPROV_OK)
         return rc;
     if ((rc = lock_begin(c)) != SECPROV_OK)
         return rc;
-    int had_old = ref_load(c, name, &old_image, &old_len, &old) == SECPROV_OK;
-    free(old_image);
-    for (int attempt = 0;; attempt++) {
+    rc = store_next_gen(&c->store, name, &gen);        /* newer than every object of name */
+    for (int attempt = 0; rc == SECPROV_OK; attempt++) {
         rc = ensure_esys(c);
         if (rc == SECPROV_OK)
             rc = seal_object(c, name, data, len, gen, &image, &image_len);
@@ -483,9 +399,9 @@ static int tpm_seal(secprov_provider_ctx *ctx, const char *name, const void *dat
     if (rc == SECPROV_OK) {
         rc = sp_file_write_atomic(c->secrets_dir, file, image, image_len);   /* commit */
         if (rc != SECPROV_OK)
-            delete_object(c, name, gen);
-        else if (had_old)
-            delete_object(c, name, old.gen);
+            store_remove_object(&c->store, name, gen);
+        else
+            store_sweep(&c->store);                    /* the old object, and others superseded */
         sp_temp_sweep(c->secrets_dir);
     }
     sp_os_error_log(c->env, "tpm", rc);
@@ -496,15 +412,15 @@ static int tpm_seal(secprov_provider_ctx *ctx, const char *name, const void *dat
 
 static int unseal_locked(tpm_ctx *c, const char *name, void **data, size_t *len)
 {
-    char path[256], aad[REF_HEADER + SECPROV_NAME_MAX];
-    uint8_t *image, sealed[DIRECT_MAX];
-    size_t image_len, sealed_len = 0, nlen = strlen(name);
+    char path[256];
+    uint8_t *image, sealed[DIRECT_MAX], aad[REF_HEADER + SECPROV_NAME_MAX];
+    size_t image_len, sealed_len = 0;
     TPM2B_PUBLIC pub;
     TPM2B_PRIVATE priv;
     secret_ref ref;
     int rc;
 
-    if ((rc = ref_load(c, name, &image, &image_len, &ref)) != SECPROV_OK)
+    if ((rc = store_ref_load(&c->store, name, &image, &image_len, &ref)) != SECPROV_OK)
         return rc;
     rc = ref_object_path(path, sizeof path, name, ref.gen);
     if (rc == SECPROV_OK)
@@ -536,9 +452,8 @@ static int unseal_locked(tpm_ctx *c, const char *name, void **data, size_t *len)
         else if ((*data = c->env->secret_alloc(ref.ct_len)) == NULL)
             rc = SECPROV_ERR_NOMEM;
         else {
-            memcpy(aad, image, REF_HEADER);
-            memcpy(aad + REF_HEADER, name, nlen);
-            rc = sp_gcm_decrypt(sealed, ref.nonce, aad, REF_HEADER + nlen, ref.ct, ref.ct_len,
+            size_t aad_len = ref_aad(image, name, aad, sizeof aad);
+            rc = sp_gcm_decrypt(sealed, ref.nonce, aad, aad_len, ref.ct, ref.ct_len,
                                 ref.tag, *data);
             if (rc == SECPROV_OK) {
                 *len = ref.ct_len;
@@ -583,15 +498,17 @@ static int tpm_remove(secprov_provider_ctx *ctx, const char *name)
 
     if ((rc = ref_file(name, file, sizeof file)) != SECPROV_OK || (rc = lock_begin(c)) != SECPROV_OK)
         return rc;
-    rc = ref_load(c, name, &image, &len, &ref);
+    rc = store_ref_load(&c->store, name, &image, &len, &ref);
     free(image);
     if (rc == SECPROV_OK || rc == SECPROV_ERR_INTEGRITY) {
         int parsed = rc == SECPROV_OK;
         rc = sp_file_remove(c->secrets_dir, file);       /* commit */
+        /* The committed object and older ones go; with a reference that
+         * did not verify, nothing is known: its objects stay leftovers. */
         if (rc == SECPROV_OK && parsed)
-            delete_object(c, name, ref.gen);
-        else if (rc == SECPROV_OK)
-            sweep_orphans(c);
+            store_forget(&c->store, name, ref.gen);
+        if (rc == SECPROV_OK)
+            store_sweep(&c->store);
     }
     sp_os_error_log(c->env, "tpm", rc);
     lock_end(c);
@@ -627,7 +544,7 @@ static int tpm_locate(secprov_provider_ctx *ctx, const char *name, char *out, si
 
     if (rc != SECPROV_OK)
         return rc;
-    rc = ref_load(c, name, &image, &len, &ref);
+    rc = store_ref_load(&c->store, name, &image, &len, &ref);
     free(image);
     lock_end(c);
     if (rc != SECPROV_OK)
@@ -638,6 +555,18 @@ static int tpm_locate(secprov_provider_ctx *ctx, const char *name, char *out, si
     int n = snprintf(out, out_len, "fapi:%s%s", path,
                      ref.kind == REF_ENVELOPE ? " (data key of an envelope)" : "");
     return n > 0 && (size_t)n < out_len ? SECPROV_OK : SECPROV_ERR_TOO_LARGE;
+}
+
+static int tpm_gc(secprov_provider_ctx *ctx, int dry_run, secprov_gc_fn emit, void *user)
+{
+    tpm_ctx *c = (tpm_ctx *)ctx;
+    int rc = lock_begin(c);
+
+    if (rc != SECPROV_OK)
+        return rc;
+    rc = store_gc(&c->store, dry_run, emit, user);
+    lock_end(c);
+    return rc;
 }
 
 static const secprov_provider_class tpm_class = {
@@ -653,6 +582,7 @@ static const secprov_provider_class tpm_class = {
     .info = tpm_info,
     .extension = NULL,
     .locate = tpm_locate,
+    .gc = tpm_gc,
 };
 
 SECPROV_API const secprov_provider_class *secprov_provider_entry(void)

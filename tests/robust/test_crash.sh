@@ -2,7 +2,10 @@
 # Crash safety: `secprov seal` killed with SIGKILL at random points, many
 # times (CRASH_ROUNDS, default 200 on legacy and 60 on tpm, whose seal is
 # slower), never leaves a secret that unseals to anything but its old or its
-# new value; after the next successful seal no temp file is left.
+# new value; after the next successful seal no temp file is left. On tpm a
+# killed seal leaves at most one leftover object (its uncommitted new object
+# or the superseded old one, `secprov gc --dry-run`), which the next seal of
+# that name sweeps (docs/tpm-store.md).
 # The TPM is swtpm on a socket here: a process killed mid-command on the
 # pseudo-terminal stand-in would leave swtpm's reply in the pty buffer for
 # the next process, which the kernel's /dev/tpm0 driver never does (it
@@ -21,7 +24,7 @@ for p in legacy tpm; do
   mkdir -p "$T/$p"; tpm_sim_config "$T/$p/c.conf" "$p"
   export SECPROV_CONFIG=$T/$p/c.conf
   "$B" seal victim "$T/old"
-  bad=0; olds=0; news=0
+  bad=0; olds=0; news=0; most=0
   for i in $(seq 1 "$rounds"); do
     "$B" seal victim "$T/new" & pid=$!
     # legacy seals in ~5 ms, tpm in ~50 ms (process start included)
@@ -35,6 +38,10 @@ for p in legacy tpm; do
     else
       bad=$((bad + 1)); cat "$T/err"
     fi
+    if [ $p = tpm ]; then
+      n=$("$B" gc --dry-run | grep -c '^would remove' || true)
+      [ "$n" -gt "$most" ] && most=$n
+    fi
     "$B" seal victim "$T/old"                    # back to old for the next round
   done
   echo "info $p: $rounds kills: old value $olds times, new value $news times"
@@ -42,6 +49,7 @@ for p in legacy tpm; do
   state=$T/$p/$([ $p = tpm ] && echo tpm-state/secrets || echo legacy-state)
   check "$p: no temp file left after the next successful seal" test -z "$(ls -A "$state" | grep '^\.tmp\.' || true)"
   check "$p: one secret listed" test "$("$B" list)" = victim
+  [ $p = tpm ] && check "tpm: a killed seal left at most one leftover object (most: $most)" test "$most" -le 1
 done
 # tpm: no keystore object left that no reference names (orphans are swept)
 export SECPROV_CONFIG=$T/tpm/c.conf
@@ -50,4 +58,7 @@ TSS2_LOG=all+none TSS2_FAPICONF=$conf tss2_list --searchPath=/ 2>/dev/null | tr 
 objects=$(grep -c '/HS/SRK/sp-' "$T/objects" || true)
 [ "$objects" = 1 ] || { echo "keystore objects:"; cat "$T/objects"; }
 check "tpm: exactly one keystore object after the crashes (orphans swept)" test "$objects" = 1
+folders=$(ls "$T/tpm/tpm-state/keystore/user/P_ECCP256SHA256_secprov/HS/SRK" | grep -c '^sp-' || true)
+check "tpm: exactly one object folder (none left half written)" test "$folders" = 1
+check "tpm: gc finds no leftover" test "$("$B" gc --dry-run)" = "0 leftover(s), none removed (dry run)"
 check_done

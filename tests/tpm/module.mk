@@ -13,8 +13,16 @@ $(TESTDIR_B)/tpm/fault_driver: $(OBJDIR)/tests/tpm/fault_driver.o $(LIBSECPROV_S
 	@mkdir -p $(@D)
 	$(CC) $(TEST_LDFLAGS) -o $@ $< -lsecprov
 CHECK_DEPS     += $(TESTDIR_B)/tpm/fault_driver
-CHECK_PROGRAMS += tests/tpm/test_faults.sh tests/tpm/test_planted.sh
+CHECK_PROGRAMS += tests/tpm/test_faults.sh tests/tpm/test_planted.sh tests/tpm/test_sweep.sh
 $(TESTDIR_B)/tpm/ebusy_shim.so: tests/tpm/ebusy_shim.c
 	@mkdir -p $(@D)
 	$(CC) -shared -fPIC -O1 -Wall -Wextra -Werror -o $@ $< -ldl
 CHECK_DEPS     += $(TESTDIR_B)/tpm/ebusy_shim.so
+
+# The reference files' format (unit test, linked to the provider's object).
+$(OBJDIR)/tests/tpm/test_secret_ref.o: EXTRA_CFLAGS := $(TEST_CFLAGS) -Iproviders/tpm -Iproviders/common
+$(TESTDIR_B)/tpm/test_secret_ref: $(OBJDIR)/tests/tpm/test_secret_ref.o $(OBJDIR)/providers/tpm/secret_ref.o $(PROVIDER_COMMON_OBJS)
+	@mkdir -p $(@D)
+	$(CC) $(BASE_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(CRYPTO_LIBS)
+CHECK_DEPS     += $(TESTDIR_B)/tpm/test_secret_ref
+CHECK_PROGRAMS += $(TESTDIR_B)/tpm/test_secret_ref

@@ -531,8 +531,14 @@ static int unseal_object(tpm_ctx *c, const char *name, const char *path,
     TSS2_RC trc = tpm_esys_unseal(&c->esys, &e.pub, &e.priv, e.with_auth ? &auth : NULL, sealed,
                                   sealed_len, &c->deadline);
     sp_cleanse(&auth, sizeof auth);
-    return trc == TSS2_RC_SUCCESS ? SECPROV_OK
-                                  : tss_failed(c, trc, "unsealing (TPM2_Load, TPM2_Unseal)", name);
+    if (trc == TSS2_RC_SUCCESS)
+        return SECPROV_OK;
+    rc = tss_failed(c, trc, "unsealing (TPM2_Load, TPM2_Unseal)", name);
+    /* A parameter the TPM refuses can only be TPM2_Load's inPrivate or
+     * inPublic (TPM2_Unseal has none): the stored blobs are bad. */
+    if ((trc & TSS2_RC_LAYER_MASK) == TSS2_TPM_RC_LAYER && (trc & TPM2_RC_FMT1) && (trc & TPM2_RC_P))
+        rc = SECPROV_ERR_INTEGRITY;
+    return rc;
 }
 
 static int unseal_locked(tpm_ctx *c, const char *name, void **data, size_t *len)

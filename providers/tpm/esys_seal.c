@@ -13,8 +13,9 @@
 #define SEALED_MAX 128
 
 /* What Fapi_CreateSeal makes with secprov's profile: a keyed-hash object
- * holding the data, bound to this TPM and parent, usable with its (empty)
- * auth value, exempt from dictionary-attack lockout, no policy. */
+ * holding the data, bound to this TPM and parent, usable with its auth
+ * value (derived from the secret's name: name_auth.h), exempt from
+ * dictionary-attack lockout, no policy. */
 static const TPM2B_PUBLIC sealed_template = {
     .publicArea = {
         .type = TPM2_ALG_KEYEDHASH,
@@ -152,8 +153,8 @@ static TSS2_RC flush(tpm_esys *e, ESYS_TR *h, TSS2_RC rc, const tpm_deadline *d)
     return rc != TSS2_RC_SUCCESS ? rc : frc;
 }
 
-TSS2_RC tpm_esys_seal(tpm_esys *e, const void *data, size_t len, TPM2B_PUBLIC *pub,
-                      TPM2B_PRIVATE *priv, const tpm_deadline *d)
+TSS2_RC tpm_esys_seal(tpm_esys *e, const void *data, size_t len, const TPM2B_AUTH *auth,
+                      TPM2B_PUBLIC *pub, TPM2B_PRIVATE *priv, const tpm_deadline *d)
 {
     static const TPM2B_DATA no_outside_info;
     static const TPML_PCR_SELECTION no_pcrs;
@@ -163,9 +164,10 @@ TSS2_RC tpm_esys_seal(tpm_esys *e, const void *data, size_t len, TPM2B_PUBLIC *p
     ESYS_TR s;
     TSS2_RC rc;
 
-    if (len == 0 || len > SEALED_MAX)
+    if (len == 0 || len > SEALED_MAX || auth->size > sizeof in.sensitive.userAuth.buffer)
         return TSS2_ESYS_RC_BAD_VALUE;
     memset(&in, 0, sizeof in);
+    in.sensitive.userAuth = *auth;      /* zeroed with in, and in ESAPI's copy */
     in.sensitive.data.size = (UINT16)len;
     memcpy(in.sensitive.data.buffer, data, len);
     rc = session_start(e, &s, d);
@@ -188,16 +190,23 @@ TSS2_RC tpm_esys_seal(tpm_esys *e, const void *data, size_t len, TPM2B_PUBLIC *p
 }
 
 TSS2_RC tpm_esys_unseal(tpm_esys *e, const TPM2B_PUBLIC *pub, const TPM2B_PRIVATE *priv,
-                        uint8_t out[SEALED_MAX], size_t *out_len, const tpm_deadline *d)
+                        const TPM2B_AUTH *auth, uint8_t out[SEALED_MAX], size_t *out_len,
+                        const tpm_deadline *d)
 {
+    static const TPM2B_AUTH empty;
     TPM2B_SENSITIVE_DATA *data = NULL;
-    ESYS_TR s, obj = ESYS_TR_NONE;
-    TSS2_RC rc = session_start(e, &s, d);
+    ESYS_TR s = ESYS_TR_NONE, obj = ESYS_TR_NONE;
+    TSS2_RC rc;
 
+    if (!(pub->publicArea.objectAttributes & TPMA_OBJECT_NODA))
+        return TSS2_ESYS_RC_BAD_VALUE;          /* never sent: see esys_seal.h */
+    rc = session_start(e, &s, d);
     if (rc == TSS2_RC_SUCCESS)
         ESYS_RUN(rc, e->esys, d,
                  Esys_Load_Async(e->esys, e->srk, s, ESYS_TR_NONE, ESYS_TR_NONE, priv, pub),
                  Esys_Load_Finish(e->esys, &obj));
+    if (rc == TSS2_RC_SUCCESS)
+        rc = Esys_TR_SetAuth(e->esys, obj, auth != NULL ? auth : &empty);
     if (rc == TSS2_RC_SUCCESS) {
         ESYS_RUN(rc, e->esys, d, Esys_Unseal_Async(e->esys, obj, s, ESYS_TR_NONE, ESYS_TR_NONE),
                  Esys_Unseal_Finish(e->esys, &data));
@@ -215,6 +224,8 @@ TSS2_RC tpm_esys_unseal(tpm_esys *e, const TPM2B_PUBLIC *pub, const TPM2B_PRIVAT
         sp_cleanse(data, sizeof *data);
         Esys_Free(data);
     }
+    if (obj != ESYS_TR_NONE)
+        (void)Esys_TR_SetAuth(e->esys, obj, &empty);  /* ESAPI frees its copy unzeroed */
     rc = flush(e, &obj, rc, d);
     return flush(e, &s, rc, d);
 }

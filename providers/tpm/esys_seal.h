@@ -44,15 +44,21 @@ TSS2_RC tpm_esys_open(tpm_esys *e, TSS2_TCTI_CONTEXT *tcti, TPM2_HANDLE srk_hand
 /* Free the context (no copy of a secret is left in it). */
 void tpm_esys_close(tpm_esys *e);
 
-/* Seal len (1..128) bytes under the SRK: noDA, no policy, empty auth, the
- * template FAPI uses for Fapi_CreateSeal. */
-TSS2_RC tpm_esys_seal(tpm_esys *e, const void *data, size_t len, TPM2B_PUBLIC *pub,
-                      TPM2B_PRIVATE *priv, const tpm_deadline *d);
+/* Seal len (1..128) bytes under the SRK with the auth value auth
+ * (name_auth.h): noDA, no policy, the template FAPI uses for
+ * Fapi_CreateSeal. Every copy of auth made here is zeroed. */
+TSS2_RC tpm_esys_seal(tpm_esys *e, const void *data, size_t len, const TPM2B_AUTH *auth,
+                      TPM2B_PUBLIC *pub, TPM2B_PRIVATE *priv, const tpm_deadline *d);
 
-/* Load and unseal an object sealed under the SRK into out (room for 128
- * bytes); the caller zeroes out. */
+/* Load and unseal an object sealed under the SRK, authorised with auth
+ * (NULL: the empty auth value of objects sealed before name binding), into
+ * out (room for 128 bytes); the caller zeroes out. An object without noDA
+ * is refused (TSS2_ESYS_RC_BAD_VALUE) before anything is sent: each failed
+ * use of a DA-protected object would raise the TPM's lockout counter. The
+ * caller checks the whole public area first (keystore_sealed_check). */
 TSS2_RC tpm_esys_unseal(tpm_esys *e, const TPM2B_PUBLIC *pub, const TPM2B_PRIVATE *priv,
-                        uint8_t out[128], size_t *out_len, const tpm_deadline *d);
+                        const TPM2B_AUTH *auth, uint8_t out[128], size_t *out_len,
+                        const tpm_deadline *d);
 
 /* The TPM name of a public area (nameAlg || H(TPMT_PUBLIC)): 0 on success. */
 int tpm_public_name(const TPM2B_PUBLIC *pub, TPM2B_NAME *name);

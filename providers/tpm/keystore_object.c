@@ -1,9 +1,12 @@
 /* FAPI keystore files of sealed objects: see keystore_object.h. */
 #include "keystore_object.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <json-c/json.h>
@@ -102,7 +105,7 @@ static json_object *public_json(const TPM2B_PUBLIC *pub)
     return NULL;
 }
 
-static char *object_json(const TPM2B_PUBLIC *pub, const TPM2B_PRIVATE *priv)
+static char *object_json(const TPM2B_PUBLIC *pub, const TPM2B_PRIVATE *priv, int with_auth)
 {
     TPM2B_NAME name;
     json_object *o = json_object_new_object();
@@ -111,7 +114,7 @@ static char *object_json(const TPM2B_PUBLIC *pub, const TPM2B_PRIVATE *priv)
     if (o != NULL && tpm_public_name(pub, &name) == 0 &&
         add(o, "objectType", json_object_new_int(1)) == 0 &&      /* IFAPI_KEY_OBJ */
         add(o, "system", json_object_new_string("NO")) == 0 &&
-        add(o, "with_auth", json_object_new_string("NO")) == 0 &&
+        add(o, "with_auth", json_object_new_string(with_auth ? "YES" : "NO")) == 0 &&
         add(o, "persistent_handle", json_object_new_int(0)) == 0 &&
         add(o, "public", public_json(pub)) == 0 &&
         add(o, "serialization", json_object_new_string("")) == 0 &&
@@ -129,7 +132,7 @@ static char *object_json(const TPM2B_PUBLIC *pub, const TPM2B_PRIVATE *priv)
 }
 
 int keystore_object_write(const char *state_dir, const char *object_path,
-                          const TPM2B_PUBLIC *pub, const TPM2B_PRIVATE *priv)
+                          const TPM2B_PUBLIC *pub, const TPM2B_PRIVATE *priv, int with_auth)
 {
     char base[4096], dir[4096];
     int rc;
@@ -137,7 +140,7 @@ int keystore_object_write(const char *state_dir, const char *object_path,
     if ((size_t)snprintf(base, sizeof base, "%s/keystore/user", state_dir) >= sizeof base ||
         (size_t)snprintf(dir, sizeof dir, "%s/" PROFILE_NAME "%s", base, object_path) >= sizeof dir)
         return SECPROV_ERR_TOO_LARGE;
-    char *text = object_json(pub, priv);
+    char *text = object_json(pub, priv, with_auth);
     if (text == NULL)
         return SECPROV_ERR_NOMEM;
     rc = sp_dirs_make(base, dir + strlen(base) + 1);
@@ -172,28 +175,101 @@ int keystore_object_remove(const char *state_dir, const char *object_path)
     return removed;
 }
 
-TSS2_RC keystore_object_blobs(FAPI_CONTEXT *fapi, const char *path, const tpm_deadline *d,
-                              TPM2B_PUBLIC *pub, TPM2B_PRIVATE *priv)
+/* Read state_dir/<store>/<profile><object_path>/object.json: a regular
+ * file of this user (or root), not a symlink, not world-writable (FAPI
+ * itself writes its files 0660 or 0644 inside the 0700 state folder), at
+ * most KEYSTORE_JSON_MAX bytes, parsed by keystore_json_parse. */
+static int read_entry(const char *state_dir, const char *store, const char *object_path,
+                      keystore_kind kind, keystore_entry *e, char *why, size_t why_len)
 {
-    uint8_t *pub_blob = NULL, *priv_blob = NULL;
-    size_t pub_len = 0, priv_len = 0, off = 0;
-    char *policy = NULL;
-    TSS2_RC rc;
+    char path[4096];
+    struct stat st;
+    int n = snprintf(path, sizeof path, "%s/%s/" PROFILE_NAME "%s/object.json", state_dir,
+                     store, object_path);
 
-    FAPI_RUN(rc, fapi, d, Fapi_GetTpmBlobs_Async(fapi, path),
-             Fapi_GetTpmBlobs_Finish(fapi, &pub_blob, &pub_len, priv != NULL ? &priv_blob : NULL,
-                                     priv != NULL ? &priv_len : NULL, &policy));
-    if (rc == TSS2_RC_SUCCESS) {
-        memset(pub, 0, sizeof *pub);
-        rc = Tss2_MU_TPM2B_PUBLIC_Unmarshal(pub_blob, pub_len, &off, pub);
+    if (n < 0 || (size_t)n >= sizeof path) {
+        snprintf(why, why_len, "the path of %s is too long", object_path);
+        return SECPROV_ERR_TOO_LARGE;
     }
-    if (rc == TSS2_RC_SUCCESS && priv != NULL) {
-        off = 0;
-        memset(priv, 0, sizeof *priv);
-        rc = Tss2_MU_TPM2B_PRIVATE_Unmarshal(priv_blob, priv_len, &off, priv);
+    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0) {
+        snprintf(why, why_len, "%s: %s", path, strerror(errno));
+        return errno == ENOENT || errno == ENOTDIR ? SECPROV_ERR_NOT_FOUND
+               : errno == ELOOP || errno == EACCES ? SECPROV_ERR_PERMISSION
+                                                   : SECPROV_ERR_IO;
     }
-    Fapi_Free(pub_blob);
-    Fapi_Free(priv_blob);
-    Fapi_Free(policy);
+    char *text = NULL;
+    ssize_t got = 0;
+    int rc = SECPROV_OK;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
+        (st.st_uid != geteuid() && st.st_uid != 0) || (st.st_mode & S_IWOTH)) {
+        snprintf(why, why_len, "%s: not a regular file of this user, or world-writable", path);
+        rc = SECPROV_ERR_PERMISSION;
+    } else if (st.st_size <= 0 || st.st_size > KEYSTORE_JSON_MAX) {
+        snprintf(why, why_len, "%s: empty or larger than %d bytes", path, KEYSTORE_JSON_MAX);
+        rc = SECPROV_ERR_INTEGRITY;
+    } else if ((text = malloc((size_t)st.st_size)) == NULL) {
+        rc = SECPROV_ERR_NOMEM;
+    } else {
+        while (got < st.st_size) {
+            ssize_t r = read(fd, text + got, (size_t)(st.st_size - got));
+            if (r < 0 && errno == EINTR)
+                continue;
+            if (r <= 0)
+                break;
+            got += r;
+        }
+        if (got != st.st_size) {
+            snprintf(why, why_len, "%s: short read", path);
+            rc = SECPROV_ERR_IO;
+        }
+    }
+    close(fd);
+    if (rc == SECPROV_OK) {
+        char reason[256];
+        rc = keystore_json_parse(text, (size_t)got, kind, e, reason, sizeof reason);
+        if (rc != SECPROV_OK)
+            snprintf(why, why_len, "%s: %s", path, reason);
+    }
+    free(text);                         /* public and wrapped data: nothing secret */
+    return rc;
+}
+
+int keystore_object_read(const char *state_dir, const char *object_path, keystore_entry *e,
+                         char *why, size_t why_len)
+{
+    TPM2B_NAME name;
+    int rc = read_entry(state_dir, "keystore/user", object_path, KEYSTORE_SEALED, e, why,
+                        why_len);
+
+    if (rc == SECPROV_OK && (tpm_public_name(&e->pub, &name) != 0 || name.size != e->name.size ||
+                             memcmp(name.name, e->name.name, name.size) != 0)) {
+        snprintf(why, why_len, "the keystore object %s: its \"name\" is not the name of its "
+                 "public area", object_path);
+        rc = SECPROV_ERR_INTEGRITY;
+    }
+    return rc;
+}
+
+int keystore_srk_read(const char *state_dir, uint32_t handle, TPM2B_PUBLIC *srk, char *why,
+                      size_t why_len)
+{
+    keystore_entry e;
+    TPM2B_NAME name;
+    int rc = read_entry(state_dir, "keystore/system", "/HS/SRK", KEYSTORE_SRK, &e, why, why_len);
+
+    if (rc == SECPROV_OK && e.persistent_handle != handle) {
+        snprintf(why, why_len, "the keystore's SRK is at 0x%08x, not 0x%08x",
+                 (unsigned)e.persistent_handle, (unsigned)handle);
+        rc = SECPROV_ERR_KEYSTORE_MISMATCH;
+    }
+    if (rc == SECPROV_OK && (tpm_public_name(&e.pub, &name) != 0 || name.size != e.name.size ||
+                             memcmp(name.name, e.name.name, name.size) != 0)) {
+        snprintf(why, why_len, "the keystore's SRK: its \"name\" is not the name of its "
+                 "public area");
+        rc = SECPROV_ERR_INTEGRITY;
+    }
+    if (rc == SECPROV_OK)
+        *srk = e.pub;
     return rc;
 }

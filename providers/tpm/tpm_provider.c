@@ -34,6 +34,7 @@
 #include "esys_seal.h"
 #include "fapi_setup.h"
 #include "keystore_object.h"
+#include "name_auth.h"
 #include "provider_abi.h"
 #include "secret_ref.h"
 #include "state_files.h"
@@ -170,6 +171,12 @@ static int tss_failed(tpm_ctx *c, TSS2_RC rc, const char *what, const char *name
     else if (layer == TSS2_TPM_RC_LAYER && (base & TPM2_RC_FMT1) &&
              (base & 0xbf) == TPM2_RC_INTEGRITY)
         status = SECPROV_ERR_INTEGRITY;           /* TPM2_Load: the object's blob was altered */
+    else if (layer == TSS2_TPM_RC_LAYER && (base & TPM2_RC_FMT1) &&
+             ((base & 0xbf) == TPM2_RC_AUTH_FAIL || (base & 0xbf) == TPM2_RC_BAD_AUTH)) {
+        status = SECPROV_ERR_INTEGRITY;           /* TPM2_Unseal: another name's object */
+        c->env->log(c->env, SECPROV_LOG_ERROR, "tpm: the keystore object of '%s' is bound to "
+                    "another name (its auth value is not this name's)", name);
+    }
     else if (layer == TSS2_TPM_RC_LAYER &&
              ((base & TPM2_RC_FMT1) ? (base & 0xbf) == TPM2_RC_HANDLE
                                      : base == TPM2_RC_REFERENCE_H0))
@@ -197,9 +204,14 @@ static int ensure_esys(tpm_ctx *c)
         return SECPROV_OK;
     if ((st = ensure_fapi(c)) != SECPROV_OK)
         return st;
-    rc = keystore_object_blobs(c->fapi, "/HS/SRK", &c->deadline, &srk, NULL);
-    if (rc != TSS2_RC_SUCCESS)
-        return tss_failed(c, rc, "reading the keystore's SRK", "/HS/SRK");
+    char why[512];
+    if ((st = keystore_srk_read(c->env->tpm_state_dir, SRK_HANDLE, &srk, why, sizeof why)) !=
+        SECPROV_OK) {
+        if (st == SECPROV_ERR_NOT_FOUND)        /* provisioned, but no SRK entry */
+            st = SECPROV_ERR_KEYSTORE_MISMATCH;
+        c->env->log(c->env, SECPROV_LOG_ERROR, "tpm: refusing the keystore's SRK: %s", why);
+        return st;
+    }
     if ((rc = Fapi_GetTcti(c->fapi, &tcti)) == TSS2_RC_SUCCESS)
         rc = tpm_esys_open(&c->esys, tcti, SRK_HANDLE, &srk, &c->deadline);
     return rc == TSS2_RC_SUCCESS ? SECPROV_OK : tss_failed(c, rc, "opening the SRK", "0x81000001");
@@ -339,14 +351,21 @@ static int seal_object(tpm_ctx *c, const char *name, const void *data, size_t le
     }
     TPM2B_PUBLIC pub;
     TPM2B_PRIVATE priv;
+    TPM2B_AUTH auth;
+    if (name_auth(name, &auth) != 0) {
+        sp_cleanse(key, sizeof key);
+        free(img);
+        return SECPROV_ERR_INTERNAL;
+    }
     TSS2_RC trc = tpm_esys_seal(&c->esys, envelope ? key : data, envelope ? sizeof key : len,
-                                &pub, &priv, &c->deadline);
+                                &auth, &pub, &priv, &c->deadline);
+    sp_cleanse(&auth, sizeof auth);
     if (trc != TSS2_RC_SUCCESS) {
         sp_cleanse(key, sizeof key);
         free(img);
         return tss_failed(c, trc, "sealing (TPM2_Create)", name);
     }
-    if ((rc = keystore_object_write(c->env->tpm_state_dir, path, &pub, &priv)) != SECPROV_OK) {
+    if ((rc = keystore_object_write(c->env->tpm_state_dir, path, &pub, &priv, 1)) != SECPROV_OK) {
         char who[128];
         snprintf(who, sizeof who, "tpm: cannot write the keystore object of '%s'", name);
         if (!sp_os_error_log(c->env, who, rc))     /* with the path and errno when it has them */
@@ -410,13 +429,42 @@ static int tpm_seal(secprov_provider_ctx *ctx, const char *name, const void *dat
     return rc;
 }
 
+/* Read and check NAME's keystore object at path, then load and unseal it
+ * with NAME's auth value (the empty one for an object sealed before name
+ * binding: "with_auth" NO). */
+static int unseal_object(tpm_ctx *c, const char *name, const char *path,
+                         uint8_t sealed[DIRECT_MAX], size_t *sealed_len)
+{
+    char why[512];
+    keystore_entry e;
+    TPM2B_AUTH auth = {.size = 0};
+    int rc = keystore_object_read(c->env->tpm_state_dir, path, &e, why, sizeof why);
+
+    if (rc != SECPROV_OK) {
+        c->env->log(c->env, SECPROV_LOG_ERROR, "tpm: refusing the keystore object of '%s': %s",
+                    name, why);
+        return rc == SECPROV_ERR_NOT_FOUND ? SECPROV_ERR_INTEGRITY : rc;   /* ref names a missing object */
+    }
+    if (e.with_auth && name_auth(name, &auth) != 0)
+        return SECPROV_ERR_INTERNAL;
+    TSS2_RC trc = tpm_esys_unseal(&c->esys, &e.pub, &e.priv, e.with_auth ? &auth : NULL, sealed,
+                                  sealed_len, &c->deadline);
+    sp_cleanse(&auth, sizeof auth);
+    if (trc == TSS2_RC_SUCCESS)
+        return SECPROV_OK;
+    rc = tss_failed(c, trc, "unsealing (TPM2_Load, TPM2_Unseal)", name);
+    /* A parameter the TPM refuses can only be TPM2_Load's inPrivate or
+     * inPublic (TPM2_Unseal has none): the stored blobs are bad. */
+    if ((trc & TSS2_RC_LAYER_MASK) == TSS2_TPM_RC_LAYER && (trc & TPM2_RC_FMT1) && (trc & TPM2_RC_P))
+        rc = SECPROV_ERR_INTEGRITY;
+    return rc;
+}
+
 static int unseal_locked(tpm_ctx *c, const char *name, void **data, size_t *len)
 {
     char path[256];
     uint8_t *image, sealed[DIRECT_MAX], aad[REF_HEADER + SECPROV_NAME_MAX];
     size_t image_len, sealed_len = 0;
-    TPM2B_PUBLIC pub;
-    TPM2B_PRIVATE priv;
     secret_ref ref;
     int rc;
 
@@ -425,20 +473,8 @@ static int unseal_locked(tpm_ctx *c, const char *name, void **data, size_t *len)
     rc = ref_object_path(path, sizeof path, name, ref.gen);
     if (rc == SECPROV_OK)
         rc = ensure_esys(c);
-    if (rc == SECPROV_OK) {
-        TSS2_RC trc = keystore_object_blobs(c->fapi, path, &c->deadline, &pub, &priv);
-        if (trc != TSS2_RC_SUCCESS) {
-            rc = tss_failed(c, trc, "reading the keystore object", name);
-            if (rc == SECPROV_ERR_NOT_FOUND) {  /* the reference names a missing object */
-                c->env->log(c->env, SECPROV_LOG_ERROR, "tpm: the keystore object of '%s' "
-                            "is missing", name);
-                rc = SECPROV_ERR_INTEGRITY;
-            }
-        } else if ((trc = tpm_esys_unseal(&c->esys, &pub, &priv, sealed, &sealed_len,
-                                          &c->deadline)) != TSS2_RC_SUCCESS) {
-            rc = tss_failed(c, trc, "unsealing (TPM2_Load, TPM2_Unseal)", name);
-        }
-    }
+    if (rc == SECPROV_OK)
+        rc = unseal_object(c, name, path, sealed, &sealed_len);
     if (rc == SECPROV_OK && ref.kind == REF_DIRECT) {
         if (sealed_len == 0 || sealed_len > DIRECT_MAX || (*data = c->env->secret_alloc(sealed_len)) == NULL)
             rc = sealed_len == 0 || sealed_len > DIRECT_MAX ? SECPROV_ERR_INTEGRITY : SECPROV_ERR_NOMEM;

@@ -45,8 +45,21 @@ run "$T/s/c.conf" "$B" locate inter
 path=$(sed -n 's/^fapi://p' "$T/out")
 run "$T/s/c.conf" "$B" info
 conf=$(sed -n 's/^fapi_config: //p' "$T/out")
-TSS2_LOG=all+none TSS2_FAPICONF=$conf tss2_unseal --path "$path" --data "$T/from-tools" --force
-check "interop: tss2_unseal returns the bytes" cmp "$T/secret" "$T/from-tools"
+# The object's auth value is derived from the secret's name (name binding,
+# docs/tpm-objects.md): tss2_unseal asks for it on its terminal.
+auth=$(printf 'secprov-name-auth-v1:%s' inter | sha256sum | cut -c1-32)
+printf '%s\n' "$auth" | TSS2_LOG=all+none TSS2_FAPICONF=$conf \
+  script -qec "tss2_unseal --path '$path' --data '$T/from-tools' --force" /dev/null >/dev/null
+check "interop: tss2_unseal returns the bytes (given the name's auth value)" cmp "$T/secret" "$T/from-tools"
+# Without a terminal: the blobs through FAPI, the unseal through ESAPI tools.
+rm -f "$T/from-tools2"
+TSS2_LOG=all+none TSS2_FAPICONF=$conf tss2_gettpmblobs --path "$path" \
+  --tpm2bPublic "$T/inter.pub" --tpm2bPrivate "$T/inter.priv" --policy "$T/inter.pol" --force
+TSS2_LOG=all+none tpm2_load -T "$TPM_TCTI" -C 0x81000001 -u "$T/inter.pub" -r "$T/inter.priv" \
+  -c "$T/inter.ctx" >/dev/null
+TSS2_LOG=all+none tpm2_unseal -T "$TPM_TCTI" -c "$T/inter.ctx" -p "$auth" -o "$T/from-tools2"
+TSS2_LOG=all+none tpm2_flushcontext -T "$TPM_TCTI" -t
+check "interop: tpm2_load + tpm2_unseal -p AUTH return the bytes" cmp "$T/secret" "$T/from-tools2"
 
 # Interop the other way, and secrets sealed by earlier secprov versions (which
 # sealed through Fapi_CreateSeal): an object FAPI made (tss2_createseal) under

@@ -1,0 +1,143 @@
+#!/usr/bin/env bash
+# Keystore objects against a real swtpm, through the public API
+# (tests/tpm/fault_driver), docs/tpm-objects.md:
+#  - name binding: pp's reference copied over qq's, with pp's object folder
+#    beside it, makes `unseal qq` SECPROV_ERR_INTEGRITY (the TPM refuses
+#    qq's auth value for pp's object), for a direct secret and an envelope;
+#    the genuine files unseal again;
+#  - an object sealed before name binding (empty auth, "with_auth" NO, made
+#    here by tss2_createseal) still unseals; it is unbound until its next
+#    seal, which binds it;
+#  - a planted DA-protected object (tss2_createseal without noDa, with an
+#    auth value) is refused before it reaches the TPM: a clear error naming
+#    noDA, and the TPM's lockout counter stays unchanged; so are objects with
+#    a policy, without userWithAuth or fixedTPM, or of another type.
+set -euo pipefail
+source "$SECPROV_SRC/tests/tools/tpm_sim.sh"
+trap tpm_sim_stop EXIT
+T=$SECPROV_TEST_TMP
+FD=$SECPROV_BUILD/tests/tpm/fault_driver
+source "$SECPROV_SRC/tests/tools/check.sh"
+expect() {   # DESC WANT (the driver's answers, in order)
+  if [ "$(cat "$T/got")" = "$2" ]; then ok "$1"; else
+    fail "$1: got [$(tr '\n' '|' < "$T/got")], want [$(printf '%s' "$2" | tr '\n' '|')]"; fi
+}
+drive() {   # answers to the lines on stdin, without the milliseconds
+  : > "$T/err"
+  SECPROV_CONFIG=$T/c.conf "$FD" 2>>"$T/err" | awk '{ $3 = ""; print }' | sed 's/  */ /g; s/ $//' > "$T/got"
+}
+err_has() { grep -qF -- "$1" "$T/err"; }
+gen_of() { od -An -tx1 -j8 -N8 "$S/$1.ref" | tr -d ' \n'; }
+lockout() { TSS2_LOG=all+none tpm2_getcap -T "$TPM_TCTI" properties-variable |
+              sed -n 's/^TPM2_PT_LOCKOUT_COUNTER: *//p'; }
+fapi() { TSS2_LOG=all+none TSS2_FAPICONF=$T/tpm-state/fapi-config.json "$@"; }
+ref_for() {   # NAME GEN16: a version-1 direct reference written by hand
+  printf "SPTR\\x01\\x01\\x00\\x00$(printf '%s' "$2" | sed 's/../\\x&/g')" > "$S/$1.ref"
+  chmod 600 "$S/$1.ref"
+}
+
+tpm_sim_socket "$T/s"
+tpm_sim_config "$T/c.conf" tpm
+S=$T/tpm-state/secrets
+K=$T/tpm-state/keystore/user/P_ECCP256SHA256_secprov/HS/SRK
+BIG=$(head -c 150 /dev/zero | tr '\0' 'e')
+printf 'open\nseal pp value-pp\nseal qq value-qq\nseal ee %s\n' "$BIG" | drive
+expect "secrets sealed" "open OK
+seal OK
+seal OK
+seal OK"
+grep -q '"with_auth":"YES"' "$K/sp-pp-$(gen_of pp)/object.json" &&
+  ok "a new object records that it has an auth value (with_auth YES)" ||
+  fail "a new object has no with_auth YES"
+
+# --- name binding ----------------------------------------------------------
+cp -p "$S/qq.ref" "$T/qq.ref.orig"
+qq_obj=sp-qq-$(gen_of qq)
+cp -rp "$K/$qq_obj" "$T/$qq_obj"   # the open-time orphan sweep may remove it meanwhile (issue 12 item 1)
+for src in pp ee; do
+  g=$(gen_of "$src")
+  cp -p "$S/$src.ref" "$S/qq.ref"
+  cp -rp "$K/sp-$src-$g" "$K/sp-qq-$g"
+  printf 'open\nunseal qq\n' | drive
+  expect "$src's reference and object copied to qq: unseal qq is INTEGRITY" "open OK
+unseal INTEGRITY"
+  err_has "is bound to another name" && ok "$src copied to qq: the log says bound to another name" ||
+    fail "$src copied to qq: log: $(cat "$T/err")"
+  rm -rf "$K/sp-qq-$g"
+done
+cp -p "$T/qq.ref.orig" "$S/qq.ref"
+[ -d "$K/$qq_obj" ] || cp -rp "$T/$qq_obj" "$K/$qq_obj"
+printf 'open\nunseal qq\nunseal pp\nunseal ee\n' | drive
+expect "genuine references restored: each unseals to its value" "open OK
+unseal OK value-qq
+unseal OK value-pp
+unseal OK $BIG"
+
+# --- objects sealed before name binding (empty auth) -----------------------
+printf 'old-value' > "$T/old"
+fapi tss2_createseal --path /HS/SRK/sp-old-00000000000000a1 --type noDa --data "$T/old" --authValue ""
+ref_for old 00000000000000a1
+printf 'open\nunseal old\n' | drive
+expect "an object with empty auth (earlier versions) unseals" "open OK
+unseal OK old-value"
+cp -rp "$K/sp-old-00000000000000a1" "$K/sp-qq-00000000000000a1"
+cp -p "$S/old.ref" "$S/qq.ref"
+printf 'open\nunseal qq\n' | drive
+expect "documented: an empty-auth object is unbound until resealed (copied, it unseals as qq)" "open OK
+unseal OK old-value"
+rm -rf "$K/sp-qq-00000000000000a1"; cp -p "$T/qq.ref.orig" "$S/qq.ref"
+printf 'open\nseal old old-value\nunseal old\n' | drive
+expect "resealed: the old secret keeps its value" "open OK
+seal OK
+unseal OK old-value"
+g=$(gen_of old)
+grep -q '"with_auth":"YES"' "$K/sp-old-$g/object.json" && ok "resealed: now bound (with_auth YES)" ||
+  fail "resealed object not bound"
+cp -rp "$K/sp-old-$g" "$K/sp-qq-$g"; cp -p "$S/old.ref" "$S/qq.ref"
+printf 'open\nunseal qq\n' | drive
+expect "resealed: copied to qq it is INTEGRITY" "open OK
+unseal INTEGRITY"
+rm -rf "$K/sp-qq-$g"; cp -p "$T/qq.ref.orig" "$S/qq.ref"
+
+# --- a planted DA-protected object never reaches the TPM -------------------
+printf 'planted' > "$T/da"
+fapi tss2_createseal --path /HS/SRK/sp-da-00000000000000b1 --type "" --data "$T/da" --authValue "pw"
+grep -q '"noDA":0' "$K/sp-da-00000000000000b1/object.json" && ok "planted object is DA-protected" ||
+  fail "tss2_createseal made a noDA object"
+ref_for da 00000000000000b1
+before=$(lockout)
+printf 'open\nunseal da\nunseal da\nunseal da\n' | drive
+expect "planted DA-protected object: refused each time" "open OK
+unseal INTEGRITY
+unseal INTEGRITY
+unseal INTEGRITY"
+err_has "sp-da-00000000000000b1/object.json: its public area lacks noDA" &&
+  ok "the error names the file and noDA" || fail "log: $(cat "$T/err")"
+after=$(lockout)
+check "the TPM's lockout counter is unchanged ($before -> $after)" test "$before" = "$after" -a -n "$after"
+
+# Other public areas secprov refuses (edited copies of a genuine object).
+g=$(gen_of pp)
+plant() {   # DESC SED-EXPR WANT-LOG
+  rm -rf "$K/sp-bad-$g"; cp -rp "$K/sp-pp-$g" "$K/sp-bad-$g"
+  sed -i -E "$2" "$K/sp-bad-$g/object.json"
+  cp -p "$S/pp.ref" "$S/bad.ref"
+  printf 'open\nunseal bad\n' | drive
+  if [ "$(cat "$T/got")" = "open OK
+unseal INTEGRITY" ] && err_has "$3"; then ok "$1: INTEGRITY, log names it"; else
+    fail "$1: got [$(tr '\n' '|' < "$T/got")], log: $(cat "$T/err")"; fi
+}
+plant "an authPolicy" 's/"authPolicy":""/"authPolicy":"00112233"/; s/"size":46/"size":50/' "has an authPolicy"
+plant "no userWithAuth" 's/"userWithAuth":1/"userWithAuth":0/' "lacks userWithAuth"
+plant "no fixedTPM" 's/"fixedTPM":1/"fixedTPM":0/' "lacks fixedTPM"
+plant "no fixedParent" 's/"fixedParent":1/"fixedParent":0/' "lacks fixedParent"
+plant "a decrypt key" 's/"decrypt":0/"decrypt":1/' "has decrypt"
+plant "a persistent handle" 's/"persistent_handle":0/"persistent_handle":2164260866/' "persistent_handle"
+plant "another type" 's/"type":"KEYEDHASH"/"type":"RSA"/' "\"public.publicArea.type\""
+plant "objectType 6" 's/"objectType":1/"objectType":6/' "\"objectType\" is out of range"
+check "no refused object raised the lockout counter" test "$(lockout)" = "$before"
+printf 'open\nunseal pp\n' | drive
+expect "the genuine object still unseals" "open OK
+unseal OK value-pp"
+
+check_done

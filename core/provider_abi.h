@@ -66,7 +66,16 @@ typedef struct secprov_provider_env {
      * with -z defs and may be loaded under an RTLD_LOCAL libsecprov):
      * whatever it needs of the core comes through this table. */
     const char *(*status_text)(int status);
+
+    /* tpm.lock_timeout_ms: how long a call waits for another process's
+     * lock before it returns SECPROV_ERR_BUSY (read it only when size
+     * covers it; else SECPROV_ENV_LOCK_TIMEOUT_MS_DEFAULT). */
+    int tpm_lock_timeout_ms;
 } secprov_provider_env;
+
+#define SECPROV_ENV_LOCK_TIMEOUT_MS_DEFAULT 3000
+#define SECPROV_ENV_HAS(env, field) \
+    ((env)->size >= offsetof(secprov_provider_env, field) + sizeof((env)->field))
 
 /* Reason buffer for open failures: one line, no secrets. */
 #define SECPROV_REASON_MAX 512

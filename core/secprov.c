@@ -109,6 +109,7 @@ static int fill_env(secprov *sp)
     e->secret_free = sp_secret_free;
     e->core = sp;
     e->status_text = secprov_strerror;
+    e->tpm_lock_timeout_ms = sp->cfg.tpm_lock_timeout_ms;
     return SECPROV_OK;
 }
 

@@ -38,10 +38,10 @@
 #include "secret_ref.h"
 #include "state_files.h"
 #include "tpm_flush.h"
+#include "tpm_lock.h"
 #include "tpm_probe.h"
 #include "tss_wait.h"
 
-#define LOCK_WAIT_MS 30000
 #define SRK_HANDLE 0x81000001u        /* the profile's persistent SRK */
 #define PATH_MAX_LEN 4096
 
@@ -49,7 +49,7 @@ typedef struct tpm_ctx {
     secprov_provider_ctx base;      /* first: the class */
     const secprov_provider_env *env;
     pthread_mutex_t mutex;
-    int lock_fd;
+    tpm_lock lock;
     FAPI_CONTEXT *fapi;             /* NULL after an error: made anew */
     tpm_esys esys;                  /* on fapi's TCTI; esys.esys NULL when not made */
     tpm_deadline deadline;          /* of the current call: see tss_wait.h */
@@ -60,21 +60,18 @@ typedef struct tpm_ctx {
 
 static const secprov_provider_class tpm_class;
 
-/* ---- locking ---------------------------------------------------------- */
+/* ---- locking (tpm_lock.h) -------------------------------------------- */
 
 static int lock_begin(tpm_ctx *c)
 {
-    struct timespec pause = {0, 2 * 1000 * 1000};
+    char why[600];
+    int rc;
 
     pthread_mutex_lock(&c->mutex);
-    for (int waited = 0; flock(c->lock_fd, LOCK_EX | LOCK_NB) != 0; waited += 2) {
-        if ((errno != EWOULDBLOCK && errno != EINTR) || waited >= LOCK_WAIT_MS) {
-            pthread_mutex_unlock(&c->mutex);
-            c->env->log(c->env, SECPROV_LOG_ERROR, "tpm: another process holds %s/lock "
-                        "for more than %d s", c->env->tpm_state_dir, LOCK_WAIT_MS / 1000);
-            return SECPROV_ERR_BUSY;
-        }
-        nanosleep(&pause, NULL);
+    if ((rc = tpm_lock_take(&c->lock, why, sizeof why)) != SECPROV_OK) {
+        pthread_mutex_unlock(&c->mutex);
+        c->env->log(c->env, SECPROV_LOG_ERROR, "tpm: %s", why);
+        return rc;
     }
     tpm_deadline_set(&c->deadline, TPM_CALL_TIMEOUT_MS);
     return SECPROV_OK;
@@ -82,7 +79,7 @@ static int lock_begin(tpm_ctx *c)
 
 static void lock_end(tpm_ctx *c)
 {
-    flock(c->lock_fd, LOCK_UN);
+    tpm_lock_release(&c->lock);
     pthread_mutex_unlock(&c->mutex);
 }
 
@@ -334,8 +331,7 @@ static void tpm_close(secprov_provider_ctx *ctx)
     tpm_ctx *c = (tpm_ctx *)ctx;
 
     drop_fapi(c);
-    if (c->lock_fd >= 0)
-        close(c->lock_fd);
+    tpm_lock_close(&c->lock);
     pthread_mutex_destroy(&c->mutex);
     free(c);
 }
@@ -343,7 +339,8 @@ static void tpm_close(secprov_provider_ctx *ctx)
 static int tpm_open(secprov_provider_ctx **out, const secprov_provider_env *env,
                     char *why, size_t why_len)
 {
-    char lock_path[PATH_MAX_LEN];
+    int timeout = SECPROV_ENV_HAS(env, tpm_lock_timeout_ms) ? env->tpm_lock_timeout_ms
+                                                             : SECPROV_ENV_LOCK_TIMEOUT_MS_DEFAULT;
     tpm_ctx *c;
     int rc;
 
@@ -356,22 +353,18 @@ static int tpm_open(secprov_provider_ctx **out, const secprov_provider_env *env,
         return SECPROV_ERR_NOMEM;
     c->base.klass = &tpm_class;
     c->env = env;
-    c->lock_fd = -1;
+    c->lock.fd = -1;
     pthread_mutex_init(&c->mutex, NULL);
 
     rc = fapi_files_write(env, env->tpm_state_dir, env->tpm_tcti, c->config_path,
                           sizeof c->config_path, why, why_len);
     if (rc == SECPROV_OK)
         rc = sp_path_join(c->secrets_dir, sizeof c->secrets_dir, env->tpm_state_dir, "secrets");
-    if (rc == SECPROV_OK && (rc = sp_path_join(lock_path, sizeof lock_path, env->tpm_state_dir,
-                                               "lock")) == SECPROV_OK) {
-        c->lock_fd = open(lock_path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
-        if (c->lock_fd < 0) {
-            snprintf(why, why_len, "cannot open %s: %s", lock_path, strerror(errno));
-            rc = SECPROV_ERR_IO;
-        }
-    }
-    if (rc == SECPROV_OK && (rc = lock_begin(c)) == SECPROV_OK) {
+    if (rc == SECPROV_OK)
+        rc = tpm_lock_open(&c->lock, env->tpm_state_dir, timeout, why, why_len);
+    if (rc == SECPROV_OK && (rc = tpm_lock_take(&c->lock, why, why_len)) == SECPROV_OK) {
+        pthread_mutex_lock(&c->mutex);
+        tpm_deadline_set(&c->deadline, TPM_CALL_TIMEOUT_MS);
         rc = ensure_fapi_why(c, why, why_len);
         if (rc == SECPROV_OK)
             rc = provision(c, why, why_len);
@@ -383,7 +376,6 @@ static int tpm_open(secprov_provider_ctx **out, const secprov_provider_env *env,
         tpm_close(&c->base);
         return rc;
     }
-    sp_temp_sweep(c->secrets_dir);
     *out = &c->base;
     return SECPROV_OK;
 }

@@ -113,6 +113,18 @@ typedef struct secprov_provider_class {
     int (*locate)(secprov_provider_ctx *ctx, const char *name, char *out, size_t out_len);
 
     /* --- ABI version 1 ends here; append new slots below. --- */
+
+    /* Context-free questions about the provider's store, answered from its
+     * state folder alone as env describes it: no open, no device, nothing
+     * written. The core's one store in auto mode (core/auto_store.h) asks
+     * them of the provider that is not serving, e.g. of tpm while the TPM
+     * cannot be used. NULL: the core assumes an empty store.
+     * store_has: SECPROV_OK when the store holds NAME, SECPROV_ERR_NOT_FOUND
+     * when not (also when the state folder does not exist), another status
+     * when it cannot tell. store_names: as list (a missing folder holds
+     * none). */
+    int (*store_has)(const secprov_provider_env *env, const char *name);
+    int (*store_names)(const secprov_provider_env *env, char ***names, size_t *count);
 } secprov_provider_class;
 
 typedef const secprov_provider_class *secprov_provider_entry_fn(void);

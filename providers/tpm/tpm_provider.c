@@ -39,6 +39,7 @@
 #include "state_files.h"
 #include "tpm_flush.h"
 #include "tpm_lock.h"
+#include "tpm_offline.h"
 #include "tpm_probe.h"
 #include "tss_wait.h"
 
@@ -382,6 +383,22 @@ static int tpm_open(secprov_provider_ctx **out, const secprov_provider_env *env,
 
 /* ---- seal/unseal/delete/list -------------------------------------------- */
 
+/* seal and delete write the references and the keystore: on a read-only
+ * state folder they fail before touching the TPM, naming the folder. */
+static int check_writable(tpm_ctx *c, const char *what, const char *name)
+{
+    char keystore[PATH_MAX_LEN], why[PATH_MAX_LEN + 100];
+    int rc = sp_dir_writable(c->secrets_dir, why, sizeof why);
+
+    if (rc == SECPROV_OK &&
+        (rc = sp_path_join(keystore, sizeof keystore, c->env->tpm_state_dir,
+                           "keystore/user")) == SECPROV_OK)
+        rc = sp_dir_writable(keystore, why, sizeof why);
+    if (rc != SECPROV_OK)
+        c->env->log(c->env, SECPROV_LOG_ERROR, "tpm: cannot %s '%s': %s", what, name, why);
+    return rc;
+}
+
 static int new_gen(uint64_t *gen)
 {
     int rc;
@@ -459,7 +476,7 @@ static int tpm_seal(secprov_provider_ctx *ctx, const char *name, const void *dat
 
     if ((rc = ref_file(name, file, sizeof file)) != SECPROV_OK || (rc = new_gen(&gen)) != SECPROV_OK)
         return rc;
-    if ((rc = lock_begin(c)) != SECPROV_OK)
+    if ((rc = check_writable(c, "seal", name)) != SECPROV_OK || (rc = lock_begin(c)) != SECPROV_OK)
         return rc;
     int had_old = ref_load(c, name, &old_image, &old_len, &old) == SECPROV_OK;
     free(old_image);
@@ -569,7 +586,11 @@ static int tpm_remove(secprov_provider_ctx *ctx, const char *name)
     secret_ref ref;
     int rc;
 
-    if ((rc = ref_file(name, file, sizeof file)) != SECPROV_OK || (rc = lock_begin(c)) != SECPROV_OK)
+    if ((rc = ref_file(name, file, sizeof file)) != SECPROV_OK)
+        return rc;
+    if (tpm_store_has(c->env, name) == SECPROV_ERR_NOT_FOUND)
+        return SECPROV_ERR_NOT_FOUND;
+    if ((rc = check_writable(c, "delete", name)) != SECPROV_OK || (rc = lock_begin(c)) != SECPROV_OK)
         return rc;
     rc = ref_load(c, name, &image, &len, &ref);
     free(image);
@@ -637,6 +658,8 @@ static const secprov_provider_class tpm_class = {
     .info = tpm_info,
     .extension = NULL,
     .locate = tpm_locate,
+    .store_has = tpm_store_has,
+    .store_names = tpm_store_names,
 };
 
 SECPROV_API const secprov_provider_class *secprov_provider_entry(void)

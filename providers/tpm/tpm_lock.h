@@ -11,7 +11,11 @@
  * opened read-write by secprov (that makes the file), so no writer uses it.
  *
  * Contention is not failure: a call waits at most tpm.lock_timeout_ms for
- * another process's lock, then returns SECPROV_ERR_BUSY.
+ * another process's lock, then returns SECPROV_ERR_BUSY. The wait is a
+ * blocking flock in a helper thread (woken at the release, so waiters are
+ * not starved as by polling); a helper whose caller gave up takes the lock
+ * when it comes free, drops it at once and ends. Such a helper may outlive
+ * the handle: tpm.so is linked -z nodelete, so it is never unmapped under it.
  */
 #ifndef SECPROV_TPM_LOCK_H
 #define SECPROV_TPM_LOCK_H
@@ -20,6 +24,7 @@
 
 typedef struct tpm_lock {
     int fd;                     /* the lock file's, or the folder's */
+    int held;                   /* the fd that holds the lock now, or -1 */
     int timeout_ms;
     char path[4096];            /* what is locked, for messages */
 } tpm_lock;

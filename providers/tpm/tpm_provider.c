@@ -354,7 +354,7 @@ static int tpm_open(secprov_provider_ctx **out, const secprov_provider_env *env,
         return SECPROV_ERR_NOMEM;
     c->base.klass = &tpm_class;
     c->env = env;
-    c->lock.fd = -1;
+    c->lock.fd = c->lock.held = -1;
     pthread_mutex_init(&c->mutex, NULL);
 
     rc = fapi_files_write(env, env->tpm_state_dir, env->tpm_tcti, c->config_path,
@@ -367,6 +367,8 @@ static int tpm_open(secprov_provider_ctx **out, const secprov_provider_env *env,
         pthread_mutex_lock(&c->mutex);
         tpm_deadline_set(&c->deadline, TPM_CALL_TIMEOUT_MS);
         rc = ensure_fapi_why(c, why, why_len);
+        if (rc == SECPROV_ERR_BUSY)       /* /dev/tpm0 kept open by another process: */
+            rc = SECPROV_ERR_UNAVAILABLE; /* a device failure, not lock contention */
         if (rc == SECPROV_OK)
             rc = provision(c, why, why_len);
         if (rc == SECPROV_OK)

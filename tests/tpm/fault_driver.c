@@ -5,6 +5,9 @@
  *   seal NAME VALUE      secprov_seal
  *   unseal NAME          secprov_unseal
  *   delete NAME          secprov_delete
+ *   list                 secprov_list (value: the names, comma-separated)
+ *   provider             secprov_provider_name and secprov_fell_back
+ *                        (value: "tpm fallback=no")
  *   close                secprov_close
  * Each answer is one line: "<verb> <status> <milliseconds>[ <value>]", where
  * status is the SECPROV_ERR_* name (or OK) and value the unsealed bytes.
@@ -61,7 +64,24 @@ int main(void)
             st = secprov_unseal(sp, name, &out, &out_len);
         else if (strcmp(verb, "delete") == 0 && name != NULL)
             st = secprov_delete(sp, name);
-        else {
+        else if (strcmp(verb, "list") == 0 || strcmp(verb, "provider") == 0) {
+            char text[4096] = "";
+            char **names = NULL;
+            size_t count = 0, used = 0;
+            if (verb[0] == 'l') {
+                st = secprov_list(sp, &names, &count);
+                for (size_t i = 0; i < count && used < sizeof text - 70; i++)
+                    used += (size_t)snprintf(text + used, sizeof text - used, "%s%s",
+                                             i ? "," : "", names[i]);
+                secprov_list_free(names, count);
+            } else {
+                st = sp != NULL ? SECPROV_OK : SECPROV_ERR_INVALID_ARG;
+                snprintf(text, sizeof text, "%s fallback=%s", sp ? secprov_provider_name(sp) : "-",
+                         secprov_fell_back(sp) ? "yes" : "no");
+            }
+            printf("%s %s %.0f %s\n", verb, status_name(st), now_ms() - t0, text);
+            continue;
+        } else {
             printf("%s BAD_COMMAND 0\n", verb);
             continue;
         }

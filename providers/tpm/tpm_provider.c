@@ -32,6 +32,7 @@
 
 #include "aead.h"
 #include "esys_seal.h"
+#include "fapi_readonly.h"
 #include "fapi_setup.h"
 #include "keystore_object.h"
 #include "provider_abi.h"
@@ -57,6 +58,7 @@ typedef struct tpm_ctx {
     int slots_exhausted;            /* the last TPM error was 0x902/0x903 */
     char config_path[PATH_MAX_LEN];
     char secrets_dir[PATH_MAX_LEN];
+    fapi_readonly ro;               /* a read-only state folder's FAPI config */
 } tpm_ctx;
 
 static const secprov_provider_class tpm_class;
@@ -333,6 +335,7 @@ static void tpm_close(secprov_provider_ctx *ctx)
 
     drop_fapi(c);
     tpm_lock_close(&c->lock);
+    fapi_readonly_remove(&c->ro);
     pthread_mutex_destroy(&c->mutex);
     free(c);
 }
@@ -342,6 +345,7 @@ static int tpm_open(secprov_provider_ctx **out, const secprov_provider_env *env,
 {
     int timeout = SECPROV_ENV_HAS(env, tpm_lock_timeout_ms) ? env->tpm_lock_timeout_ms
                                                              : SECPROV_ENV_LOCK_TIMEOUT_MS_DEFAULT;
+    char keystore[PATH_MAX_LEN];
     tpm_ctx *c;
     int rc;
 
@@ -361,6 +365,11 @@ static int tpm_open(secprov_provider_ctx **out, const secprov_provider_env *env,
                           sizeof c->config_path, why, why_len);
     if (rc == SECPROV_OK)
         rc = sp_path_join(c->secrets_dir, sizeof c->secrets_dir, env->tpm_state_dir, "secrets");
+    if (rc == SECPROV_OK && (rc = sp_path_join(keystore, sizeof keystore, env->tpm_state_dir,
+                                               "keystore/user")) == SECPROV_OK &&
+        sp_dir_writable(keystore, NULL, 0) == SECPROV_ERR_PERMISSION)
+        rc = fapi_readonly_setup(&c->ro, env->tpm_state_dir, env->tpm_tcti, c->config_path,
+                                 sizeof c->config_path, why, why_len);
     if (rc == SECPROV_OK)
         rc = tpm_lock_open(&c->lock, env->tpm_state_dir, timeout, why, why_len);
     if (rc == SECPROV_OK && (rc = tpm_lock_take(&c->lock, why, why_len)) == SECPROV_OK) {

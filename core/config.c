@@ -44,6 +44,8 @@ static int set_defaults(sp_config *cfg)
 
     memset(cfg, 0, sizeof *cfg);
     cfg->fallback = 1;
+    cfg->tpm_lock_timeout_ms = SECPROV_DEFAULT_LOCK_TIMEOUT_MS;
+    cfg->tpm_retry_interval_s = SECPROV_DEFAULT_RETRY_INTERVAL_S;
     cfg->tpm_devices = calloc(2, sizeof(char *));
     if (cfg->tpm_devices == NULL)
         return SECPROV_ERR_NOMEM;
@@ -89,7 +91,8 @@ static const struct key_rule top_keys[] = {
     {"legacy", CONFIG_TYPE_GROUP}, {NULL, 0}};
 static const struct key_rule tpm_keys[] = {
     {"devices", CONFIG_TYPE_ARRAY}, {"tcti", CONFIG_TYPE_STRING},
-    {"state_dir", CONFIG_TYPE_STRING}, {NULL, 0}};
+    {"state_dir", CONFIG_TYPE_STRING}, {"lock_timeout_ms", CONFIG_TYPE_INT},
+    {"retry_interval_s", CONFIG_TYPE_INT}, {NULL, 0}};
 static const struct key_rule legacy_keys[] = {
     {"state_dir", CONFIG_TYPE_STRING}, {"hardware", CONFIG_TYPE_STRING}, {NULL, 0}};
 
@@ -100,6 +103,7 @@ static const char *type_name(int type)
     case CONFIG_TYPE_BOOL: return "true or false";
     case CONFIG_TYPE_GROUP: return "a group { ... }";
     case CONFIG_TYPE_ARRAY: return "an array of strings [ ... ]";
+    case CONFIG_TYPE_INT: return "an integer";
     default: return "another type";
     }
 }
@@ -177,6 +181,22 @@ static int read_string(config_t *lc, const char *key, char **dst)
     return set_str(dst, v);
 }
 
+/* An integer key in [0, max], if set. */
+static int read_bounded(config_t *lc, const char *key, int max, int *dst, const char *file,
+                        char *err, size_t err_len)
+{
+    config_setting_t *s = config_lookup(lc, key);
+
+    if (s == NULL)
+        return SECPROV_OK;
+    int v = config_setting_get_int(s);
+    if (v < 0 || v > max)
+        return fail(err, err_len, "%s:%d: '%s' must be 0 to %d", file,
+                    config_setting_source_line(s), key, max);
+    *dst = v;
+    return SECPROV_OK;
+}
+
 static int read_settings(sp_config *cfg, config_t *lc, const char *file, char *err, size_t err_len)
 {
     config_setting_t *root = config_root_setting(lc), *s;
@@ -223,6 +243,11 @@ static int read_settings(sp_config *cfg, config_t *lc, const char *file, char *e
                     "mssim or tabrmd (NAME or NAME:conf), never a library", file,
                     config_setting_source_line(config_lookup(lc, "tpm.tcti")),
                     (int)strcspn(cfg->tpm_tcti, ":"), cfg->tpm_tcti);
+    if ((rc = read_bounded(lc, "tpm.lock_timeout_ms", SECPROV_LOCK_TIMEOUT_MS_MAX,
+                           &cfg->tpm_lock_timeout_ms, file, err, err_len)) != SECPROV_OK ||
+        (rc = read_bounded(lc, "tpm.retry_interval_s", SECPROV_RETRY_INTERVAL_S_MAX,
+                           &cfg->tpm_retry_interval_s, file, err, err_len)) != SECPROV_OK)
+        return rc;
     if (cfg->tpm_state_dir[0] == '\0' || cfg->legacy_state_dir[0] == '\0')
         return fail(err, err_len, "%s: a state_dir must not be empty", file);
     return SECPROV_OK;

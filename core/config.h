@@ -8,6 +8,10 @@
 #define SECPROV_DEFAULT_TPM_STATE "/var/lib/secprov/tpm"
 #define SECPROV_DEFAULT_LEGACY_STATE "/var/lib/secprov/legacy"
 #define SP_CONFIG_MAX (1 << 20)    /* bytes: libconfig's parse is quadratic in a long string */
+#define SECPROV_DEFAULT_LOCK_TIMEOUT_MS 3000     /* tpm.lock_timeout_ms */
+#define SECPROV_DEFAULT_RETRY_INTERVAL_S 60      /* tpm.retry_interval_s */
+#define SECPROV_LOCK_TIMEOUT_MS_MAX 600000
+#define SECPROV_RETRY_INTERVAL_S_MAX 86400
 
 typedef struct sp_config {
     char *path;                 /* the file read, or NULL when defaults only */
@@ -20,6 +24,8 @@ typedef struct sp_config {
     char *tpm_state_dir;
     char *legacy_state_dir;
     char *legacy_hardware;      /* "" = collect */
+    int tpm_lock_timeout_ms;    /* wait for another process's lock, then BUSY */
+    int tpm_retry_interval_s;   /* a fallen-back auto handle retries the TPM */
 } sp_config;
 
 /*

@@ -66,7 +66,16 @@ typedef struct secprov_provider_env {
      * with -z defs and may be loaded under an RTLD_LOCAL libsecprov):
      * whatever it needs of the core comes through this table. */
     const char *(*status_text)(int status);
+
+    /* tpm.lock_timeout_ms: how long a call waits for another process's
+     * lock before it returns SECPROV_ERR_BUSY (read it only when size
+     * covers it; else SECPROV_ENV_LOCK_TIMEOUT_MS_DEFAULT). */
+    int tpm_lock_timeout_ms;
 } secprov_provider_env;
+
+#define SECPROV_ENV_LOCK_TIMEOUT_MS_DEFAULT 3000
+#define SECPROV_ENV_HAS(env, field) \
+    ((env)->size >= offsetof(secprov_provider_env, field) + sizeof((env)->field))
 
 /* Reason buffer for open failures: one line, no secrets. */
 #define SECPROV_REASON_MAX 512
@@ -107,6 +116,17 @@ typedef struct secprov_provider_class {
 
     /* secprov_gc: emit (and unless dry_run remove) the store's leftovers. */
     int (*gc)(secprov_provider_ctx *ctx, int dry_run, secprov_gc_fn emit, void *user);
+    /* Context-free questions about the provider's store, answered from its
+     * state folder alone as env describes it: no open, no device, nothing
+     * written. The core's one store in auto mode (core/auto_store.h) asks
+     * them of the provider that is not serving, e.g. of tpm while the TPM
+     * cannot be used. NULL: the core assumes an empty store.
+     * store_has: SECPROV_OK when the store holds NAME, SECPROV_ERR_NOT_FOUND
+     * when not (also when the state folder does not exist), another status
+     * when it cannot tell. store_names: as list (a missing folder holds
+     * none). */
+    int (*store_has)(const secprov_provider_env *env, const char *name);
+    int (*store_names)(const secprov_provider_env *env, char ***names, size_t *count);
 } secprov_provider_class;
 
 typedef const secprov_provider_class *secprov_provider_entry_fn(void);

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "auto_store.h"
 #include "config.h"
 #include "host_env.h"
 #include "loader.h"
@@ -22,9 +23,7 @@ struct secprov {
     const char *device;             /* first present TPM device, or NULL */
     char *tcti;
     secprov_provider_env env;
-    secprov_module *mod;
-    const secprov_provider_class *klass;
-    secprov_provider_ctx *ctx;
+    sp_store store;                 /* the providers, and who serves: auto_store.h */
     sp_selection sel;
 };
 
@@ -75,26 +74,52 @@ static int set_log_level(secprov *sp, const secprov_options *o)
     return SECPROV_OK;
 }
 
-static int fill_env(secprov *sp)
+/* The first present TPM device node, and the TCTI on it unless configured. */
+static int find_device(secprov *sp)
 {
     struct stat st;
+    char *tcti = NULL;
 
+    sp->device = NULL;
     for (size_t i = 0; i < sp->cfg.tpm_device_count && sp->device == NULL; i++)
         if (stat(sp->cfg.tpm_devices[i], &st) == 0)
             sp->device = sp->cfg.tpm_devices[i];
     if (sp->cfg.tpm_tcti[0] != '\0')
-        sp->tcti = strdup(sp->cfg.tpm_tcti);
-    else if (asprintf(&sp->tcti, "device:%s", sp->device ? sp->device : sp->cfg.tpm_devices[0]) < 0)
-        sp->tcti = NULL;
-    if (sp->tcti == NULL)
+        tcti = strdup(sp->cfg.tpm_tcti);
+    else if (asprintf(&tcti, "device:%s", sp->device ? sp->device : sp->cfg.tpm_devices[0]) < 0)
+        tcti = NULL;
+    if (tcti == NULL)
+        return SECPROV_ERR_NOMEM;
+    free(sp->tcti);                 /* no tpm provider is open: nothing reads it */
+    sp->tcti = tcti;
+    sp->env.tpm_device = sp->device;
+    sp->env.tpm_tcti = sp->tcti;
+    return SECPROV_OK;
+}
+
+/* sp_device_fn: before a fallen-back auto handle tries the TPM again. */
+static int device_again(void *core, char *why, size_t why_len)
+{
+    secprov *sp = core;
+    int rc = find_device(sp);
+
+    if (rc == SECPROV_OK && sp->device == NULL) {
+        snprintf(why, why_len, "no TPM device present (%s%s)", sp->cfg.tpm_devices[0],
+                 sp->cfg.tpm_device_count > 1 ? ", ..." : "");
+        rc = SECPROV_ERR_UNAVAILABLE;
+    }
+    return rc;
+}
+
+static int fill_env(secprov *sp)
+{
+    if (find_device(sp) != SECPROV_OK)
         return SECPROV_ERR_NOMEM;
 
     secprov_provider_env *e = &sp->env;
     e->size = sizeof *e;
     e->tpm_devices = (const char *const *)sp->cfg.tpm_devices;
     e->tpm_device_count = sp->cfg.tpm_device_count;
-    e->tpm_device = sp->device;
-    e->tpm_tcti = sp->tcti;
     e->tpm_state_dir = sp->cfg.tpm_state_dir;
     e->legacy_state_dir = sp->cfg.legacy_state_dir;
     e->legacy_hardware = sp->cfg.legacy_hardware;
@@ -104,6 +129,7 @@ static int fill_env(secprov *sp)
     e->secret_free = sp_secret_free;
     e->core = sp;
     e->status_text = secprov_strerror;
+    e->tpm_lock_timeout_ms = sp->cfg.tpm_lock_timeout_ms;
     return SECPROV_OK;
 }
 
@@ -111,36 +137,12 @@ static int fill_env(secprov *sp)
 static int try_open(void *ctx, const char *provider, char *why, size_t why_len)
 {
     secprov *sp = ctx;
-    secprov_module *mod;
-    const secprov_provider_class *klass;
-    secprov_provider_ctx *pctx = NULL;
-    int rc;
-
-    rc = secprov_module_load(sp->provider_dir, provider, &mod, &klass, why, why_len);
-    if (rc != SECPROV_OK)
-        return rc;
-    why[0] = '\0';
-    rc = klass->open(&pctx, &sp->env, why, why_len);
-    if (rc != SECPROV_OK || pctx == NULL) {
-        if (why[0] == '\0')
-            snprintf(why, why_len, "%s provider failed to open: %s", provider,
-                     secprov_strerror(rc));
-        if (pctx != NULL)
-            klass->close(pctx);
-        secprov_module_unload(mod);
-        return rc != SECPROV_OK ? rc : SECPROV_ERR_INTERNAL;
-    }
-    sp->mod = mod;
-    sp->klass = klass;
-    sp->ctx = pctx;
-    return SECPROV_OK;
+    return sp_store_open(&sp->store, provider, why, why_len);
 }
 
 static void destroy(secprov *sp)
 {
-    if (sp->ctx != NULL)
-        sp->klass->close(sp->ctx);
-    secprov_module_unload(sp->mod);
+    sp_store_close(&sp->store);
     sp_config_free(&sp->cfg);
     free(sp->provider_dir);
     free(sp->tcti);
@@ -191,9 +193,18 @@ int secprov_open(secprov **out, const secprov_options *opts)
         sp->provider_dir = secprov_default_provider_dir(o.provider_dir);
         rc = sp->provider_dir != NULL ? fill_env(sp) : SECPROV_ERR_NOMEM;
     }
+    sp_store_init(&sp->store, sp->provider_dir, &sp->env, &sp->log,
+                  sp->cfg.tpm_retry_interval_s, device_again, sp);
     if (rc == SECPROV_OK)
         rc = sp_select_open(wish, source, sp->device, sp->cfg.fallback, try_open, sp,
                             &sp->log, &sp->sel);
+    if (rc == SECPROV_OK) {
+        char why[sizeof sp->sel.reason];
+        if (sp->device == NULL)
+            device_again(sp, why, sizeof why);
+        sp_store_start(&sp->store, wish == SP_WISH_AUTO, sp->sel.provider, sp->sel.fell_back,
+                       sp->device == NULL ? why : sp->sel.reason);
+    }
     if (rc != SECPROV_OK) {
         destroy(sp);
         return rc;
@@ -208,19 +219,21 @@ void secprov_close(secprov *sp)
         destroy(sp);
 }
 
+/* The store's state changes when a fallen-back auto handle switches to the
+ * TPM (auto_store.h): read under its mutex. */
 const char *secprov_provider_name(const secprov *sp)
 {
-    return sp != NULL ? sp->klass->name : NULL;
+    return sp != NULL ? sp_store_serving_name((sp_store *)&sp->store) : NULL;
 }
 
 int secprov_fell_back(const secprov *sp)
 {
-    return sp != NULL && sp->sel.fell_back;
+    return sp != NULL && sp_store_fallback_reason((sp_store *)&sp->store) != NULL;
 }
 
 const char *secprov_fallback_reason(const secprov *sp)
 {
-    return sp != NULL && sp->sel.fell_back ? sp->sel.reason : NULL;
+    return sp != NULL ? sp_store_fallback_reason((sp_store *)&sp->store) : NULL;
 }
 
 static int check_call(const secprov *sp, const char *name)
@@ -241,9 +254,7 @@ int secprov_seal(secprov *sp, const char *name, const void *data, size_t len)
         return SECPROV_ERR_INVALID_ARG;
     if (len > SECPROV_SECRET_MAX)
         return SECPROV_ERR_TOO_LARGE;
-    if (!SECPROV_CLASS_HAS(sp->klass, seal))
-        return SECPROV_ERR_UNSUPPORTED;
-    return sp->klass->seal(sp->ctx, name, data, len);
+    return sp_store_seal(&sp->store, name, data, len);
 }
 
 int secprov_unseal(secprov *sp, const char *name, void **data, size_t *len)
@@ -254,17 +265,7 @@ int secprov_unseal(secprov *sp, const char *name, void **data, size_t *len)
         return rc;
     if (data == NULL || len == NULL)
         return SECPROV_ERR_INVALID_ARG;
-    *data = NULL;
-    *len = 0;
-    if (!SECPROV_CLASS_HAS(sp->klass, unseal))
-        return SECPROV_ERR_UNSUPPORTED;
-    rc = sp->klass->unseal(sp->ctx, name, data, len);
-    if (rc != SECPROV_OK && *data != NULL) {  /* a provider must not, but never leak */
-        sp_secret_free(*data, *len);
-        *data = NULL;
-        *len = 0;
-    }
-    return rc;
+    return sp_store_unseal(&sp->store, name, data, len);
 }
 
 void secprov_free(void *data, size_t len)
@@ -278,9 +279,7 @@ int secprov_delete(secprov *sp, const char *name)
 
     if (rc != SECPROV_OK)
         return rc;
-    if (!SECPROV_CLASS_HAS(sp->klass, remove))
-        return SECPROV_ERR_UNSUPPORTED;
-    return sp->klass->remove(sp->ctx, name);
+    return sp_store_delete(&sp->store, name);
 }
 
 int secprov_list(secprov *sp, char ***names, size_t *count)
@@ -290,9 +289,7 @@ int secprov_list(secprov *sp, char ***names, size_t *count)
         return SECPROV_ERR_INVALID_ARG;
     *names = NULL;
     *count = 0;
-    if (!SECPROV_CLASS_HAS(sp->klass, list))
-        return SECPROV_ERR_UNSUPPORTED;
-    return sp->klass->list(sp->ctx, names, count);
+    return sp_store_list(&sp->store, names, count);
 }
 
 int secprov_locate(secprov *sp, const char *name, char *out, size_t out_len)
@@ -304,9 +301,7 @@ int secprov_locate(secprov *sp, const char *name, char *out, size_t out_len)
     if (out == NULL || out_len == 0)
         return SECPROV_ERR_INVALID_ARG;
     out[0] = '\0';
-    if (!SECPROV_CLASS_HAS(sp->klass, locate))
-        return SECPROV_ERR_UNSUPPORTED;
-    return sp->klass->locate(sp->ctx, name, out, out_len);
+    return sp_store_locate(&sp->store, name, out, out_len);
 }
 
 void secprov_list_free(char **names, size_t count)
@@ -323,13 +318,7 @@ int secprov_info(const secprov *sp, secprov_info_fn emit, void *user)
     sp_error_clear();
     if (sp == NULL || emit == NULL)
         return SECPROV_ERR_INVALID_ARG;
-    emit("provider", sp->klass->name, user);
-    emit("fallback", sp->sel.fell_back ? "yes" : "no", user);
-    if (sp->sel.fell_back)
-        emit("reason", sp->sel.reason, user);
-    if (SECPROV_CLASS_HAS(sp->klass, info))
-        return sp->klass->info(sp->ctx, emit, user);
-    return SECPROV_OK;
+    return sp_store_info((sp_store *)&sp->store, emit, user);
 }
 
 int secprov_gc(secprov *sp, int dry_run, secprov_gc_fn emit, void *user)
@@ -337,7 +326,5 @@ int secprov_gc(secprov *sp, int dry_run, secprov_gc_fn emit, void *user)
     sp_error_clear();
     if (sp == NULL)
         return SECPROV_ERR_INVALID_ARG;
-    if (!SECPROV_CLASS_HAS(sp->klass, gc))
-        return SECPROV_ERR_UNSUPPORTED;
-    return sp->klass->gc(sp->ctx, dry_run, emit, user);
+    return sp_store_gc(&sp->store, dry_run, emit, user);
 }

@@ -62,6 +62,10 @@ int sp_select_open(sp_wish wish, const char *source, const char *device, int fal
     if (wish == SP_WISH_TPM) {
         out->provider = "tpm";
         rc = try_open(ctx, "tpm", out->reason, sizeof out->reason);
+        if (rc == SECPROV_ERR_BUSY) {
+            sp_log(log, SECPROV_LOG_ERROR, "TPM provider busy: %s", out->reason);
+            return rc;
+        }
         if (rc != SECPROV_OK) {
             sp_log(log, SECPROV_LOG_ERROR, "TPM provider asked for (%s) but failed: %s",
                    source, out->reason);
@@ -82,11 +86,16 @@ int sp_select_open(sp_wish wish, const char *source, const char *device, int fal
         return rc;
     }
     out->provider = "tpm";
-    if (try_open(ctx, "tpm", why, sizeof why) == SECPROV_OK) {
+    rc = try_open(ctx, "tpm", why, sizeof why);
+    if (rc == SECPROV_OK) {
         sp_log(log, SECPROV_LOG_INFO, "provider tpm selected (auto: %s present)", device);
         return SECPROV_OK;
     }
     snprintf(out->reason, sizeof out->reason, "%s", why);
+    if (rc == SECPROV_ERR_BUSY) {              /* contention is not failure */
+        sp_log(log, SECPROV_LOG_ERROR, "TPM provider busy: %s", why);
+        return rc;
+    }
     if (!fallback) {
         sp_log(log, SECPROV_LOG_ERROR, "TPM provider failed (%s) and fallback = false", why);
         return SECPROV_ERR_UNAVAILABLE;

@@ -9,8 +9,12 @@
  *
  * auto: if any configured TPM device node exists, try tpm; on ANY failure
  * log one warning naming why and use legacy (unless fallback = false: then
- * fail). No device: legacy, logged at info. tpm asked for explicitly: a
- * failure is SECPROV_ERR_UNAVAILABLE, never a downgrade. legacy: legacy.
+ * fail). Contention is not failure: when another process holds the tpm
+ * provider's lock for longer than tpm.lock_timeout_ms the open is
+ * SECPROV_ERR_BUSY, never a fallback (auto and tpm alike). No device:
+ * legacy, logged at info. tpm asked for explicitly: a failure is
+ * SECPROV_ERR_UNAVAILABLE, never a downgrade. legacy: legacy.
+ * What an auto handle does after the open (one store): auto_store.h.
  * An unknown value anywhere is SECPROV_ERR_CONFIG naming the value.
  */
 #ifndef SECPROV_SELECT_H

@@ -7,21 +7,28 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "name_rules.h"
 #include "provider_abi.h"
 #include "secprov.h"
 
-/* Temp files are ".tmp.<pid>.<random>.<file>": the pid lets a later call
- * tell a dead writer's leftover from a live writer's file. */
+/* Temp files are ".tmp.<pid>.<random>.<file>". Whether a writer is alive
+ * is decided by a lock, not by its pid (which means nothing in another PID
+ * namespace: two containers sharing a state volume): the writer holds an
+ * exclusive flock on its temp file from before its first byte until after
+ * the rename. It makes and locks the file while holding a shared flock on
+ * the folder; the sweep holds an exclusive one, so it never sees a temp
+ * file made but not yet locked. A temp file the sweep can lock has no live
+ * writer. */
 #define TEMP_PREFIX ".tmp."
 
 /* This thread's last state file operation: its path, and the errno of the
@@ -170,9 +177,30 @@ int sp_state_dir_prepare(const char *dir, char *why, size_t why_len)
         say(why, why_len, "state folder %s is owned by another user (refused)", dir);
         return SECPROV_ERR_PERMISSION;
     }
-    if ((st.st_mode & 07777) != 0700 && chmod(dir, 0700) != 0) {
-        err = errno;
-        say(why, why_len, "cannot make state folder %s private: %s", dir, strerror(err));
+    /* Never chmod: a folder secprov did not make is the operator's. */
+    if ((st.st_mode & 022) != 0) {
+        say(why, why_len, "state folder %s is writable by group or others (mode %04o): "
+            "refused (make it 0700)", dir, (unsigned)(st.st_mode & 07777));
+        return SECPROV_ERR_PERMISSION;
+    }
+    return SECPROV_OK;
+}
+
+int sp_dir_writable(const char *dir, char *why, size_t why_len)
+{
+    struct statvfs vfs;
+
+    if (statvfs(dir, &vfs) == 0 && (vfs.f_flag & ST_RDONLY)) {
+        say(why, why_len, "state folder %s is read-only (read-only file system)", dir);
+        return SECPROV_ERR_PERMISSION;
+    }
+    if (faccessat(AT_FDCWD, dir, W_OK | X_OK, AT_EACCESS) != 0) {
+        int err = errno;
+        if (err == EROFS || err == EACCES || err == EPERM) {
+            say(why, why_len, "state folder %s is read-only (%s)", dir, strerror(err));
+            return SECPROV_ERR_PERMISSION;
+        }
+        say(why, why_len, "cannot write in state folder %s: %s", dir, strerror(err));
         return status_from_errno(err);
     }
     return SECPROV_OK;
@@ -211,6 +239,29 @@ int sp_write_all(int fd, const void *data, size_t len)
     return 0;
 }
 
+/* Make and lock the temp file tmp in the folder open at dfd (see TEMP_PREFIX):
+ * its fd, or -1 with errno set. */
+static int temp_create(int dfd, const char *tmp)
+{
+    int fd, err = 0;
+
+    while (flock(dfd, LOCK_SH) != 0)
+        if (errno != EINTR)
+            return -1;
+    fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        err = errno;
+        unlinkat(dfd, tmp, 0);
+        close(fd);
+        fd = -1;
+    }
+    if (fd < 0 && err == 0)
+        err = errno;
+    flock(dfd, LOCK_UN);
+    errno = err;
+    return fd;
+}
+
 int sp_file_write_atomic(const char *dir, const char *file, const void *data, size_t len)
 {
     char tmp[NAME_MAX + 1];
@@ -228,7 +279,7 @@ int sp_file_write_atomic(const char *dir, const char *file, const void *data, si
     dfd = open_dir(dir);
     if (dfd < 0)
         return status_from_errno(errno);
-    fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    fd = temp_create(dfd, tmp);
     if (fd < 0) {
         err = errno;
         close(dfd);
@@ -237,12 +288,14 @@ int sp_file_write_atomic(const char *dir, const char *file, const void *data, si
     err = sp_write_all(fd, data, len);
     if (err == 0 && fsync(fd) != 0)
         err = errno;
-    if (close(fd) != 0 && err == 0)
-        err = errno;
+    /* Renamed while still locked: the sweep never takes a live file. */
     if (err == 0 && renameat(dfd, tmp, dfd, file) != 0)
         err = errno;
-    if (err != 0) {
+    if (err != 0)
         unlinkat(dfd, tmp, 0);
+    if (close(fd) != 0 && err == 0)
+        err = errno;
+    if (err != 0) {
         close(dfd);
         return err == ENOENT ? SECPROV_ERR_IO : status_from_errno(err);
     }
@@ -450,20 +503,20 @@ int sp_dir_list(const char *dir, const char *suffix, char ***names, size_t *coun
     return SECPROV_OK;
 }
 
-/* The pid in ".tmp.<pid>.<rnd>.<file>", or -1. */
-static long temp_owner(const char *entry)
+/* Remove the temp file entry of the folder open at dfd if no writer holds
+ * its lock (see TEMP_PREFIX). */
+static void temp_remove_if_dead(int dfd, const char *entry)
 {
-    const char *p = entry + strlen(TEMP_PREFIX);
-    char *end;
-    long pid;
+    struct stat a, b;
+    int fd = openat(dfd, entry, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 
-    if (strncmp(entry, TEMP_PREFIX, strlen(TEMP_PREFIX)) != 0)
-        return -1;
-    errno = 0;
-    pid = strtol(p, &end, 10);
-    if (errno != 0 || end == p || *end != '.' || pid <= 0)
-        return -1;
-    return pid;
+    if (fd < 0)
+        return;
+    if (fstat(fd, &a) == 0 && S_ISREG(a.st_mode) && flock(fd, LOCK_EX | LOCK_NB) == 0 &&
+        fstatat(dfd, entry, &b, AT_SYMLINK_NOFOLLOW) == 0 &&
+        a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+        unlinkat(dfd, entry, 0);                      /* still the file we locked */
+    close(fd);
 }
 
 void sp_temp_sweep(const char *dir)
@@ -479,14 +532,15 @@ void sp_temp_sweep(const char *dir)
         close(dfd);
         return;
     }
-    while ((de = readdir(d)) != NULL) {
-        long pid = temp_owner(de->d_name);
-        if (pid < 0 || pid == (long)getpid())
-            continue;
-        if (kill((pid_t)pid, 0) != 0 && errno == ESRCH)
-            unlinkat(dirfd(d), de->d_name, 0);
-    }
-    closedir(d);
+    while (flock(dfd, LOCK_EX) != 0)
+        if (errno != EINTR) {
+            closedir(d);
+            return;
+        }
+    while ((de = readdir(d)) != NULL)
+        if (strncmp(de->d_name, TEMP_PREFIX, strlen(TEMP_PREFIX)) == 0)
+            temp_remove_if_dead(dfd, de->d_name);
+    closedir(d);                                      /* and the folder's lock */
 }
 
 int sp_os_error_log(const struct secprov_provider_env *env, const char *who, int rc)

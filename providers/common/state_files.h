@@ -14,8 +14,15 @@
 
 /* Create dir (and missing parents, 0700) if absent; then check that dir is a
  * real directory (not a symlink), owned by the effective uid, and not
- * group/world-writable. why gets one line on failure. */
+ * group/world-writable (SECPROV_ERR_PERMISSION naming it). Never changes
+ * the mode of an existing folder; writes nothing when dir exists (works on
+ * a read-only folder). why gets one line on failure. */
 int sp_state_dir_prepare(const char *dir, char *why, size_t why_len);
+
+/* SECPROV_OK when this process can make and remove files in dir; a
+ * read-only mount or a folder it may only read is SECPROV_ERR_PERMISSION
+ * with why saying "read-only" and naming dir. */
+int sp_dir_writable(const char *dir, char *why, size_t why_len);
 
 /* Make the missing folders of rel ("a/b/c") under the existing folder
  * base, each 0700 and synced into its parent (durable before anything is
@@ -47,7 +54,9 @@ int sp_file_remove_unsynced(const char *dir, const char *file);
 int sp_dir_list(const char *dir, const char *suffix, char ***names, size_t *count);
 void sp_names_free(char **names, size_t count);
 
-/* Remove temp files left in dir by processes that died mid-write. */
+/* Remove temp files left in dir by writers that died mid-write: a temp file
+ * whose writer is alive is locked by it (whatever its PID namespace) and
+ * kept. Only writes call it: it removes files. */
 void sp_temp_sweep(const char *dir);
 
 /* 0 when name is 1..64 of [A-Za-z0-9_-] (core/name_rules.h). */

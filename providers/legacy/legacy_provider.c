@@ -35,6 +35,22 @@ static int file_of(const char *name, char *out, size_t len)
     return SECPROV_OK;
 }
 
+/* Context-free (provider_abi.h): the store seen from its folder alone. */
+static int legacy_store_has(const secprov_provider_env *env, const char *name)
+{
+    char file[SECPROV_NAME_MAX + sizeof LG_STORE_SUFFIX];
+    int rc = file_of(name, file, sizeof file);
+
+    return rc != SECPROV_OK ? rc : sp_file_check(env->legacy_state_dir, file,
+                                                 SECPROV_SECRET_MAX + LG_STORE_HEADER);
+}
+
+static int legacy_store_names(const secprov_provider_env *env, char ***names, size_t *count)
+{
+    int rc = sp_dir_list(env->legacy_state_dir, LG_STORE_SUFFIX, names, count);
+    return rc == SECPROV_ERR_NOT_FOUND ? SECPROV_OK : rc;
+}
+
 static int legacy_open(secprov_provider_ctx **out, const secprov_provider_env *env,
                        char *reason, size_t reason_len)
 {
@@ -66,7 +82,6 @@ static int legacy_open(secprov_provider_ctx **out, const secprov_provider_env *e
         free(c);
         return rc;
     }
-    sp_temp_sweep(env->legacy_state_dir);
     *out = &c->base;
     return SECPROV_OK;
 }
@@ -77,6 +92,17 @@ static void legacy_close(secprov_provider_ctx *ctx)
     free(ctx);
 }
 
+/* seal and delete on a read-only state folder fail naming it. */
+static int check_writable(legacy_ctx *c, const char *what, const char *name)
+{
+    char why[4200];
+    int rc = sp_dir_writable(c->env->legacy_state_dir, why, sizeof why);
+
+    if (rc != SECPROV_OK)
+        c->env->log(c->env, SECPROV_LOG_ERROR, "legacy: cannot %s '%s': %s", what, name, why);
+    return rc;
+}
+
 static int legacy_seal(secprov_provider_ctx *ctx, const char *name, const void *data, size_t len)
 {
     legacy_ctx *c = (legacy_ctx *)ctx;
@@ -85,7 +111,8 @@ static int legacy_seal(secprov_provider_ctx *ctx, const char *name, const void *
     size_t image_len;
     int rc;
 
-    if ((rc = file_of(name, file, sizeof file)) != SECPROV_OK)
+    if ((rc = file_of(name, file, sizeof file)) != SECPROV_OK ||
+        (rc = check_writable(c, "seal", name)) != SECPROV_OK)
         return rc;
     rc = lg_store_pack(c->fingerprint, name, data, len, &image, &image_len);
     if (rc != SECPROV_OK)
@@ -136,8 +163,13 @@ static int legacy_remove(secprov_provider_ctx *ctx, const char *name)
     char file[SECPROV_NAME_MAX + sizeof LG_STORE_SUFFIX];
     int rc = file_of(name, file, sizeof file);
 
-    if (rc == SECPROV_OK && (rc = sp_file_remove(c->env->legacy_state_dir, file)) != SECPROV_OK)
+    if (rc == SECPROV_OK && legacy_store_has(c->env, name) == SECPROV_ERR_NOT_FOUND)
+        return SECPROV_ERR_NOT_FOUND;
+    if (rc == SECPROV_OK && (rc = check_writable(c, "delete", name)) == SECPROV_OK &&
+        (rc = sp_file_remove(c->env->legacy_state_dir, file)) != SECPROV_OK)
         sp_os_error_log(c->env, "legacy", rc);
+    if (rc == SECPROV_OK)
+        sp_temp_sweep(c->env->legacy_state_dir);
     return rc;
 }
 
@@ -199,6 +231,8 @@ static const secprov_provider_class legacy_class = {
     .extension = legacy_extension,
     .locate = legacy_locate,
     .gc = legacy_gc,
+    .store_has = legacy_store_has,
+    .store_names = legacy_store_names,
 };
 
 SECPROV_API const secprov_provider_class *secprov_provider_entry(void)

@@ -1,4 +1,5 @@
-# tpm.so: the only object linked against libtss2.
+# tpm.so: the only object linked against libtss2. -z nodelete: a lock waiter
+# thread (tpm_lock.c) may outlive the handle, so the module is never unmapped.
 TPM_SRCS := $(sort $(wildcard providers/tpm/*.c))
 TPM_OBJS := $(call obj,$(TPM_SRCS)) $(OBJDIR)/providers/tpm/profile_blob.o
 TPM_FAPI_CFLAGS := $(call pc_cflags,tss2-fapi tss2-esys tss2-mu tss2-rc tss2-tctildr tss2-sys json-c)
@@ -15,7 +16,7 @@ $(OBJDIR)/providers/tpm/profile_blob.o: $(BUILD)/gen/profile_blob.c
 
 $(PROVDIR_B)/tpm.so: $(TPM_OBJS) $(PROVIDER_COMMON_OBJS) providers/provider.map
 	@mkdir -p $(@D)
-	$(CC) -shared -Wl,--version-script=providers/provider.map -Wl,-z,defs $(BASE_LDFLAGS) -o $@ \
+	$(CC) -shared -Wl,--version-script=providers/provider.map -Wl,-z,defs -Wl,-z,nodelete $(BASE_LDFLAGS) -o $@ \
 	    $(TPM_OBJS) $(PROVIDER_COMMON_OBJS) $(TPM_FAPI_LIBS) $(CRYPTO_LIBS) -lpthread
 
 ALL_TARGETS += $(PROVDIR_B)/tpm.so

@@ -32,6 +32,7 @@
 
 #include "aead.h"
 #include "esys_seal.h"
+#include "fapi_readonly.h"
 #include "fapi_setup.h"
 #include "keystore_object.h"
 #include "name_auth.h"
@@ -39,11 +40,12 @@
 #include "secret_ref.h"
 #include "state_files.h"
 #include "tpm_flush.h"
+#include "tpm_lock.h"
+#include "tpm_offline.h"
 #include "tpm_probe.h"
 #include "tpm_store.h"
 #include "tss_wait.h"
 
-#define LOCK_WAIT_MS 30000
 #define SRK_HANDLE 0x81000001u        /* the profile's persistent SRK */
 #define PATH_MAX_LEN 4096
 
@@ -51,7 +53,7 @@ typedef struct tpm_ctx {
     secprov_provider_ctx base;      /* first: the class */
     const secprov_provider_env *env;
     pthread_mutex_t mutex;
-    int lock_fd;
+    tpm_lock lock;
     FAPI_CONTEXT *fapi;             /* NULL after an error: made anew */
     tpm_esys esys;                  /* on fapi's TCTI; esys.esys NULL when not made */
     tpm_deadline deadline;          /* of the current call: see tss_wait.h */
@@ -59,25 +61,23 @@ typedef struct tpm_ctx {
     char config_path[PATH_MAX_LEN];
     char secrets_dir[PATH_MAX_LEN];
     tpm_store store;                /* references and objects: tpm_store.h */
+    fapi_readonly ro;               /* a read-only state folder's FAPI config */
 } tpm_ctx;
 
 static const secprov_provider_class tpm_class;
 
-/* ---- locking ---------------------------------------------------------- */
+/* ---- locking (tpm_lock.h) -------------------------------------------- */
 
 static int lock_begin(tpm_ctx *c)
 {
-    struct timespec pause = {0, 2 * 1000 * 1000};
+    char why[600];
+    int rc;
 
     pthread_mutex_lock(&c->mutex);
-    for (int waited = 0; flock(c->lock_fd, LOCK_EX | LOCK_NB) != 0; waited += 2) {
-        if ((errno != EWOULDBLOCK && errno != EINTR) || waited >= LOCK_WAIT_MS) {
-            pthread_mutex_unlock(&c->mutex);
-            c->env->log(c->env, SECPROV_LOG_ERROR, "tpm: another process holds %s/lock "
-                        "for more than %d s", c->env->tpm_state_dir, LOCK_WAIT_MS / 1000);
-            return SECPROV_ERR_BUSY;
-        }
-        nanosleep(&pause, NULL);
+    if ((rc = tpm_lock_take(&c->lock, why, sizeof why)) != SECPROV_OK) {
+        pthread_mutex_unlock(&c->mutex);
+        c->env->log(c->env, SECPROV_LOG_ERROR, "tpm: %s", why);
+        return rc;
     }
     tpm_deadline_set(&c->deadline, TPM_CALL_TIMEOUT_MS);
     return SECPROV_OK;
@@ -85,7 +85,7 @@ static int lock_begin(tpm_ctx *c)
 
 static void lock_end(tpm_ctx *c)
 {
-    flock(c->lock_fd, LOCK_UN);
+    tpm_lock_release(&c->lock);
     pthread_mutex_unlock(&c->mutex);
 }
 
@@ -273,8 +273,8 @@ static void tpm_close(secprov_provider_ctx *ctx)
     tpm_ctx *c = (tpm_ctx *)ctx;
 
     drop_fapi(c);
-    if (c->lock_fd >= 0)
-        close(c->lock_fd);
+    tpm_lock_close(&c->lock);
+    fapi_readonly_remove(&c->ro);
     pthread_mutex_destroy(&c->mutex);
     free(c);
 }
@@ -282,7 +282,9 @@ static void tpm_close(secprov_provider_ctx *ctx)
 static int tpm_open(secprov_provider_ctx **out, const secprov_provider_env *env,
                     char *why, size_t why_len)
 {
-    char lock_path[PATH_MAX_LEN];
+    int timeout = SECPROV_ENV_HAS(env, tpm_lock_timeout_ms) ? env->tpm_lock_timeout_ms
+                                                             : SECPROV_ENV_LOCK_TIMEOUT_MS_DEFAULT;
+    char keystore[PATH_MAX_LEN];
     tpm_ctx *c;
     int rc;
 
@@ -295,7 +297,7 @@ static int tpm_open(secprov_provider_ctx **out, const secprov_provider_env *env,
         return SECPROV_ERR_NOMEM;
     c->base.klass = &tpm_class;
     c->env = env;
-    c->lock_fd = -1;
+    c->lock.fd = c->lock.held = -1;
     pthread_mutex_init(&c->mutex, NULL);
 
     rc = fapi_files_write(env, env->tpm_state_dir, env->tpm_tcti, c->config_path,
@@ -304,16 +306,19 @@ static int tpm_open(secprov_provider_ctx **out, const secprov_provider_env *env,
         rc = sp_path_join(c->secrets_dir, sizeof c->secrets_dir, env->tpm_state_dir, "secrets");
     c->store.env = env;
     c->store.secrets_dir = c->secrets_dir;
-    if (rc == SECPROV_OK && (rc = sp_path_join(lock_path, sizeof lock_path, env->tpm_state_dir,
-                                               "lock")) == SECPROV_OK) {
-        c->lock_fd = open(lock_path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
-        if (c->lock_fd < 0) {
-            snprintf(why, why_len, "cannot open %s: %s", lock_path, strerror(errno));
-            rc = SECPROV_ERR_IO;
-        }
-    }
-    if (rc == SECPROV_OK && (rc = lock_begin(c)) == SECPROV_OK) {
+    if (rc == SECPROV_OK && (rc = sp_path_join(keystore, sizeof keystore, env->tpm_state_dir,
+                                               "keystore/user")) == SECPROV_OK &&
+        sp_dir_writable(keystore, NULL, 0) == SECPROV_ERR_PERMISSION)
+        rc = fapi_readonly_setup(&c->ro, env->tpm_state_dir, env->tpm_tcti, c->config_path,
+                                 sizeof c->config_path, why, why_len);
+    if (rc == SECPROV_OK)
+        rc = tpm_lock_open(&c->lock, env->tpm_state_dir, timeout, why, why_len);
+    if (rc == SECPROV_OK && (rc = tpm_lock_take(&c->lock, why, why_len)) == SECPROV_OK) {
+        pthread_mutex_lock(&c->mutex);
+        tpm_deadline_set(&c->deadline, TPM_CALL_TIMEOUT_MS);
         rc = ensure_fapi_why(c, why, why_len);
+        if (rc == SECPROV_ERR_BUSY)       /* /dev/tpm0 kept open by another process: */
+            rc = SECPROV_ERR_UNAVAILABLE; /* a device failure, not lock contention */
         if (rc == SECPROV_OK)
             rc = provision(c, why, why_len);
         lock_end(c);
@@ -327,6 +332,22 @@ static int tpm_open(secprov_provider_ctx **out, const secprov_provider_env *env,
 }
 
 /* ---- seal/unseal/delete/list -------------------------------------------- */
+
+/* seal and delete write the references and the keystore: on a read-only
+ * state folder they fail before touching the TPM, naming the folder. */
+static int check_writable(tpm_ctx *c, const char *what, const char *name)
+{
+    char keystore[PATH_MAX_LEN], why[PATH_MAX_LEN + 100];
+    int rc = sp_dir_writable(c->secrets_dir, why, sizeof why);
+
+    if (rc == SECPROV_OK &&
+        (rc = sp_path_join(keystore, sizeof keystore, c->env->tpm_state_dir,
+                           "keystore/user")) == SECPROV_OK)
+        rc = sp_dir_writable(keystore, why, sizeof why);
+    if (rc != SECPROV_OK)
+        c->env->log(c->env, SECPROV_LOG_ERROR, "tpm: cannot %s '%s': %s", what, name, why);
+    return rc;
+}
 
 /* Build the (version 2) reference image for data sealed, directly or by
  * data key, into a new object at gen. */
@@ -405,7 +426,7 @@ static int tpm_seal(secprov_provider_ctx *ctx, const char *name, const void *dat
 
     if ((rc = ref_file(name, file, sizeof file)) != SECPROV_OK)
         return rc;
-    if ((rc = lock_begin(c)) != SECPROV_OK)
+    if ((rc = check_writable(c, "seal", name)) != SECPROV_OK || (rc = lock_begin(c)) != SECPROV_OK)
         return rc;
     rc = store_next_gen(&c->store, name, &gen);        /* newer than every object of name */
     for (int attempt = 0; rc == SECPROV_OK; attempt++) {
@@ -532,7 +553,11 @@ static int tpm_remove(secprov_provider_ctx *ctx, const char *name)
     secret_ref ref;
     int rc;
 
-    if ((rc = ref_file(name, file, sizeof file)) != SECPROV_OK || (rc = lock_begin(c)) != SECPROV_OK)
+    if ((rc = ref_file(name, file, sizeof file)) != SECPROV_OK)
+        return rc;
+    if (tpm_store_has(c->env, name) == SECPROV_ERR_NOT_FOUND)
+        return SECPROV_ERR_NOT_FOUND;
+    if ((rc = check_writable(c, "delete", name)) != SECPROV_OK || (rc = lock_begin(c)) != SECPROV_OK)
         return rc;
     rc = store_ref_load(&c->store, name, &image, &len, &ref);
     free(image);
@@ -619,6 +644,8 @@ static const secprov_provider_class tpm_class = {
     .extension = NULL,
     .locate = tpm_locate,
     .gc = tpm_gc,
+    .store_has = tpm_store_has,
+    .store_names = tpm_store_names,
 };
 
 SECPROV_API const secprov_provider_class *secprov_provider_entry(void)

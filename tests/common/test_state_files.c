@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -110,10 +111,22 @@ static void prepare_creates_private_folder(void **state)
     char why[256] = "";
     assert_int_equal(sp_state_dir_prepare(f->dir, why, sizeof why), SECPROV_OK);
     assert_int_equal(mode_of(f->dir), 0700);
-    /* A folder that became too open is made private again. */
+    /* An existing folder's mode is never changed (issue 12 item 5: it was
+     * made 0700 before): readable by others is the operator's choice... */
     assert_int_equal(chmod(f->dir, 0755), 0);
     assert_int_equal(sp_state_dir_prepare(f->dir, why, sizeof why), SECPROV_OK);
-    assert_int_equal(mode_of(f->dir), 0700);
+    assert_int_equal(mode_of(f->dir), 0755);
+    /* ...writable by group or others (1777, 0770, 0702) is refused, named. */
+    static const mode_t open_modes[] = {01777, 0770, 0702};
+    for (size_t i = 0; i < 3; i++) {
+        assert_int_equal(chmod(f->dir, open_modes[i]), 0);
+        why[0] = '\0';
+        assert_int_equal(sp_state_dir_prepare(f->dir, why, sizeof why), SECPROV_ERR_PERMISSION);
+        assert_non_null(strstr(why, f->dir));
+        assert_non_null(strstr(why, "writable by group or others"));
+        assert_int_equal(mode_of(f->dir), open_modes[i]);
+    }
+    assert_int_equal(chmod(f->dir, 0700), 0);
 }
 
 static void prepare_refuses_symlink_and_file(void **state)
@@ -285,32 +298,54 @@ static void list_sorted_valid_names(void **state)
     assert_int_equal(sp_dir_list("/nonexistent/dir", ".sec", &list, &n), SECPROV_ERR_NOT_FOUND);
 }
 
+/* Liveness of a temp file is its writer's lock, not its pid (issue 12 item 5:
+ * a pid means nothing in another PID namespace). A running process that
+ * holds the lock keeps its file; an unlocked file goes whatever pid its name
+ * carries: a dead one, a running process's (another namespace's writer
+ * whose pid is reused here), or this process's own. */
 static void sweep_removes_only_dead_writers(void **state)
 {
     struct fixture *f = *state;
-    char why[256], dead[128], live[128];
+    char why[256], dead[128], live[128], reused[128], own[128], path[512];
+    int ready[2];
     assert_int_equal(sp_state_dir_prepare(f->dir, why, sizeof why), SECPROV_OK);
 
     pid_t gone = fork();                             /* a pid that has surely exited */
     if (gone == 0)
         _exit(0);
     assert_int_equal(waitpid(gone, NULL, 0), gone);
+    snprintf(dead, sizeof dead, ".tmp.%ld.0000abcd.s.sec", (long)gone);
+    put(f->dir, dead, "half", 0600);
+    assert_int_equal(pipe(ready), 0);
     pid_t alive = fork();                            /* a writer still running */
     if (alive == 0) {
+        snprintf(live, sizeof live, ".tmp.%ld.0000abcd.s.sec", (long)getpid());
+        snprintf(path, sizeof path, "%s/%s", f->dir, live);
+        int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+        if (fd < 0 || flock(fd, LOCK_EX) != 0 || write(ready[1], "x", 1) != 1)
+            _exit(1);
         pause();
         _exit(0);
     }
-    snprintf(dead, sizeof dead, ".tmp.%ld.0000abcd.s.sec", (long)gone);
+    char c;
+    assert_int_equal(read(ready[0], &c, 1), 1);
     snprintf(live, sizeof live, ".tmp.%ld.0000abcd.s.sec", (long)alive);
-    put(f->dir, dead, "half", 0600);
-    put(f->dir, live, "half", 0600);
+    snprintf(reused, sizeof reused, ".tmp.%ld.0000abcd.t.sec", (long)alive);
+    snprintf(own, sizeof own, ".tmp.%ld.0000abcd.u.sec", (long)getpid());
+    put(f->dir, reused, "half", 0600);
+    put(f->dir, own, "half", 0600);
     put(f->dir, "keep.sec", "whole", 0600);
     sp_temp_sweep(f->dir);
     kill(alive, SIGKILL);
     waitpid(alive, NULL, 0);
+    close(ready[0]);
+    close(ready[1]);
 
-    char path[512];
     snprintf(path, sizeof path, "%s/%s", f->dir, dead);
+    assert_int_equal(access(path, F_OK), -1);
+    snprintf(path, sizeof path, "%s/%s", f->dir, reused);
+    assert_int_equal(access(path, F_OK), -1);
+    snprintf(path, sizeof path, "%s/%s", f->dir, own);
     assert_int_equal(access(path, F_OK), -1);
     snprintf(path, sizeof path, "%s/%s", f->dir, live);
     assert_int_equal(access(path, F_OK), 0);

@@ -23,3 +23,10 @@ CHECK_PROGRAMS += tests/robust/test_secret_memory.sh
 .PHONY: check-stress
 check-stress: $(CHECK_DEPS) all
 	@tests/run_tests.sh "$(abspath $(BUILD))" tests/robust/test_concurrency.sh tests/robust/test_crash.sh tests/robust/test_hygiene.sh tests/robust/test_secret_memory.sh
+
+# State folders: modes, read-only, shared volumes (issue 12 item 5).
+$(TESTDIR_B)/robust/pause_shim.so: tests/robust/pause_shim.c
+	@mkdir -p $(@D)
+	$(CC) -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -fPIC -shared -o $@ $< -ldl
+CHECK_DEPS     += $(TESTDIR_B)/robust/pause_shim.so
+CHECK_PROGRAMS += tests/robust/test_state_folder.sh

@@ -9,6 +9,8 @@
  *   locate NAME          secprov_locate (value: where)
  *   info                 secprov_info (value: the provider)
  *   gc | gc-dry-run      secprov_gc (value: each leftover's location, comma-separated)
+ *   provider             secprov_provider_name and secprov_fell_back
+ *                        (value: "tpm fallback=no")
  *   close                secprov_close
  * Each answer is one line: "<verb> <status> <milliseconds>[ <value>]", where
  * status is the SECPROV_ERR_* name (or OK) and value the unsealed bytes.
@@ -99,6 +101,11 @@ int main(void)
             st = secprov_info(sp, on_info, text);
         else if (strcmp(verb, "gc") == 0 || strcmp(verb, "gc-dry-run") == 0)
             st = secprov_gc(sp, strcmp(verb, "gc") != 0, on_leftover, text);
+        else if (strcmp(verb, "provider") == 0) {
+            st = sp != NULL ? SECPROV_OK : SECPROV_ERR_INVALID_ARG;
+            snprintf(text, sizeof text, "%s fallback=%s", sp ? secprov_provider_name(sp) : "-",
+                     secprov_fell_back(sp) ? "yes" : "no");
+        }
         else {
             printf("%s BAD_COMMAND 0\n", verb);
             continue;

@@ -1,0 +1,491 @@
+/* The handle's store, and the one-store rules of auto mode: see auto_store.h. */
+#include "auto_store.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "secprov.h"
+
+#define ROUNDS_MAX 3            /* a legacy copy that keeps changing while moved */
+
+static long mono_s(void)
+{
+    struct timespec t;
+
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (long)t.tv_sec;
+}
+
+void sp_store_init(sp_store *st, const char *provider_dir, const secprov_provider_env *env,
+                   const sp_logger *log, int retry_interval_s, sp_device_fn device, void *core)
+{
+    memset(st, 0, sizeof *st);
+    st->provider_dir = provider_dir;
+    st->env = env;
+    st->log = log;
+    st->retry_interval_s = retry_interval_s;
+    st->device = device;
+    st->core = core;
+    pthread_mutex_init(&st->mutex, NULL);
+}
+
+static sp_provider *slot(sp_store *st, const char *provider)
+{
+    return strcmp(provider, "tpm") == 0 ? &st->tpm : &st->legacy;
+}
+
+static int load(sp_store *st, const char *provider, char *why, size_t why_len)
+{
+    sp_provider *p = slot(st, provider);
+
+    if (p->klass != NULL)
+        return SECPROV_OK;
+    return secprov_module_load(st->provider_dir, provider, &p->mod, &p->klass, why, why_len);
+}
+
+int sp_store_open(sp_store *st, const char *provider, char *why, size_t why_len)
+{
+    sp_provider *p = slot(st, provider);
+    secprov_provider_ctx *ctx = NULL;
+    int rc = load(st, provider, why, why_len);
+
+    if (rc != SECPROV_OK || p->ctx != NULL)
+        return rc;
+    why[0] = '\0';
+    rc = p->klass->open(&ctx, st->env, why, why_len);
+    if (rc != SECPROV_OK || ctx == NULL) {
+        if (why[0] == '\0')
+            snprintf(why, why_len, "%s provider failed to open: %s", provider,
+                     secprov_strerror(rc));
+        if (ctx != NULL)
+            p->klass->close(ctx);
+        return rc != SECPROV_OK ? rc : SECPROV_ERR_INTERNAL;
+    }
+    p->ctx = ctx;
+    return SECPROV_OK;
+}
+
+void sp_store_start(sp_store *st, int auto_mode, const char *serving, int fell_back,
+                    const char *tpm_why)
+{
+    st->auto_mode = auto_mode;
+    st->serving = slot(st, serving);
+    st->fell_back = fell_back;
+    snprintf(st->why, sizeof st->why, "%s", tpm_why != NULL ? tpm_why : "");
+    st->last_try_s = mono_s();
+}
+
+static void close_one(sp_provider *p)
+{
+    if (p->ctx != NULL)
+        p->klass->close(p->ctx);
+    secprov_module_unload(p->mod);
+    memset(p, 0, sizeof *p);
+}
+
+void sp_store_close(sp_store *st)
+{
+    close_one(&st->tpm);
+    close_one(&st->legacy);
+    pthread_mutex_destroy(&st->mutex);
+}
+
+/* ---- one provider's operations (NULL slot: unsupported) ---------------- */
+
+static int p_seal(sp_provider *p, const char *name, const void *data, size_t len)
+{
+    return SECPROV_CLASS_HAS(p->klass, seal) ? p->klass->seal(p->ctx, name, data, len)
+                                             : SECPROV_ERR_UNSUPPORTED;
+}
+
+static int p_unseal(const sp_store *st, sp_provider *p, const char *name, void **data,
+                    size_t *len)
+{
+    int rc;
+
+    *data = NULL;
+    *len = 0;
+    if (!SECPROV_CLASS_HAS(p->klass, unseal))
+        return SECPROV_ERR_UNSUPPORTED;
+    rc = p->klass->unseal(p->ctx, name, data, len);
+    if (rc != SECPROV_OK && *data != NULL) {        /* a provider must not, but never leak */
+        st->env->secret_free(*data, *len);
+        *data = NULL;
+        *len = 0;
+    }
+    return rc;
+}
+
+static int p_remove(sp_provider *p, const char *name)
+{
+    return SECPROV_CLASS_HAS(p->klass, remove) ? p->klass->remove(p->ctx, name)
+                                               : SECPROV_ERR_UNSUPPORTED;
+}
+
+static int p_list(sp_provider *p, char ***names, size_t *count)
+{
+    return SECPROV_CLASS_HAS(p->klass, list) ? p->klass->list(p->ctx, names, count)
+                                             : SECPROV_ERR_UNSUPPORTED;
+}
+
+static int p_locate(sp_provider *p, const char *name, char *out, size_t out_len)
+{
+    return SECPROV_CLASS_HAS(p->klass, locate) ? p->klass->locate(p->ctx, name, out, out_len)
+                                               : SECPROV_ERR_UNSUPPORTED;
+}
+
+/* The store of the provider that may not be open, from its state folder
+ * alone (store_has): 1 when it holds name. A module that cannot be loaded,
+ * or a folder that is not ours (which that provider refuses too), holds
+ * nothing. */
+static int holds(sp_store *st, const char *provider, const char *name)
+{
+    char why[512];
+    sp_provider *p = slot(st, provider);
+
+    if (load(st, provider, why, sizeof why) != SECPROV_OK ||
+        !SECPROV_CLASS_HAS(p->klass, store_has))
+        return 0;
+    int rc = p->klass->store_has(st->env, name);
+    return rc == SECPROV_OK || rc == SECPROV_ERR_TOO_LARGE;
+}
+
+static int names_in(sp_store *st, const char *provider, char ***names, size_t *count)
+{
+    char why[512];
+    sp_provider *p = slot(st, provider);
+
+    *names = NULL;
+    *count = 0;
+    if (load(st, provider, why, sizeof why) != SECPROV_OK ||
+        !SECPROV_CLASS_HAS(p->klass, store_names))
+        return SECPROV_OK;
+    return p->klass->store_names(st->env, names, count);
+}
+
+/* ---- rule 4: a handle served by legacy tries the TPM again -------------- */
+
+static int retry_tpm(sp_store *st)
+{
+    char why[sizeof st->why];
+    long now = mono_s();
+    int rc;
+
+    if (!st->auto_mode || st->serving == &st->tpm || now - st->last_try_s < st->retry_interval_s)
+        return SECPROV_OK;
+    st->last_try_s = now;
+    rc = st->device(st->core, why, sizeof why);
+    if (rc == SECPROV_OK)
+        rc = sp_store_open(st, "tpm", why, sizeof why);
+    if (rc == SECPROV_ERR_BUSY) {                   /* contention is not failure */
+        sp_log(st->log, SECPROV_LOG_ERROR, "TPM provider busy: %s", why);
+        return rc;
+    }
+    if (rc != SECPROV_OK) {
+        sp_log(st->log, SECPROV_LOG_DEBUG, "the TPM still cannot be used: %s", why);
+        snprintf(st->why, sizeof st->why, "%s", why);
+        return SECPROV_OK;
+    }
+    sp_log(st->log, SECPROV_LOG_INFO, "the TPM can be used again: provider tpm now serves "
+           "this handle (it was legacy: %s)", st->why);
+    st->serving = &st->tpm;
+    st->fell_back = 0;
+    st->why[0] = '\0';
+    st->migrated = 0;
+    return SECPROV_OK;
+}
+
+/* ---- rules 1 and 3: legacy copies into the TPM -------------------------- */
+
+static int legacy_ready(sp_store *st)
+{
+    char why[512];
+    int rc = sp_store_open(st, "legacy", why, sizeof why);
+
+    if (rc != SECPROV_OK)
+        sp_log(st->log, SECPROV_LOG_WARNING, "cannot open the legacy store to move its "
+               "secrets into the TPM: %s", why);
+    return rc;
+}
+
+static int same(const void *a, size_t alen, const void *b, size_t blen)
+{
+    return alen == blen && memcmp(a, b, alen) == 0;
+}
+
+/* Make the TPM the only keeper of name, which legacy holds: SECPROV_OK when
+ * the legacy copy is gone. Sealed in the TPM first, then removed. */
+static int move_one(sp_store *st, const char *name)
+{
+    void *v = NULL, *again = NULL;
+    size_t vlen = 0, alen = 0;
+    int rc;
+
+    if ((rc = legacy_ready(st)) != SECPROV_OK)
+        return rc;
+    if (holds(st, "tpm", name)) {                   /* both: the TPM's copy wins */
+        rc = p_unseal(st, &st->tpm, name, &v, &vlen);
+        if (rc != SECPROV_OK) {
+            sp_log(st->log, SECPROV_LOG_WARNING, "both stores hold '%s' and the TPM's copy "
+                   "cannot be read (%s): the legacy copy is kept", name, secprov_strerror(rc));
+            return rc;
+        }
+        st->env->secret_free(v, vlen);
+        if ((rc = p_remove(&st->legacy, name)) == SECPROV_OK)
+            sp_log(st->log, SECPROV_LOG_INFO, "removed the legacy copy of '%s': the TPM "
+                   "holds '%s'", name, name);
+        return rc;
+    }
+    rc = p_unseal(st, &st->legacy, name, &v, &vlen);
+    for (int round = 0; rc == SECPROV_OK; round++) {
+        if (round == ROUNDS_MAX) {
+            rc = SECPROV_ERR_BUSY;
+            break;
+        }
+        if ((rc = p_seal(&st->tpm, name, v, vlen)) != SECPROV_OK)
+            break;
+        /* Removed only if it still holds what the TPM now holds. */
+        rc = p_unseal(st, &st->legacy, name, &again, &alen);
+        if (rc == SECPROV_OK && same(v, vlen, again, alen))
+            rc = p_remove(&st->legacy, name);
+        else if (rc == SECPROV_OK)
+            rc = 1;                                 /* changed meanwhile: again */
+        st->env->secret_free(v, vlen);
+        v = again;
+        vlen = alen;
+        again = NULL;
+        if (rc == SECPROV_OK || rc == SECPROV_ERR_NOT_FOUND) {
+            sp_log(st->log, SECPROV_LOG_INFO, "moved '%s' from the legacy store into the TPM",
+                   name);
+            rc = SECPROV_OK;
+            break;
+        }
+        if (rc == 1)
+            rc = SECPROV_OK;
+    }
+    if (v != NULL)
+        st->env->secret_free(v, vlen);
+    if (rc != SECPROV_OK)
+        sp_log(st->log, SECPROV_LOG_WARNING, "cannot move '%s' from the legacy store into "
+               "the TPM (%s): the legacy copy is kept", name, secprov_strerror(rc));
+    return rc;
+}
+
+/* Rule 1, once per handle that the TPM serves: every legacy copy. */
+static void move_all(sp_store *st)
+{
+    char **names;
+    size_t count;
+
+    if (st->migrated)
+        return;
+    st->migrated = 1;
+    if (names_in(st, "legacy", &names, &count) != SECPROV_OK)
+        return;
+    for (size_t i = 0; i < count; i++)
+        (void)move_one(st, names[i]);
+    secprov_list_free(names, count);
+}
+
+/* Before a call: rule 4, then rule 1. 1 when the TPM serves. */
+static int begin(sp_store *st, int *rc)
+{
+    pthread_mutex_lock(&st->mutex);
+    *rc = retry_tpm(st);
+    if (*rc == SECPROV_OK && st->auto_mode && st->serving == &st->tpm)
+        move_all(st);
+    return st->serving == &st->tpm;
+}
+
+static int end(sp_store *st, int rc)
+{
+    pthread_mutex_unlock(&st->mutex);
+    return rc;
+}
+
+/* Rule 2: legacy serves, and the TPM's store holds name. */
+static int held_by_tpm(sp_store *st, const char *what, const char *name)
+{
+    if (!st->auto_mode || !holds(st, "tpm", name))
+        return 0;
+    sp_log(st->log, SECPROV_LOG_ERROR, "%s '%s': the TPM keeps '%s', and the TPM cannot be "
+           "used now: %s", what, name, name, st->why[0] ? st->why : "(unknown)");
+    return 1;
+}
+
+/* ---- the calls ----------------------------------------------------------- */
+
+int sp_store_seal(sp_store *st, const char *name, const void *data, size_t len)
+{
+    int rc, tpm = begin(st, &rc);
+
+    if (rc != SECPROV_OK)
+        return end(st, rc);
+    if (!tpm && held_by_tpm(st, "seal", name))
+        return end(st, SECPROV_ERR_UNAVAILABLE);
+    rc = p_seal(st->serving, name, data, len);
+    if (rc == SECPROV_OK && tpm && st->auto_mode && holds(st, "legacy", name) &&
+        legacy_ready(st) == SECPROV_OK && p_remove(&st->legacy, name) == SECPROV_OK)
+        sp_log(st->log, SECPROV_LOG_INFO, "removed the legacy copy of '%s': the TPM holds "
+               "'%s'", name, name);
+    return end(st, rc);
+}
+
+int sp_store_unseal(sp_store *st, const char *name, void **data, size_t *len)
+{
+    int rc, tpm = begin(st, &rc);
+
+    *data = NULL;
+    *len = 0;
+    if (rc != SECPROV_OK)
+        return end(st, rc);
+    if (!tpm && held_by_tpm(st, "unseal", name))
+        return end(st, SECPROV_ERR_UNAVAILABLE);
+    rc = p_unseal(st, st->serving, name, data, len);
+    if (rc == SECPROV_ERR_NOT_FOUND && tpm && st->auto_mode && holds(st, "legacy", name)) {
+        if (move_one(st, name) == SECPROV_OK)       /* sealed into legacy meanwhile */
+            rc = p_unseal(st, &st->tpm, name, data, len);
+        else if (legacy_ready(st) == SECPROV_OK)
+            rc = p_unseal(st, &st->legacy, name, data, len);
+    }
+    return end(st, rc);
+}
+
+int sp_store_delete(sp_store *st, const char *name)
+{
+    int rc, tpm = begin(st, &rc);
+
+    if (rc != SECPROV_OK)
+        return end(st, rc);
+    if (!tpm && held_by_tpm(st, "delete", name))
+        return end(st, SECPROV_ERR_UNAVAILABLE);
+    rc = p_remove(st->serving, name);
+    if (tpm && st->auto_mode && (rc == SECPROV_OK || rc == SECPROV_ERR_NOT_FOUND) &&
+        holds(st, "legacy", name)) {
+        int lrc = legacy_ready(st);
+        if (lrc == SECPROV_OK)
+            lrc = p_remove(&st->legacy, name);
+        if (lrc == SECPROV_OK)
+            rc = SECPROV_OK;                        /* removed from one store at least */
+        else if (lrc != SECPROV_ERR_NOT_FOUND)
+            rc = lrc;
+    }
+    return end(st, rc);
+}
+
+/* a and b sorted: their union, each name once, into *out (a and b freed). */
+static int merge(char **a, size_t na, char **b, size_t nb, char ***out, size_t *count)
+{
+    char **m = malloc((na + nb + 1) * sizeof *m);
+    size_t i = 0, j = 0, n = 0;
+
+    if (m == NULL) {
+        secprov_list_free(a, na);
+        secprov_list_free(b, nb);
+        return SECPROV_ERR_NOMEM;
+    }
+    while (i < na || j < nb) {
+        int c = i == na ? 1 : j == nb ? -1 : strcmp(a[i], b[j]);
+        if (c < 0)
+            m[n++] = a[i++];
+        else if (c > 0)
+            m[n++] = b[j++];
+        else {
+            m[n++] = a[i++];
+            free(b[j++]);
+        }
+    }
+    free(a);
+    free(b);
+    *out = m;
+    *count = n;
+    return SECPROV_OK;
+}
+
+int sp_store_list(sp_store *st, char ***names, size_t *count)
+{
+    char **a = NULL, **b = NULL;
+    size_t na = 0, nb = 0;
+    int rc, tpm = begin(st, &rc);
+
+    if (rc != SECPROV_OK)
+        return end(st, rc);
+    rc = p_list(st->serving, &a, &na);
+    if (rc != SECPROV_OK || !st->auto_mode) {
+        *names = a;
+        *count = na;
+        return end(st, rc);
+    }
+    /* each name once, from both stores: the other one read from its folder */
+    if ((rc = names_in(st, tpm ? "legacy" : "tpm", &b, &nb)) != SECPROV_OK) {
+        secprov_list_free(a, na);
+        return end(st, rc);
+    }
+    return end(st, merge(a, na, b, nb, names, count));
+}
+
+int sp_store_locate(sp_store *st, const char *name, char *out, size_t out_len)
+{
+    int rc, tpm = begin(st, &rc);
+
+    if (rc != SECPROV_OK)
+        return end(st, rc);
+    if (!tpm && held_by_tpm(st, "locate", name))
+        return end(st, SECPROV_ERR_UNAVAILABLE);
+    rc = p_locate(st->serving, name, out, out_len);
+    if (rc == SECPROV_ERR_NOT_FOUND && tpm && st->auto_mode && holds(st, "legacy", name)) {
+        if (move_one(st, name) == SECPROV_OK)
+            rc = p_locate(&st->tpm, name, out, out_len);
+        else if (legacy_ready(st) == SECPROV_OK)
+            rc = p_locate(&st->legacy, name, out, out_len);
+    }
+    return end(st, rc);
+}
+
+/* gc: the serving provider's leftovers (a TPM that cannot be used has
+ * none it could remove now). */
+int sp_store_gc(sp_store *st, int dry_run, secprov_gc_fn emit, void *user)
+{
+    int rc;
+
+    (void)begin(st, &rc);
+    if (rc != SECPROV_OK)
+        return end(st, rc);
+    const sp_provider *p = st->serving;
+    rc = SECPROV_CLASS_HAS(p->klass, gc) ? p->klass->gc(p->ctx, dry_run, emit, user)
+                                         : SECPROV_ERR_UNSUPPORTED;
+    return end(st, rc);
+}
+
+const char *sp_store_serving_name(sp_store *st)
+{
+    pthread_mutex_lock(&st->mutex);
+    const char *name = st->serving->klass->name;
+    pthread_mutex_unlock(&st->mutex);
+    return name;
+}
+
+const char *sp_store_fallback_reason(sp_store *st)
+{
+    pthread_mutex_lock(&st->mutex);
+    const char *why = st->fell_back ? st->why : NULL;
+    pthread_mutex_unlock(&st->mutex);
+    return why;
+}
+
+int sp_store_info(sp_store *st, secprov_info_fn emit, void *user)
+{
+    int rc = SECPROV_OK;
+
+    pthread_mutex_lock(&st->mutex);
+    emit("provider", st->serving->klass->name, user);
+    emit("fallback", st->fell_back ? "yes" : "no", user);
+    if (st->fell_back)
+        emit("reason", st->why, user);
+    if (SECPROV_CLASS_HAS(st->serving->klass, info))
+        rc = st->serving->klass->info(st->serving->ctx, emit, user);
+    pthread_mutex_unlock(&st->mutex);
+    return rc;
+}

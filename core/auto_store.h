@@ -1,0 +1,88 @@
+/*
+ * The handle's store: which provider serves a call. With `tpm` or `legacy`
+ * asked for, the one opened serves every call, as selected (select.h).
+ * In auto mode the device has ONE store, whichever provider serves a call
+ * (docs/store.md):
+ *
+ *  1. A secret the legacy store holds (sealed there during a fallback) is
+ *     moved into the TPM on the first call of a handle that finds the TPM
+ *     usable: sealed in the TPM first, then removed from legacy. A name
+ *     found in legacy later (another process fell back) is moved when a
+ *     call asks for it.
+ *  2. A secret the TPM's store holds, asked for (unseal, seal over it,
+ *     delete, locate) while the TPM cannot be used, is
+ *     SECPROV_ERR_UNAVAILABLE naming why, never NOT_FOUND and never a
+ *     legacy copy: the tpm provider answers "does your store hold NAME"
+ *     from its state folder alone (the class's store_has slot).
+ *  3. When both stores hold a name the TPM's copy wins (once it unseals)
+ *     and the legacy copy is removed; list shows each name once; delete
+ *     removes it from both.
+ *  4. A handle served by legacy (it fell back, or no TPM device was
+ *     present) tries the TPM again before a call at most every
+ *     tpm.retry_interval_s, and switches to it, with one info line, when it
+ *     opens. Contention is not failure: a busy TPM lock is SECPROV_ERR_BUSY.
+ *
+ * Calls on one auto handle run one at a time (the store's mutex).
+ */
+#ifndef SECPROV_AUTO_STORE_H
+#define SECPROV_AUTO_STORE_H
+
+#include <pthread.h>
+#include <stddef.h>
+
+#include "loader.h"
+#include "log.h"
+#include "provider_abi.h"
+
+typedef struct sp_provider {
+    secprov_module *mod;                /* NULL: not loaded */
+    const secprov_provider_class *klass;
+    secprov_provider_ctx *ctx;          /* NULL: not open */
+} sp_provider;
+
+/* Before the handle tries the TPM again: look for the TPM device nodes
+ * anew (env's tpm_device, tpm_tcti); SECPROV_OK when one is present, else
+ * why says none is. */
+typedef int (*sp_device_fn)(void *core, char *why, size_t why_len);
+
+typedef struct sp_store {
+    int auto_mode;                      /* the one-store rules apply */
+    sp_provider tpm, legacy;
+    sp_provider *serving;
+    int fell_back;                      /* auto wanted tpm, and legacy serves */
+    char why[512];                      /* why the TPM cannot be used now */
+    int migrated;                       /* rule 1 ran on this handle */
+    long last_try_s;                    /* monotonic: the last TPM open tried */
+    int retry_interval_s;
+    const char *provider_dir;
+    const secprov_provider_env *env;
+    const sp_logger *log;
+    sp_device_fn device;
+    void *core;
+    pthread_mutex_t mutex;
+} sp_store;
+
+void sp_store_init(sp_store *st, const char *provider_dir, const secprov_provider_env *env,
+                   const sp_logger *log, int retry_interval_s, sp_device_fn device, void *core);
+/* Load (if needed) and open provider "tpm" or "legacy" into its slot;
+ * nothing is left open on failure (the module may stay loaded). */
+int sp_store_open(sp_store *st, const char *provider, char *why, size_t why_len);
+/* After the selection: which one serves, and whether auto's rules apply.
+ * tpm_why: why the TPM is not serving (fallback reason or no device). */
+void sp_store_start(sp_store *st, int auto_mode, const char *serving, int fell_back,
+                    const char *tpm_why);
+void sp_store_close(sp_store *st);
+
+int sp_store_seal(sp_store *st, const char *name, const void *data, size_t len);
+int sp_store_unseal(sp_store *st, const char *name, void **data, size_t *len);
+int sp_store_delete(sp_store *st, const char *name);
+int sp_store_list(sp_store *st, char ***names, size_t *count);
+int sp_store_locate(sp_store *st, const char *name, char *out, size_t out_len);
+int sp_store_gc(sp_store *st, int dry_run, secprov_gc_fn emit, void *user);
+/* The serving provider's name; why it fell back (NULL when it did not: the
+ * text stays valid until the next call on the handle). */
+const char *sp_store_serving_name(sp_store *st);
+const char *sp_store_fallback_reason(sp_store *st);
+int sp_store_info(sp_store *st, secprov_info_fn emit, void *user);
+
+#endif

@@ -7,6 +7,11 @@
 #define SECPROV_DEFAULT_CONFIG "/etc/secprov/secprov.conf"
 #define SECPROV_DEFAULT_TPM_STATE "/var/lib/secprov/tpm"
 #define SECPROV_DEFAULT_LEGACY_STATE "/var/lib/secprov/legacy"
+/* The TPM's bounded waits (docs/performance.md: checked against the modeled
+ * latency of a firmware TPM). */
+#define SECPROV_DEFAULT_TPM_PROBE_TIMEOUT_MS 3000
+#define SECPROV_DEFAULT_TPM_CALL_TIMEOUT_MS 4000
+#define SECPROV_TPM_TIMEOUT_MAX_MS 600000
 
 typedef struct sp_config {
     char *path;                 /* the file read, or NULL when defaults only */
@@ -19,6 +24,9 @@ typedef struct sp_config {
     char *tpm_state_dir;
     char *legacy_state_dir;
     char *legacy_hardware;      /* "" = collect */
+    int tpm_resource_manager;   /* SECPROV_TPM_RM_* (provider_abi.h); default auto */
+    int tpm_probe_timeout_ms;   /* tpm.probe_timeout_ms, default 3000 */
+    int tpm_call_timeout_ms;    /* tpm.call_timeout_ms, default 4000 */
 } sp_config;
 
 /*

@@ -66,7 +66,22 @@ typedef struct secprov_provider_env {
      * with -z defs and may be loaded under an RTLD_LOCAL libsecprov):
      * whatever it needs of the core comes through this table. */
     const char *(*status_text)(int status);
+
+    /* More tpm.* settings (appended: a provider reads one only when
+     * SECPROV_ENV_HAS(env, field), else takes its documented default). */
+    int tpm_resource_manager;           /* SECPROV_TPM_RM_*: is the TCTI behind one? */
+    int tpm_probe_timeout_ms;           /* the first command's bound (open) */
+    int tpm_call_timeout_ms;            /* each public call's bound for the TPM */
 } secprov_provider_env;
+
+/* tpm.resource_manager: auto (by the TCTI: device:.../tpmrm*, tabrmd), yes, no. */
+#define SECPROV_TPM_RM_AUTO 0
+#define SECPROV_TPM_RM_YES 1
+#define SECPROV_TPM_RM_NO 2
+
+/* Whether env (of env->size bytes) has the field. */
+#define SECPROV_ENV_HAS(env, field) \
+    ((env)->size >= offsetof(secprov_provider_env, field) + sizeof((env)->field))
 
 /* Reason buffer for open failures: one line, no secrets. */
 #define SECPROV_REASON_MAX 512

@@ -58,6 +58,7 @@ typedef struct tpm_ctx {
     tpm_esys esys;                  /* on its own TCTI; esys.esys NULL when not made */
     tpm_deadline deadline;          /* of the current call: see tss_wait.h */
     int slots_exhausted;            /* the last TPM error was 0x902/0x903/... */
+    int reconnect;                  /* the last error was the connection's (not a timeout) */
     int probe_first;                /* probe before the next ESYS context (after a drop) */
     int keep_session;               /* a resource manager: tpm_session.h */
     int probe_ms, call_ms;          /* tpm.probe_timeout_ms, tpm.call_timeout_ms */
@@ -150,6 +151,9 @@ static int tss_failed(tpm_ctx *c, TSS2_RC rc, const char *what, const char *name
     int status = SECPROV_ERR_TPM;
 
     c->slots_exhausted = tpm_rc_slots_exhausted(rc);
+    /* The connection broke (a TPM restarted behind the device or socket):
+     * the call is retried once on a new one, after a probe. */
+    c->reconnect = layer == TSS2_TCTI_RC_LAYER && !TSS_RC_IS_TRY_AGAIN(rc);
     if (rc == TSS_RC_DEADLINE) {
         c->env->log(c->env, SECPROV_LOG_ERROR, "tpm: %s '%s': the TPM did not answer within "
                     "%d ms; the connection is dropped and made anew on the next call", what,
@@ -223,13 +227,17 @@ static int ensure_esys(tpm_ctx *c)
  * 1 = retry. */
 static int recover_slots(tpm_ctx *c)
 {
+    if (c->reconnect) {             /* or a broken connection: a new one (ensure_esys) */
+        c->reconnect = 0;
+        return tpm_deadline_left_ms(&c->deadline) > 0;
+    }
     if (!c->slots_exhausted)
         return 0;
     c->slots_exhausted = 0;
     int n = tpm_flush_stale(c->esys.tcti, c->env->tpm_tcti, tpm_deadline_left_ms(&c->deadline));
     c->env->log(c->env, n > 0 ? SECPROV_LOG_WARNING : SECPROV_LOG_ERROR,
-                "tpm: the TPM was out of session/object slots; flushed %d left by dead "
-                "processes", n);
+                "tpm: the TPM was out of session/object slots; flushed %d (left by dead "
+                "processes; a live one's saved session is started anew)", n);
     return n > 0;
 }
 

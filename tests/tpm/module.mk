@@ -18,3 +18,7 @@ $(TESTDIR_B)/tpm/ebusy_shim.so: tests/tpm/ebusy_shim.c
 	@mkdir -p $(@D)
 	$(CC) -shared -fPIC -O1 -Wall -Wextra -Werror -o $@ $< -ldl
 CHECK_DEPS     += $(TESTDIR_B)/tpm/ebusy_shim.so
+
+# The handle's one salted session and the commands per operation (issue 16).
+CHECK_DEPS     += $(BUILD)/bench/rt_api
+CHECK_PROGRAMS += tests/tpm/test_commands.sh tests/tpm/test_sessions.sh

@@ -80,6 +80,25 @@ for rm in no yes; do
   ask unseal f; expect_ok "rm=$rm: restarted: unseal" value-h
   eval "exec ${DRV[1]}>&-"; wait "$DRV_PID" || true
 done
+
+# --- the bounded waits are settings: tpm.call_timeout_ms, tpm.probe_timeout_ms ---------------
+tpm_sim_config "$T/short.conf" tpm
+sed -i "s|tcti = |call_timeout_ms = 700; probe_timeout_ms = 300; tcti = |" "$T/short.conf"
+coproc DRV { SECPROV_CONFIG=$T/short.conf exec "$FD" 2>>"$T/driver.err"; }
+ask open; expect_ok "short timeouts: open"
+ask unseal f; expect_ok "short timeouts: unseal" value-h
+tpm_sim_wedge
+ask unseal f
+read -r _ st ms _ <<<"$reply"
+check "call_timeout_ms = 700, TPM wedged: TIMEOUT within 700..1500 ms ($reply)" \
+  test "$st" = TIMEOUT -a "${ms%.*}" -ge 690 -a "${ms%.*}" -lt 1500
+eval "exec ${DRV[1]}>&-"; wait "$DRV_PID" || true
+t0=$EPOCHREALTIME
+rc=0; SECPROV_CONFIG=$T/short.conf "$SECPROV_BUILD/bin/secprov" info > /dev/null 2> "$T/probe.err" || rc=$?
+t1=$EPOCHREALTIME; ms=$(( (${t1/./} - ${t0/./}) / 1000 ))
+check "probe_timeout_ms = 300, TPM wedged: open fails in under 1000 ms ($ms ms, rc $rc)" \
+  test "$rc" != 0 -a "$ms" -lt 1000
+check "probe_timeout_ms = 300: the error names the bound" grep -q "did not answer within 300 ms" "$T/probe.err"
 tpm_sim_stop
 
 # --- tpm2-abrmd in front of swtpm ------------------------------------------------------------

@@ -13,6 +13,9 @@
  *
  * LEGs: secprov    secprov_seal + secprov_unseal of 32 bytes, one open handle
  *                  (SECPROV_CONFIG; the name is sealed over each time)
+ *       secprov-rm the same with the config $BENCH_CONFIG_RM
+ *                  (tpm.resource_manager = yes: the session stays loaded,
+ *                  as behind /dev/tpmrm0)
  *       floor      the ESAPI floor (floor_esapi.h) on $BENCH_TCTI
  *       fapi       stock FAPI (fapi_stock.h) on $BENCH_TCTI, keystore in $BENCH_DIR
  *       tpm-1m     secprov, provider tpm, 1 MiB secret (envelope)
@@ -77,6 +80,8 @@ static int leg_open(leg *l, const char *name)
     } else if (strcmp(name, "legacy-1m") == 0) {
         o.provider = "legacy";
         l->size = BIG;
+    } else if (strcmp(name, "secprov-rm") == 0) {
+        o.config_path = need_env("BENCH_CONFIG_RM");
     } else if (strcmp(name, "secprov") != 0) {
         fprintf(stderr, "bench_tpm: unknown leg '%s'\n", name);
         return -1;

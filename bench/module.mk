@@ -8,12 +8,16 @@ $(BUILD)/bench/rt_api: $(OBJDIR)/bench/rt_api.o $(LIBSECPROV_SO)
 	@mkdir -p $(@D)
 	$(CC) $(BASE_LDFLAGS) -L$(LIBDIR_B) -Wl,-rpath,$(abspath $(LIBDIR_B)) -o $@ $< -lsecprov
 
+$(BUILD)/bench/loader: $(OBJDIR)/bench/loader.o $(LIBSECPROV_SO)
+	@mkdir -p $(@D)
+	$(CC) $(BASE_LDFLAGS) -L$(LIBDIR_B) -Wl,-rpath,$(abspath $(LIBDIR_B)) -o $@ $< -lsecprov
+
 $(BUILD)/bench/bench_tpm: $(BENCH_OBJS) $(LIBSECPROV_SO)
 	@mkdir -p $(@D)
 	$(CC) $(BASE_LDFLAGS) -L$(LIBDIR_B) -Wl,-rpath,$(abspath $(LIBDIR_B)) -o $@ $(BENCH_OBJS) \
 	    -lsecprov $(BENCH_TSS_LIBS)
 
-BENCH_PROGRAMS := $(BUILD)/bench/rt_api $(BUILD)/bench/bench_tpm $(TESTDIR_B)/tools/ptytpm
+BENCH_PROGRAMS := $(BUILD)/bench/rt_api $(BUILD)/bench/bench_tpm $(BUILD)/bench/loader $(TESTDIR_B)/tools/ptytpm
 
 .PHONY: bench bench-run
 bench:

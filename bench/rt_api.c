@@ -5,11 +5,14 @@
  * bytes every time. Exit 1 on any failure. RT_UNIQUE=1: a new name each
  * time (so no earlier generation is deleted by the seal). RT_NAME: the
  * name (default "bench"), so that processes running at once can differ.
+ * RT_HOLD=1: after the round-trips print "held" and wait, handle open, until
+ * killed (tests/tpm/test_sessions.sh).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "secprov.h"
 
@@ -60,6 +63,12 @@ int main(int argc, char **argv)
             return 1;
         }
         printf("%.0f\n", dt);
+    }
+    if (getenv("RT_HOLD") != NULL) {
+        printf("held\n");
+        fflush(stdout);
+        for (;;)
+            pause();
     }
     secprov_close(sp);
     free(data);

@@ -31,8 +31,8 @@ SP=$build/bin/secprov
 say() { printf 'bench: %s\n' "$*" >&2; }
 HW='CPU: bench. GPU: none. Memory: 1. DriveSerial: x'
 
-config() {   # FILE DEVICE TCTI STATE [hardware]: a config (provider auto)
-  { echo "tpm = { devices = [\"$2\"]; tcti = \"$3\"; state_dir = \"$4/tpm\"; };"
+config() {   # FILE DEVICE TCTI STATE [hardware]: a config (provider auto; $RM: tpm.resource_manager)
+  { echo "tpm = { devices = [\"$2\"]; tcti = \"$3\"; state_dir = \"$4/tpm\"; resource_manager = \"${RM:-auto}\"; };"
     if [ "${5-x}" = collect ]; then echo "legacy = { state_dir = \"$4/legacy\"; };"
     else echo "legacy = { state_dir = \"$4/legacy\"; hardware = \"$HW\"; };"; fi
   } > "$1"
@@ -48,15 +48,16 @@ config() {   # FILE DEVICE TCTI STATE [hardware]: a config (provider auto)
 say "1/7 TPM round-trips in process: secprov, floor, stock FAPI ($N each, interleaved)"
 tpm_sim_pty "$work/t1" >/dev/null
 config "$work/c1.conf" "$TPM_DEV" "$TPM_TCTI" "$work/s1"
+RM=yes config "$work/c1rm.conf" "$TPM_DEV" "$TPM_TCTI" "$work/s1"
 mkdir -p "$work/fapi1"
-SECPROV_CONFIG=$work/c1.conf BENCH_TCTI=$TPM_TCTI BENCH_DIR=$work/fapi1 \
-  "$BT" rt "$N" secprov floor fapi > "$out/rt.txt"
+SECPROV_CONFIG=$work/c1.conf BENCH_CONFIG_RM=$work/c1rm.conf BENCH_TCTI=$TPM_TCTI BENCH_DIR=$work/fapi1 \
+  "$BT" rt "$N" secprov secprov-rm floor fapi > "$out/rt.txt"
 # Where secprov's gap to the floor goes: the same two legs again with fsync()
 # a no-op (bench/nofsync.c): what remains is the TPM commands and the work
 # around them.
 cc -shared -fPIC -o "$work/nofsync.so" "$src/bench/nofsync.c"
-SECPROV_CONFIG=$work/c1.conf BENCH_TCTI=$TPM_TCTI LD_PRELOAD=$work/nofsync.so \
-  "$BT" rt "$N" secprov floor | sed 's/^\([a-z]*\) /\1-nofsync /' > "$out/rt_nofsync.txt"
+SECPROV_CONFIG=$work/c1.conf BENCH_CONFIG_RM=$work/c1rm.conf BENCH_TCTI=$TPM_TCTI LD_PRELOAD=$work/nofsync.so \
+  "$BT" rt "$N" secprov secprov-rm floor | sed 's/^\([a-z-]*\) /\1-nofsync /' > "$out/rt_nofsync.txt"
 
 # --- whole processes: systemd-creds encrypt+decrypt vs secprov seal+unseal ----------
 say "1/7 whole processes: systemd-creds vs secprov command ($PROC_N pairs each, interleaved)"
@@ -93,6 +94,7 @@ tpm_sim_stop
 say "2/7 TPM commands per round-trip (swtpm's command log)"
 PTYTPM_SWTPM_LOG=$work/swtpm.log tpm_sim_pty "$work/t2" >/dev/null
 config "$work/c2.conf" "$TPM_DEV" "$TPM_TCTI" "$work/s2"
+RM=yes config "$work/c2rm.conf" "$TPM_DEV" "$TPM_TCTI" "$work/s2"
 mkdir -p "$work/fapi2"
 K=10
 slice() {   # LEG START END: the command codes in that part of the log
@@ -100,8 +102,8 @@ slice() {   # LEG START END: the command codes in that part of the log
     awk '/SWTPM_IO_Read/ { getline; print $7 $8 $9 $10 }' | sed "s/^/$1 /"
 }
 : > "$out/commands.txt"
-for leg in secprov floor fapi; do
-  read -r a b < <(SECPROV_CONFIG=$work/c2.conf BENCH_TCTI=$TPM_TCTI BENCH_DIR=$work/fapi2 "$BT" count "$leg" "$K" "$work/swtpm.log")
+for leg in secprov secprov-rm floor fapi; do
+  read -r a b < <(SECPROV_CONFIG=$work/c2.conf BENCH_CONFIG_RM=$work/c2rm.conf BENCH_TCTI=$TPM_TCTI BENCH_DIR=$work/fapi2 "$BT" count "$leg" "$K" "$work/swtpm.log")
   slice "$leg" "$a" "$b" >> "$out/commands.txt"
 done
 export SECPROV_CONFIG=$work/c2.conf
@@ -113,8 +115,44 @@ for leg in creds cli; do
     flush_sessions
   done
 done
+# The loader's start-up (process start, open, unseal 1 or 10, exit), both modes.
+LD=$build/bench/loader
+SECPROV_CONFIG=$work/c2.conf "$LD" seal 10
+for rm in no yes; do
+  conf=$work/c2.conf; [ $rm = yes ] && conf=$work/c2rm.conf
+  for n in 1 10; do
+    for _ in $(seq 1 "$K"); do
+      a=$(stat -c %s "$work/swtpm.log"); SECPROV_CONFIG=$conf "$LD" "$n"; sleep 0.05
+      b=$(stat -c %s "$work/swtpm.log")
+      slice "loader$n-rm$rm" "$a" "$b" >> "$out/commands.txt"
+    done
+  done
+done
 unset SECPROV_CONFIG
 echo "$K" > "$out/commands.k"
+tpm_sim_stop
+
+# --- the loader's start-up, timed: process start, open, unseal 1 / 10, exit ------------------
+say "2/7 the loader's start-up ($PROC_N processes each)"
+tpm_sim_pty "$work/t2b" >/dev/null
+config "$work/c2b.conf" "$TPM_DEV" "$TPM_TCTI" "$work/s2b"
+RM=yes config "$work/c2brm.conf" "$TPM_DEV" "$TPM_TCTI" "$work/s2b"
+SECPROV_CONFIG=$work/c2b.conf "$LD" seal 10
+: > "$out/loader.txt"
+for _ in $(seq 1 "$PROC_N"); do
+  for leg in loader1-rmno loader10-rmno loader1-rmyes loader10-rmyes; do
+    conf=$work/c2b.conf; [[ $leg == *rmyes ]] && conf=$work/c2brm.conf
+    n=${leg#loader}; n=${n%%-*}
+    t0=$EPOCHREALTIME; SECPROV_CONFIG=$conf "$LD" "$n" || { say "$leg failed"; exit 1; }; t1=$EPOCHREALTIME
+    echo "$leg $(( (${t1/./} - ${t0/./}) ))" >> "$out/loader.txt"
+  done
+done
+# The same through the Python package, once it exists (bench/python_overhead.py
+# writes "LEG MICROSECONDS" lines; its legs are reported beside these).
+if [ -f "$src/bench/python_overhead.py" ]; then
+  SECPROV_CONFIG=$work/c2b.conf SECPROV_BUILD=$build /usr/bin/python3 "$src/bench/python_overhead.py" \
+    "$PROC_N" > "$out/python.txt" || say "python_overhead.py failed (its legs are left out)"
+fi
 tpm_sim_stop
 
 # --- 3. secprov_open: tpm, legacy, fallback ------------------------------------------------

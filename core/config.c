@@ -14,6 +14,7 @@
 
 #include "host_env.h"
 #include "log.h"
+#include "provider_abi.h"
 #include "secprov.h"
 
 __attribute__((format(printf, 3, 4)))
@@ -46,6 +47,9 @@ static int set_defaults(sp_config *cfg)
     cfg->fallback = 1;
     cfg->tpm_lock_timeout_ms = SECPROV_DEFAULT_LOCK_TIMEOUT_MS;
     cfg->tpm_retry_interval_s = SECPROV_DEFAULT_RETRY_INTERVAL_S;
+    cfg->tpm_resource_manager = SECPROV_TPM_RM_AUTO;
+    cfg->tpm_probe_timeout_ms = SECPROV_DEFAULT_TPM_PROBE_TIMEOUT_MS;
+    cfg->tpm_call_timeout_ms = SECPROV_DEFAULT_TPM_CALL_TIMEOUT_MS;
     cfg->tpm_devices = calloc(2, sizeof(char *));
     if (cfg->tpm_devices == NULL)
         return SECPROV_ERR_NOMEM;
@@ -92,7 +96,8 @@ static const struct key_rule top_keys[] = {
 static const struct key_rule tpm_keys[] = {
     {"devices", CONFIG_TYPE_ARRAY}, {"tcti", CONFIG_TYPE_STRING},
     {"state_dir", CONFIG_TYPE_STRING}, {"lock_timeout_ms", CONFIG_TYPE_INT},
-    {"retry_interval_s", CONFIG_TYPE_INT}, {NULL, 0}};
+    {"retry_interval_s", CONFIG_TYPE_INT}, {"resource_manager", CONFIG_TYPE_STRING},
+    {"probe_timeout_ms", CONFIG_TYPE_INT}, {"call_timeout_ms", CONFIG_TYPE_INT}, {NULL, 0}};
 static const struct key_rule legacy_keys[] = {
     {"state_dir", CONFIG_TYPE_STRING}, {"hardware", CONFIG_TYPE_STRING}, {NULL, 0}};
 
@@ -197,6 +202,42 @@ static int read_bounded(config_t *lc, const char *key, int max, int *dst, const 
     return SECPROV_OK;
 }
 
+/* tpm.resource_manager: auto | yes | no. */
+static int read_resource_manager(sp_config *cfg, config_t *lc, const char *file, char *err,
+                                 size_t err_len)
+{
+    static const char *const names[] = {"auto", "yes", "no"};
+    static const int values[] = {SECPROV_TPM_RM_AUTO, SECPROV_TPM_RM_YES, SECPROV_TPM_RM_NO};
+    config_setting_t *s = config_lookup(lc, "tpm.resource_manager");
+
+    if (s == NULL)
+        return SECPROV_OK;
+    const char *v = config_setting_get_string(s);
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strcmp(v, names[i]) == 0) {
+            cfg->tpm_resource_manager = values[i];
+            return SECPROV_OK;
+        }
+    return fail(err, err_len, "%s:%d: unknown tpm.resource_manager '%s' (auto, yes or no)",
+                file, config_setting_source_line(s), v);
+}
+
+/* A tpm.*_timeout_ms key: 1 .. SECPROV_TPM_TIMEOUT_MAX_MS. */
+static int read_timeout(config_t *lc, const char *key, int *dst, const char *file, char *err,
+                        size_t err_len)
+{
+    config_setting_t *s = config_lookup(lc, key);
+
+    if (s == NULL)
+        return SECPROV_OK;
+    int v = config_setting_get_int(s);
+    if (v < 1 || v > SECPROV_TPM_TIMEOUT_MAX_MS)
+        return fail(err, err_len, "%s:%d: '%s' must be 1 to %d (milliseconds), not %d", file,
+                    config_setting_source_line(s), key, SECPROV_TPM_TIMEOUT_MAX_MS, v);
+    *dst = v;
+    return SECPROV_OK;
+}
+
 static int read_settings(sp_config *cfg, config_t *lc, const char *file, char *err, size_t err_len)
 {
     config_setting_t *root = config_root_setting(lc), *s;
@@ -246,7 +287,12 @@ static int read_settings(sp_config *cfg, config_t *lc, const char *file, char *e
     if ((rc = read_bounded(lc, "tpm.lock_timeout_ms", SECPROV_LOCK_TIMEOUT_MS_MAX,
                            &cfg->tpm_lock_timeout_ms, file, err, err_len)) != SECPROV_OK ||
         (rc = read_bounded(lc, "tpm.retry_interval_s", SECPROV_RETRY_INTERVAL_S_MAX,
-                           &cfg->tpm_retry_interval_s, file, err, err_len)) != SECPROV_OK)
+                           &cfg->tpm_retry_interval_s, file, err, err_len)) != SECPROV_OK ||
+        (rc = read_resource_manager(cfg, lc, file, err, err_len)) != SECPROV_OK ||
+        (rc = read_timeout(lc, "tpm.probe_timeout_ms", &cfg->tpm_probe_timeout_ms, file, err,
+                           err_len)) != SECPROV_OK ||
+        (rc = read_timeout(lc, "tpm.call_timeout_ms", &cfg->tpm_call_timeout_ms, file, err,
+                           err_len)) != SECPROV_OK)
         return rc;
     if (cfg->tpm_state_dir[0] == '\0' || cfg->legacy_state_dir[0] == '\0')
         return fail(err, err_len, "%s: a state_dir must not be empty", file);

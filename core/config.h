@@ -12,6 +12,11 @@
 #define SECPROV_DEFAULT_RETRY_INTERVAL_S 60      /* tpm.retry_interval_s */
 #define SECPROV_LOCK_TIMEOUT_MS_MAX 600000
 #define SECPROV_RETRY_INTERVAL_S_MAX 86400
+/* The TPM's bounded waits (docs/performance.md: checked against the modeled
+ * latency of a firmware TPM). */
+#define SECPROV_DEFAULT_TPM_PROBE_TIMEOUT_MS 3000
+#define SECPROV_DEFAULT_TPM_CALL_TIMEOUT_MS 4000
+#define SECPROV_TPM_TIMEOUT_MAX_MS 600000
 
 typedef struct sp_config {
     char *path;                 /* the file read, or NULL when defaults only */
@@ -26,6 +31,9 @@ typedef struct sp_config {
     char *legacy_hardware;      /* "" = collect */
     int tpm_lock_timeout_ms;    /* wait for another process's lock, then BUSY */
     int tpm_retry_interval_s;   /* a fallen-back auto handle retries the TPM */
+    int tpm_resource_manager;   /* SECPROV_TPM_RM_* (provider_abi.h); default auto */
+    int tpm_probe_timeout_ms;   /* tpm.probe_timeout_ms, default 3000 */
+    int tpm_call_timeout_ms;    /* tpm.call_timeout_ms, default 4000 */
 } sp_config;
 
 /*

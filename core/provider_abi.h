@@ -71,9 +71,22 @@ typedef struct secprov_provider_env {
      * lock before it returns SECPROV_ERR_BUSY (read it only when size
      * covers it; else SECPROV_ENV_LOCK_TIMEOUT_MS_DEFAULT). */
     int tpm_lock_timeout_ms;
+
+    /* More tpm.* settings (appended: a provider reads one only when
+     * SECPROV_ENV_HAS(env, field), else takes its documented default). */
+    int tpm_resource_manager;           /* SECPROV_TPM_RM_*: is the TCTI behind one? */
+    int tpm_probe_timeout_ms;           /* the first command's bound (open) */
+    int tpm_call_timeout_ms;            /* each public call's bound for the TPM */
 } secprov_provider_env;
 
 #define SECPROV_ENV_LOCK_TIMEOUT_MS_DEFAULT 3000
+
+/* tpm.resource_manager: auto (by the TCTI: device:.../tpmrm*, tabrmd), yes, no. */
+#define SECPROV_TPM_RM_AUTO 0
+#define SECPROV_TPM_RM_YES 1
+#define SECPROV_TPM_RM_NO 2
+
+/* Whether env (of env->size bytes) has the field. */
 #define SECPROV_ENV_HAS(env, field) \
     ((env)->size >= offsetof(secprov_provider_env, field) + sizeof((env)->field))
 

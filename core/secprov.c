@@ -130,6 +130,9 @@ static int fill_env(secprov *sp)
     e->core = sp;
     e->status_text = secprov_strerror;
     e->tpm_lock_timeout_ms = sp->cfg.tpm_lock_timeout_ms;
+    e->tpm_resource_manager = sp->cfg.tpm_resource_manager;
+    e->tpm_probe_timeout_ms = sp->cfg.tpm_probe_timeout_ms;
+    e->tpm_call_timeout_ms = sp->cfg.tpm_call_timeout_ms;
     return SECPROV_OK;
 }
 

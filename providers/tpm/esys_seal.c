@@ -7,6 +7,7 @@
 #include <openssl/evp.h>
 #include <tss2/tss2_mu.h>
 #include <tss2/tss2_sys.h>
+#include <tss2/tss2_tctildr.h>
 
 #include "aead.h"
 
@@ -51,15 +52,19 @@ static int same_name(const TPM2B_NAME *a, const TPM2B_NAME *b)
 }
 
 TSS2_RC tpm_esys_open(tpm_esys *e, TSS2_TCTI_CONTEXT *tcti, TPM2_HANDLE srk_handle,
-                      const TPM2B_PUBLIC *srk_public, const tpm_deadline *d)
+                      const TPM2B_PUBLIC *srk_public, int keep_loaded, const tpm_deadline *d)
 {
     TPM2B_NAME *got = NULL, want;
     TSS2_RC rc;
 
+    memset(e, 0, sizeof *e);
     e->srk = ESYS_TR_NONE;
-    e->esys = NULL;
+    e->tcti = tcti;
+    e->session.handle = ESYS_TR_NONE;
+    e->session.keep_loaded = keep_loaded;
     if ((rc = Esys_Initialize(&e->esys, tcti, NULL)) != TSS2_RC_SUCCESS) {
         e->esys = NULL;
+        tpm_esys_close(e, NULL);
         return rc;
     }
     /* TPM2_ReadPublic: an unauthenticated answer, whose name and public key
@@ -81,7 +86,7 @@ TSS2_RC tpm_esys_open(tpm_esys *e, TSS2_TCTI_CONTEXT *tcti, TPM2_HANDLE srk_hand
         rc = TSS_RC_SRK_MISMATCH;
     Esys_Free(got);
     if (rc != TSS2_RC_SUCCESS)
-        tpm_esys_close(e);
+        tpm_esys_close(e, NULL);
     return rc;
 }
 
@@ -117,30 +122,8 @@ static void scrub_create_input(tpm_esys *e, const TPM2B_SENSITIVE_CREATE *in)
     }
 }
 
-static TSS2_RC session_start(tpm_esys *e, ESYS_TR *s, const tpm_deadline *d)
-{
-    static const TPMT_SYM_DEF aes128cfb = {
-        .algorithm = TPM2_ALG_AES, .keyBits.aes = 128, .mode.aes = TPM2_ALG_CFB};
-    TSS2_RC rc;
-
-    *s = ESYS_TR_NONE;
-    ESYS_RUN(rc, e->esys, d,
-             Esys_StartAuthSession_Async(e->esys, e->srk, ESYS_TR_NONE, ESYS_TR_NONE,
-                                         ESYS_TR_NONE, ESYS_TR_NONE, NULL, TPM2_SE_HMAC,
-                                         &aes128cfb, TPM2_ALG_SHA256),
-             Esys_StartAuthSession_Finish(e->esys, s));
-    if (rc != TSS2_RC_SUCCESS) {
-        *s = ESYS_TR_NONE;
-        return rc;
-    }
-    return Esys_TRSess_SetAttributes(e->esys, *s,
-                                     TPMA_SESSION_DECRYPT | TPMA_SESSION_ENCRYPT |
-                                         TPMA_SESSION_CONTINUESESSION,
-                                     0xff);
-}
-
-/* Flush *h (a session or a loaded object) if set; rc of the first failure
- * so far, or of the flush. */
+/* Flush *h (a loaded object) if set; rc of the first failure so far, or of
+ * the flush. */
 static TSS2_RC flush(tpm_esys *e, ESYS_TR *h, TSS2_RC rc, const tpm_deadline *d)
 {
     TSS2_RC frc;
@@ -153,15 +136,31 @@ static TSS2_RC flush(tpm_esys *e, ESYS_TR *h, TSS2_RC rc, const tpm_deadline *d)
     return rc != TSS2_RC_SUCCESS ? rc : frc;
 }
 
-TSS2_RC tpm_esys_seal(tpm_esys *e, const void *data, size_t len, const TPM2B_AUTH *auth,
-                      TPM2B_PUBLIC *pub, TPM2B_PRIVATE *priv, const tpm_deadline *d)
+/* One Create in the handle's session. */
+static TSS2_RC create_once(tpm_esys *e, const TPM2B_SENSITIVE_CREATE *in, TPM2B_PUBLIC **out_pub,
+                           TPM2B_PRIVATE **out_priv, const tpm_deadline *d)
 {
     static const TPM2B_DATA no_outside_info;
     static const TPML_PCR_SELECTION no_pcrs;
+    ESYS_TR s;
+    TSS2_RC rc = tpm_session_begin(&e->session, e->esys, e->srk, &s, d);
+
+    if (rc == TSS2_RC_SUCCESS) {
+        ESYS_RUN(rc, e->esys, d,
+                 Esys_Create_Async(e->esys, e->srk, s, ESYS_TR_NONE, ESYS_TR_NONE, in,
+                                   &sealed_template, &no_outside_info, &no_pcrs),
+                 Esys_Create_Finish(e->esys, out_priv, out_pub, NULL, NULL, NULL));
+        scrub_create_input(e, in);
+    }
+    return tpm_session_end(&e->session, e->esys, rc, d);
+}
+
+TSS2_RC tpm_esys_seal(tpm_esys *e, const void *data, size_t len, const TPM2B_AUTH *auth,
+                      TPM2B_PUBLIC *pub, TPM2B_PRIVATE *priv, const tpm_deadline *d)
+{
     TPM2B_SENSITIVE_CREATE in;
     TPM2B_PUBLIC *out_pub = NULL;
     TPM2B_PRIVATE *out_priv = NULL;
-    ESYS_TR s;
     TSS2_RC rc;
 
     if (len == 0 || len > SEALED_MAX || auth->size > sizeof in.sensitive.userAuth.buffer)
@@ -170,16 +169,10 @@ TSS2_RC tpm_esys_seal(tpm_esys *e, const void *data, size_t len, const TPM2B_AUT
     in.sensitive.userAuth = *auth;      /* zeroed with in, and in ESAPI's copy */
     in.sensitive.data.size = (UINT16)len;
     memcpy(in.sensitive.data.buffer, data, len);
-    rc = session_start(e, &s, d);
-    if (rc == TSS2_RC_SUCCESS) {
-        ESYS_RUN(rc, e->esys, d,
-                 Esys_Create_Async(e->esys, e->srk, s, ESYS_TR_NONE, ESYS_TR_NONE, &in,
-                                   &sealed_template, &no_outside_info, &no_pcrs),
-                 Esys_Create_Finish(e->esys, &out_priv, &out_pub, NULL, NULL, NULL));
-        scrub_create_input(e, &in);
-    }
+    rc = create_once(e, &in, &out_pub, &out_priv, d);
+    if (tpm_session_lost(rc))          /* the TPM no longer has the session: once more */
+        rc = create_once(e, &in, &out_pub, &out_priv, d);
     sp_cleanse(&in, sizeof in);
-    rc = flush(e, &s, rc, d);
     if (rc == TSS2_RC_SUCCESS) {
         *pub = *out_pub;
         *priv = *out_priv;
@@ -189,18 +182,17 @@ TSS2_RC tpm_esys_seal(tpm_esys *e, const void *data, size_t len, const TPM2B_AUT
     return rc;
 }
 
-TSS2_RC tpm_esys_unseal(tpm_esys *e, const TPM2B_PUBLIC *pub, const TPM2B_PRIVATE *priv,
-                        const TPM2B_AUTH *auth, uint8_t out[SEALED_MAX], size_t *out_len,
-                        const tpm_deadline *d)
+/* One Load, Unseal and FlushContext of the object in the handle's session,
+ * with auth as the object's auth value (NULL: the empty one). */
+static TSS2_RC unseal_once(tpm_esys *e, const TPM2B_PUBLIC *pub, const TPM2B_PRIVATE *priv,
+                           const TPM2B_AUTH *auth, uint8_t out[SEALED_MAX], size_t *out_len,
+                           const tpm_deadline *d)
 {
     static const TPM2B_AUTH empty;
     TPM2B_SENSITIVE_DATA *data = NULL;
-    ESYS_TR s = ESYS_TR_NONE, obj = ESYS_TR_NONE;
-    TSS2_RC rc;
+    ESYS_TR s, obj = ESYS_TR_NONE;
+    TSS2_RC rc = tpm_session_begin(&e->session, e->esys, e->srk, &s, d);
 
-    if (!(pub->publicArea.objectAttributes & TPMA_OBJECT_NODA))
-        return TSS2_ESYS_RC_BAD_VALUE;          /* never sent: see esys_seal.h */
-    rc = session_start(e, &s, d);
     if (rc == TSS2_RC_SUCCESS)
         ESYS_RUN(rc, e->esys, d,
                  Esys_Load_Async(e->esys, e->srk, s, ESYS_TR_NONE, ESYS_TR_NONE, priv, pub),
@@ -227,13 +219,33 @@ TSS2_RC tpm_esys_unseal(tpm_esys *e, const TPM2B_PUBLIC *pub, const TPM2B_PRIVAT
     if (obj != ESYS_TR_NONE)
         (void)Esys_TR_SetAuth(e->esys, obj, &empty);  /* ESAPI frees its copy unzeroed */
     rc = flush(e, &obj, rc, d);
-    return flush(e, &s, rc, d);
+    return tpm_session_end(&e->session, e->esys, rc, d);
 }
 
-void tpm_esys_close(tpm_esys *e)
+TSS2_RC tpm_esys_unseal(tpm_esys *e, const TPM2B_PUBLIC *pub, const TPM2B_PRIVATE *priv,
+                        const TPM2B_AUTH *auth, uint8_t out[SEALED_MAX], size_t *out_len,
+                        const tpm_deadline *d)
 {
+    if (!(pub->publicArea.objectAttributes & TPMA_OBJECT_NODA))
+        return TSS2_ESYS_RC_BAD_VALUE;          /* never sent: see esys_seal.h */
+    TSS2_RC rc = unseal_once(e, pub, priv, auth, out, out_len, d);
+
+    if (tpm_session_lost(rc))          /* the TPM no longer has the session: once more */
+        rc = unseal_once(e, pub, priv, auth, out, out_len, d);
+    return rc;
+}
+
+void tpm_esys_close(tpm_esys *e, const tpm_deadline *d)
+{
+    if (d != NULL)
+        tpm_session_flush(&e->session, e->esys, d);
+    else
+        tpm_session_forget(&e->session, e->esys);
     if (e->esys != NULL)
         Esys_Finalize(&e->esys);      /* every copy of a secret was zeroed after its command */
+    if (e->tcti != NULL)
+        Tss2_TctiLdr_Finalize(&e->tcti);
     e->esys = NULL;
+    e->tcti = NULL;
     e->srk = ESYS_TR_NONE;
 }

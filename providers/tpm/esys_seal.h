@@ -15,11 +15,12 @@
  * The objects are the ones FAPI makes (keystore_object.h writes FAPI's
  * keystore file for them), and the protection on the bus is FAPI's: every
  * command runs in an HMAC session salted by ECDH with the SRK, with
- * AES-128-CFB parameter encryption both ways. Before the first use the SRK
- * in the TPM is checked against the keystore's (TSS_RC_SRK_MISMATCH).
+ * AES-128-CFB parameter encryption both ways; one such session per context,
+ * not per call (tpm_session.h). Before the first salt the SRK in the TPM is
+ * checked against the keystore's (TSS_RC_SRK_MISMATCH).
  *
- * The context sends on FAPI's TCTI (Fapi_GetTcti): /dev/tpm0 admits one
- * opener. Callers serialise use and drop it before the FAPI context.
+ * The context owns its TCTI (the provider's only connection to the TPM:
+ * /dev/tpm0 admits one opener). Callers serialise use.
  */
 #ifndef SECPROV_ESYS_SEAL_H
 #define SECPROV_ESYS_SEAL_H
@@ -28,21 +29,29 @@
 #include <stdint.h>
 #include <tss2/tss2_esys.h>
 
+#include "tpm_session.h"
 #include "tss_wait.h"
 
 typedef struct tpm_esys {
     ESYS_CONTEXT *esys;
+    TSS2_TCTI_CONTEXT *tcti;    /* owned */
     ESYS_TR srk;
+    tpm_session session;
 } tpm_esys;
 
-/* An ESYS context on tcti with the persistent SRK at srk_handle, whose name
- * must be the name of srk_public (the keystore's SRK): else
- * TSS_RC_SRK_MISMATCH; a missing SRK gives the TPM's handle error. */
+/* An ESYS context on tcti (owned from here on, also on failure) with the
+ * persistent SRK at srk_handle, whose name must be the name of srk_public
+ * (the keystore's SRK): else TSS_RC_SRK_MISMATCH; a missing SRK gives the
+ * TPM's handle error. keep_loaded: a resource manager is in front of the
+ * TPM (tpm_session.h). */
 TSS2_RC tpm_esys_open(tpm_esys *e, TSS2_TCTI_CONTEXT *tcti, TPM2_HANDLE srk_handle,
-                      const TPM2B_PUBLIC *srk_public, const tpm_deadline *d);
+                      const TPM2B_PUBLIC *srk_public, int keep_loaded, const tpm_deadline *d);
 
-/* Free the context (no copy of a secret is left in it). */
-void tpm_esys_close(tpm_esys *e);
+/* Free the context and its TCTI (no copy of a secret is left in it). With d,
+ * the TPM is answering: flush the session first; without, only forget it
+ * (a resource manager flushes it when the TCTI closes; else it stays until
+ * a recovery flush: tpm_flush.h). */
+void tpm_esys_close(tpm_esys *e, const tpm_deadline *d);
 
 /* Seal len (1..128) bytes under the SRK with the auth value auth
  * (name_auth.h): noDA, no policy, the template FAPI uses for

@@ -50,7 +50,7 @@ static int json_safe(const char *s)
 }
 
 int fapi_files_write(const secprov_provider_env *env, const char *state_dir,
-                     const char *tcti, char *config_path,
+                     const char *tcti, char *config_path, char *store_path,
                      size_t config_len, char *why, size_t why_len)
 {
     static const char *const subs[] = {"profiles", "keystore", "keystore/system",
@@ -79,27 +79,32 @@ int fapi_files_write(const secprov_provider_env *env, const char *state_dir,
                  env->status_text(rc));
         return rc;
     }
-    if (asprintf(&config,
-                 "{\n"
-                 "  \"profile_name\": \"" PROFILE_NAME "\",\n"
-                 "  \"profile_dir\": \"%s/profiles/\",\n"
-                 "  \"user_dir\": \"%s/keystore/user\",\n"
-                 "  \"system_dir\": \"%s/keystore/system\",\n"
-                 "  \"tcti\": \"%s\",\n"
-                 "  \"system_pcrs\": [],\n"
-                 "  \"log_dir\": \"%s/eventlog/\",\n"
-                 "  \"ek_cert_less\": \"yes\"\n"
-                 "}\n",
-                 state_dir, state_dir, state_dir, tcti, state_dir) < 0)
-        return SECPROV_ERR_NOMEM;
-    rc = write_if_changed(state_dir, "fapi-config.json", config);
-    free(config);
-    if (rc != SECPROV_OK) {
-        snprintf(why, why_len, "cannot write %s/fapi-config.json: %s", state_dir,
-                 env->status_text(rc));
-        return rc;
+    static const char *const files[] = {"fapi-config.json", "fapi-store.json"};
+    for (int i = 0; i < 2; i++) {
+        if (asprintf(&config,
+                     "{\n"
+                     "  \"profile_name\": \"" PROFILE_NAME "\",\n"
+                     "  \"profile_dir\": \"%s/profiles/\",\n"
+                     "  \"user_dir\": \"%s/keystore/user\",\n"
+                     "  \"system_dir\": \"%s/keystore/system\",\n"
+                     "  \"tcti\": \"%s\",\n"
+                     "  \"system_pcrs\": [],\n"
+                     "  \"log_dir\": \"%s/eventlog/\",\n"
+                     "  \"ek_cert_less\": \"yes\"\n"
+                     "}\n",
+                     state_dir, state_dir, state_dir, i == 0 ? tcti : "none", state_dir) < 0)
+            return SECPROV_ERR_NOMEM;
+        rc = write_if_changed(state_dir, files[i], config);
+        free(config);
+        if (rc != SECPROV_OK) {
+            snprintf(why, why_len, "cannot write %s/%s: %s", state_dir, files[i],
+                     env->status_text(rc));
+            return rc;
+        }
     }
-    return sp_path_join(config_path, config_len, state_dir, "fapi-config.json");
+    if ((rc = sp_path_join(config_path, config_len, state_dir, files[0])) != SECPROV_OK)
+        return rc;
+    return sp_path_join(store_path, config_len, state_dir, files[1]);
 }
 
 static char *saved(const char *name)

@@ -3,13 +3,15 @@
 
 #include <stdlib.h>
 #include <tss2/tss2_sys.h>
+#include <tss2/tss2_tctildr.h>
 
 int tpm_rc_slots_exhausted(TSS2_RC rc)
 {
     TSS2_RC base = rc & ~TSS2_RC_LAYER_MASK;
     return (rc & TSS2_RC_LAYER_MASK) == TSS2_TPM_RC_LAYER &&
            (base == TPM2_RC_SESSION_MEMORY || base == TPM2_RC_OBJECT_MEMORY ||
-            base == TPM2_RC_SESSION_HANDLES || base == TPM2_RC_OBJECT_HANDLES);
+            base == TPM2_RC_SESSION_HANDLES || base == TPM2_RC_OBJECT_HANDLES ||
+            base == TPM2_RC_CONTEXT_GAP);
 }
 
 /* The prepared command, sent and answered within timeout_ms. */
@@ -43,34 +45,46 @@ static int flush_range(TSS2_SYS_CONTEXT *sys, TPM2_HANDLE first, int timeout_ms)
     return n;
 }
 
-/* A SAPI context on the FAPI context's own TCTI; NULL if none. */
-static TSS2_SYS_CONTEXT *sys_on_fapi(FAPI_CONTEXT *fapi)
+typedef struct housekeeping {
+    TSS2_SYS_CONTEXT *sys;
+    TSS2_TCTI_CONTEXT *own_tcti;        /* opened for the call, else NULL */
+} housekeeping;
+
+/* A SAPI context on tcti, else on a TCTI opened from tcti_conf; NULL if none. */
+static TSS2_SYS_CONTEXT *sys_open(housekeeping *h, TSS2_TCTI_CONTEXT *tcti, const char *tcti_conf)
 {
-    TSS2_TCTI_CONTEXT *tcti = NULL;
     TSS2_ABI_VERSION abi = TSS2_ABI_VERSION_CURRENT;
     size_t size = Tss2_Sys_GetContextSize(0);
-    TSS2_SYS_CONTEXT *sys;
 
-    if (Fapi_GetTcti(fapi, &tcti) != TSS2_RC_SUCCESS || tcti == NULL)
+    h->sys = NULL;
+    h->own_tcti = NULL;
+    if (tcti == NULL && (tcti_conf == NULL ||
+                         Tss2_TctiLdr_Initialize(tcti_conf, &h->own_tcti) != TSS2_RC_SUCCESS))
         return NULL;
-    if ((sys = calloc(1, size)) == NULL)
-        return NULL;
-    if (Tss2_Sys_Initialize(sys, size, tcti, &abi) != TSS2_RC_SUCCESS) {
-        free(sys);
-        return NULL;
+    if ((h->sys = calloc(1, size)) == NULL ||
+        Tss2_Sys_Initialize(h->sys, size, tcti != NULL ? tcti : h->own_tcti, &abi) !=
+            TSS2_RC_SUCCESS) {
+        free(h->sys);
+        h->sys = NULL;
+        if (h->own_tcti != NULL)
+            Tss2_TctiLdr_Finalize(&h->own_tcti);
     }
-    return sys;
+    return h->sys;
 }
 
-static void sys_done(TSS2_SYS_CONTEXT *sys)
+static void sys_done(housekeeping *h)
 {
-    Tss2_Sys_Finalize(sys);
-    free(sys);
+    Tss2_Sys_Finalize(h->sys);
+    free(h->sys);
+    if (h->own_tcti != NULL)
+        Tss2_TctiLdr_Finalize(&h->own_tcti);
 }
 
-int tpm_persistent_present(FAPI_CONTEXT *fapi, TPM2_HANDLE handle, int timeout_ms)
+int tpm_persistent_present(TSS2_TCTI_CONTEXT *tcti, const char *tcti_conf, TPM2_HANDLE handle,
+                           int timeout_ms)
 {
-    TSS2_SYS_CONTEXT *sys = sys_on_fapi(fapi);
+    housekeeping h;
+    TSS2_SYS_CONTEXT *sys = sys_open(&h, tcti, tcti_conf);
     TPMS_CAPABILITY_DATA cap;
     TPMI_YES_NO more = 0;
     int present = -1;
@@ -81,18 +95,19 @@ int tpm_persistent_present(FAPI_CONTEXT *fapi, TPM2_HANDLE handle, int timeout_m
                 timeout_ms) == TSS2_RC_SUCCESS &&
         Tss2_Sys_GetCapability_Complete(sys, &more, &cap) == TSS2_RC_SUCCESS)
         present = cap.data.handles.count > 0 && cap.data.handles.handle[0] == handle;
-    sys_done(sys);
+    sys_done(&h);
     return present;
 }
 
-int tpm_flush_stale(FAPI_CONTEXT *fapi, int timeout_ms)
+int tpm_flush_stale(TSS2_TCTI_CONTEXT *tcti, const char *tcti_conf, int timeout_ms)
 {
     static const TPM2_HANDLE ranges[] = {
         TPM2_LOADED_SESSION_FIRST,      /* 0x02000000: loaded HMAC/policy sessions */
         TPM2_ACTIVE_SESSION_FIRST,      /* 0x03000000: saved (context-swapped) sessions */
         TPM2_TRANSIENT_FIRST,           /* 0x80000000: transient objects */
     };
-    TSS2_SYS_CONTEXT *sys = sys_on_fapi(fapi);
+    housekeeping h;
+    TSS2_SYS_CONTEXT *sys = sys_open(&h, tcti, tcti_conf);
     int total = 0;
 
     if (sys == NULL)
@@ -105,6 +120,6 @@ int tpm_flush_stale(FAPI_CONTEXT *fapi, int timeout_ms)
         }
         total += n;
     }
-    sys_done(sys);
+    sys_done(&h);
     return total;
 }

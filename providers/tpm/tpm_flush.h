@@ -1,5 +1,6 @@
 /*
- * TPM housekeeping through the FAPI context's own TCTI (SAPI, bounded waits).
+ * TPM housekeeping through SAPI (bounded waits), on the provider's open TCTI
+ * or, when it has none, on one opened for the call.
  *
  * Recovery from what dead processes leave in a TPM with no resource manager
  * (/dev/tpm0, swtpm): sessions and transient objects of a process killed in
@@ -11,18 +12,21 @@
 #ifndef SECPROV_TPM_FLUSH_H
 #define SECPROV_TPM_FLUSH_H
 
-#include <tss2/tss2_fapi.h>
+#include <tss2/tss2_tcti.h>
+#include <tss2/tss2_tpm2_types.h>
 
-/* 1 when rc says the TPM is out of session or object slots. */
+/* 1 when rc says the TPM is out of session or object slots, or its oldest
+ * saved session is too old (TPM_RC_CONTEXT_GAP). */
 int tpm_rc_slots_exhausted(TSS2_RC rc);
 
-/* Flush every loaded or saved session and transient object, through the
- * FAPI context's own TCTI, waiting at most timeout_ms for each answer.
- * Returns how many were flushed, or -1. */
-int tpm_flush_stale(FAPI_CONTEXT *fapi, int timeout_ms);
+/* Flush every loaded or saved session and transient object, on tcti (NULL:
+ * a TCTI opened from tcti_conf for the call), waiting at most timeout_ms
+ * for each answer. Returns how many were flushed, or -1. */
+int tpm_flush_stale(TSS2_TCTI_CONTEXT *tcti, const char *tcti_conf, int timeout_ms);
 
-/* Whether the persistent handle is in the TPM: 1, 0, or -1 when it could not
- * be asked (within timeout_ms). */
-int tpm_persistent_present(FAPI_CONTEXT *fapi, TPM2_HANDLE handle, int timeout_ms);
+/* Whether the persistent handle is in the TPM (tcti as above): 1, 0, or -1
+ * when it could not be asked (within timeout_ms). */
+int tpm_persistent_present(TSS2_TCTI_CONTEXT *tcti, const char *tcti_conf, TPM2_HANDLE handle,
+                           int timeout_ms);
 
 #endif

@@ -1,19 +1,22 @@
 /*
  * The tpm provider: secrets sealed by the TPM through tpm2-tss.
  * Storage layout and atomic replace: secret_ref.h. FAPI files: fapi_setup.h.
- * FAPI provisions the TPM and reads and lists the keystore; the commands
- * that carry a secret go through an ESYS context of our own (esys_seal.h),
- * so that no copy of a secret is freed unzeroed, and secprov writes their
- * keystore files (keystore_object.h).
+ * FAPI provisions the TPM (a context on the TPM, at the first open of a
+ * keystore only) and reads and lists the keystore (a context in FAPI's
+ * non-TPM mode: no TPM command); the commands that carry a secret go
+ * through an ESYS context of our own on our own TCTI (esys_seal.h), in one
+ * salted session per handle (tpm_session.h), so that no copy of a secret is
+ * freed unzeroed, and secprov writes their keystore files
+ * (keystore_object.h).
  *
  * Concurrency: every TPM use holds the handle's mutex (threads sharing a
  * handle) and an exclusive flock on <state_dir>/lock (processes), so that
  * processes sharing a TPM without a resource manager never interleave
  * commands. After any FAPI or ESAPI error the contexts are dropped and made
  * anew on the next call. Every call waits for the TPM at most
- * TPM_CALL_TIMEOUT_MS in all (tss_wait.h): a TPM that stops answering makes
+ * tpm.call_timeout_ms in all (tss_wait.h): a TPM that stops answering makes
  * calls fail with SECPROV_ERR_TIMEOUT, and one that answers again is used
- * again by the same handle. The FAPI context (and with it the TCTI's open
+ * again by the same handle. The ESYS context (and with it the TCTI's open
  * device) is kept while the handle is open: with /dev/tpm0, which admits one
  * opener, use one process or the kernel resource manager /dev/tpmrm0.
  */
@@ -29,6 +32,7 @@
 
 #include <tss2/tss2_fapi.h>
 #include <tss2/tss2_rc.h>
+#include <tss2/tss2_tctildr.h>
 
 #include "aead.h"
 #include "esys_seal.h"
@@ -54,11 +58,15 @@ typedef struct tpm_ctx {
     const secprov_provider_env *env;
     pthread_mutex_t mutex;
     tpm_lock lock;
-    FAPI_CONTEXT *fapi;             /* NULL after an error: made anew */
-    tpm_esys esys;                  /* on fapi's TCTI; esys.esys NULL when not made */
+    tpm_esys esys;                  /* on its own TCTI; esys.esys NULL when not made */
     tpm_deadline deadline;          /* of the current call: see tss_wait.h */
-    int slots_exhausted;            /* the last TPM error was 0x902/0x903 */
+    int slots_exhausted;            /* the last TPM error was 0x902/0x903/... */
+    int reconnect;                  /* the last error was the connection's (not a timeout) */
+    int probe_first;                /* probe before the next ESYS context (after a drop) */
+    int keep_session;               /* a resource manager: tpm_session.h */
+    int probe_ms, call_ms;          /* tpm.probe_timeout_ms, tpm.call_timeout_ms */
     char config_path[PATH_MAX_LEN];
+    char store_path[PATH_MAX_LEN];  /* the non-TPM-mode FAPI config */
     char secrets_dir[PATH_MAX_LEN];
     tpm_store store;                /* references and objects: tpm_store.h */
     fapi_readonly ro;               /* a read-only state folder's FAPI config */
@@ -79,7 +87,7 @@ static int lock_begin(tpm_ctx *c)
         c->env->log(c->env, SECPROV_LOG_ERROR, "tpm: %s", why);
         return rc;
     }
-    tpm_deadline_set(&c->deadline, TPM_CALL_TIMEOUT_MS);
+    tpm_deadline_set(&c->deadline, c->call_ms);
     return SECPROV_OK;
 }
 
@@ -91,55 +99,32 @@ static void lock_end(tpm_ctx *c)
 
 /* ---- FAPI and ESYS contexts, errors ----------------------------------- */
 
-/* Drop the ESYS context, then the FAPI context whose TCTI it uses. */
+/* Drop the ESYS context (flushing its session when the TPM answered: then
+ * answered is 1); the next ESYS context is made after a probe. FAPI is
+ * used only to provision (provision()); the keystore is read by secprov
+ * (keystore_object.h, tpm_store.h). */
+static void drop_contexts(tpm_ctx *c, int answered)
+{
+    tpm_esys_close(&c->esys, answered ? &c->deadline : NULL);
+    c->probe_first = 1;
+}
+
 static void drop_fapi(tpm_ctx *c)
 {
-    tpm_esys_close(&c->esys);
-    if (c->fapi != NULL)
-        Fapi_Finalize(&c->fapi);
-    c->fapi = NULL;
+    drop_contexts(c, 0);
 }
 
-/* A FAPI context for this call, made after tpm_probe() (see tpm_probe.h);
- * why says what failed. */
-static int ensure_fapi_why(tpm_ctx *c, char *why, size_t why_len)
+/* The bounded first command (tpm_probe.h), within this call's deadline. */
+static int probe(tpm_ctx *c, char *why, size_t why_len)
 {
-    const char *tcti = c->env->tpm_tcti;
-    int left = tpm_deadline_left_ms(&c->deadline), st;
-    TSS2_RC rc;
+    int left = tpm_deadline_left_ms(&c->deadline);
 
-    if (c->fapi != NULL)
-        return SECPROV_OK;
     if (left == 0) {
-        snprintf(why, why_len, "no time left in this call to connect to the TPM at '%s'", tcti);
+        snprintf(why, why_len, "no time left in this call to connect to the TPM at '%s'",
+                 c->env->tpm_tcti);
         return SECPROV_ERR_TIMEOUT;
     }
-    if ((st = tpm_probe(tcti, left < PROBE_TIMEOUT_MS ? left : PROBE_TIMEOUT_MS, why,
-                        why_len)) != SECPROV_OK)
-        return st;
-    rc = fapi_context_new(c->config_path, &c->deadline, &c->fapi);
-    if (rc == TSS2_RC_SUCCESS)
-        return SECPROV_OK;
-    c->fapi = NULL;
-    if (rc == TSS_RC_DEADLINE || ((rc & TSS2_RC_LAYER_MASK) == TSS2_TCTI_RC_LAYER &&
-                                   strncmp(tcti, "device:", 7) == 0)) {
-        snprintf(why, why_len, "TPM at '%s' did not answer in time (%s)", tcti,
-                 rc == TSS_RC_DEADLINE ? "deadline" : Tss2_RC_Decode(rc));
-        return SECPROV_ERR_TIMEOUT;
-    }
-    snprintf(why, why_len, "FAPI initialisation failed on '%s' (config %s): %s", tcti,
-             c->config_path, Tss2_RC_Decode(rc));
-    return SECPROV_ERR_TPM;
-}
-
-static int ensure_fapi(tpm_ctx *c)
-{
-    char why[512];
-    int st = ensure_fapi_why(c, why, sizeof why);
-
-    if (st != SECPROV_OK)
-        c->env->log(c->env, SECPROV_LOG_ERROR, "tpm: %s", why);
-    return st;
+    return tpm_probe(c->env->tpm_tcti, left < c->probe_ms ? left : c->probe_ms, why, why_len);
 }
 
 /* A FAPI or ESAPI failure: log it decoded, drop the contexts, map it to a status. */
@@ -150,17 +135,21 @@ static int tss_failed(tpm_ctx *c, TSS2_RC rc, const char *what, const char *name
     int status = SECPROV_ERR_TPM;
 
     c->slots_exhausted = tpm_rc_slots_exhausted(rc);
+    /* The connection broke (a TPM restarted behind the device or socket):
+     * the call is retried once on a new one, after a probe. */
+    c->reconnect = layer == TSS2_TCTI_RC_LAYER && !TSS_RC_IS_TRY_AGAIN(rc);
     if (rc == TSS_RC_DEADLINE) {
         c->env->log(c->env, SECPROV_LOG_ERROR, "tpm: %s '%s': the TPM did not answer within "
                     "%d ms; the connection is dropped and made anew on the next call", what,
-                    name, TPM_CALL_TIMEOUT_MS);
+                    name, c->call_ms);
         drop_fapi(c);
         return SECPROV_ERR_TIMEOUT;
     }
     if (rc == TSS_RC_SRK_MISMATCH)
         status = SECPROV_ERR_KEYSTORE_MISMATCH;   /* another SRK at the keystore's handle */
-    else if (rc == TSS2_FAPI_RC_KEY_NOT_FOUND && c->fapi != NULL &&
-        tpm_persistent_present(c->fapi, SRK_HANDLE, tpm_deadline_left_ms(&c->deadline)) == 0)
+    else if (rc == TSS2_FAPI_RC_KEY_NOT_FOUND &&
+             tpm_persistent_present(c->esys.tcti, c->env->tpm_tcti, SRK_HANDLE,
+                                    tpm_deadline_left_ms(&c->deadline)) == 0)
         status = SECPROV_ERR_KEYSTORE_MISMATCH;   /* the keystore's SRK is not in this TPM */
     else if (rc == TSS2_FAPI_RC_PATH_NOT_FOUND || rc == TSS2_FAPI_RC_KEY_NOT_FOUND)
         status = SECPROV_ERR_NOT_FOUND;
@@ -187,24 +176,22 @@ static int tss_failed(tpm_ctx *c, TSS2_RC rc, const char *what, const char *name
     if (status == SECPROV_ERR_KEYSTORE_MISMATCH)
         c->env->log(c->env, SECPROV_LOG_ERROR, "tpm: the keystore in %s does not match this "
                     "TPM (was it cleared?); the keystore is kept", c->env->tpm_state_dir);
-    drop_fapi(c);
+    drop_contexts(c, layer == TSS2_TPM_RC_LAYER);
     return status;
 }
 
-/* The ESYS context for this call, on the FAPI context's TCTI, with the
- * SRK checked against the keystore's. */
+/* The ESYS context for this call, on its own TCTI (after a probe when the
+ * last one was dropped), with the SRK checked against the keystore's. */
 static int ensure_esys(tpm_ctx *c)
 {
     TSS2_TCTI_CONTEXT *tcti = NULL;
     TPM2B_PUBLIC srk;
+    char why[512];
     TSS2_RC rc;
     int st;
 
     if (c->esys.esys != NULL)
         return SECPROV_OK;
-    if ((st = ensure_fapi(c)) != SECPROV_OK)
-        return st;
-    char why[512];
     if ((st = keystore_srk_read(c->env->tpm_state_dir, SRK_HANDLE, &srk, why, sizeof why)) !=
         SECPROV_OK) {
         if (st == SECPROV_ERR_NOT_FOUND)        /* provisioned, but no SRK entry */
@@ -212,24 +199,37 @@ static int ensure_esys(tpm_ctx *c)
         c->env->log(c->env, SECPROV_LOG_ERROR, "tpm: refusing the keystore's SRK: %s", why);
         return st;
     }
-    if ((rc = Fapi_GetTcti(c->fapi, &tcti)) == TSS2_RC_SUCCESS)
-        rc = tpm_esys_open(&c->esys, tcti, SRK_HANDLE, &srk, &c->deadline);
+    if (c->probe_first && (st = probe(c, why, sizeof why)) != SECPROV_OK) {
+        c->env->log(c->env, SECPROV_LOG_ERROR, "tpm: %s", why);
+        return st;
+    }
+    c->probe_first = 0;
+    if ((rc = Tss2_TctiLdr_Initialize(c->env->tpm_tcti, &tcti)) != TSS2_RC_SUCCESS) {
+        c->env->log(c->env, SECPROV_LOG_ERROR, "tpm: cannot open TCTI '%s': %s",
+                    c->env->tpm_tcti, Tss2_RC_Decode(rc));
+        c->probe_first = 1;
+        return SECPROV_ERR_TPM;
+    }
+    rc = tpm_esys_open(&c->esys, tcti, SRK_HANDLE, &srk, c->keep_session, &c->deadline);
     return rc == TSS2_RC_SUCCESS ? SECPROV_OK : tss_failed(c, rc, "opening the SRK", "0x81000001");
 }
 
-/* After 0x902/0x903: flush what dead processes left loaded (we hold the
- * lock, so nothing loaded belongs to a live secprov process); 1 = retry. */
+/* After 0x902/0x903/0x905/0x901: flush what dead processes left (we hold the
+ * lock, so nothing loaded belongs to a live secprov process: tpm_flush.h);
+ * 1 = retry. */
 static int recover_slots(tpm_ctx *c)
 {
+    if (c->reconnect) {             /* or a broken connection: a new one (ensure_esys) */
+        c->reconnect = 0;
+        return tpm_deadline_left_ms(&c->deadline) > 0;
+    }
     if (!c->slots_exhausted)
         return 0;
     c->slots_exhausted = 0;
-    if (ensure_fapi(c) != SECPROV_OK)
-        return 0;
-    int n = tpm_flush_stale(c->fapi, tpm_deadline_left_ms(&c->deadline));
+    int n = tpm_flush_stale(c->esys.tcti, c->env->tpm_tcti, tpm_deadline_left_ms(&c->deadline));
     c->env->log(c->env, n > 0 ? SECPROV_LOG_WARNING : SECPROV_LOG_ERROR,
-                "tpm: the TPM was out of session/object slots; flushed %d left by dead "
-                "processes", n);
+                "tpm: the TPM was out of session/object slots; flushed %d (left by dead "
+                "processes; a live one's saved session is started anew)", n);
     return n > 0;
 }
 
@@ -252,26 +252,60 @@ static int provision(tpm_ctx *c, char *why, size_t why_len)
         free(marker);
         return SECPROV_OK;
     }
+    /* A FAPI context on the TPM, for this only (its Fapi_Initialize sends
+     * TPM2_Startup synchronously: made right after tpm_probe() got an answer). */
+    FAPI_CONTEXT *fapi = NULL;
+    TSS2_RC rc = fapi_context_new(c->config_path, &c->deadline, &fapi);
+    if (rc != TSS2_RC_SUCCESS) {
+        snprintf(why, why_len, "FAPI initialisation failed on '%s' (config %s): %s",
+                 c->env->tpm_tcti, c->config_path, Tss2_RC_Decode(rc));
+        return rc == TSS_RC_DEADLINE || (rc & TSS2_RC_LAYER_MASK) == TSS2_TCTI_RC_LAYER
+                   ? SECPROV_ERR_TIMEOUT : SECPROV_ERR_TPM;
+    }
     /* The one unbounded wait, once per keystore and right after tpm_probe()
      * got an answer: the synchronous call. tpm2-tss 3.2.1's asynchronous
      * provisioning fails when 0x81000001 already holds the SRK (made by
      * another keystore, an earlier container's volume, or the OS): it takes
      * TR_FromTPMPublic's answer without waiting for it (TCTI TRY_AGAIN) and
      * leaves its transient keys loaded. tests/tpm/test_provision.sh. */
-    TSS2_RC rc = Fapi_Provision(c->fapi, NULL, NULL, NULL);
+    rc = Fapi_Provision(fapi, NULL, NULL, NULL);
+    Fapi_Finalize(&fapi);
     if (rc != TSS2_RC_SUCCESS && rc != TSS2_FAPI_RC_ALREADY_PROVISIONED) {
         snprintf(why, why_len, "FAPI provisioning failed: %s (0x%x)", Tss2_RC_Decode(rc),
                  (unsigned)rc);
-        drop_fapi(c);
         return SECPROV_ERR_TPM;
     }
     return sp_file_write_atomic(c->env->tpm_state_dir, "provisioned", "1\n", 2);
+}
+
+/* The tpm.* settings this provider reads beyond ABI 1's (provider_abi.h). */
+static void tpm_settings(tpm_ctx *c, const secprov_provider_env *env)
+{
+    int rm = SECPROV_ENV_HAS(env, tpm_resource_manager) ? env->tpm_resource_manager
+                                                        : SECPROV_TPM_RM_AUTO;
+    const char *dev = strncmp(env->tpm_tcti, "device:", 7) == 0 ? env->tpm_tcti + 7 : NULL;
+    const char *base = dev != NULL && strrchr(dev, '/') != NULL ? strrchr(dev, '/') + 1 : dev;
+
+    if (rm == SECPROV_TPM_RM_AUTO)     /* by name: the kernel's /dev/tpmrm<N>, or tabrmd */
+        rm = strncmp(env->tpm_tcti, "tabrmd", 6) == 0 ||
+                     (base != NULL && strncmp(base, "tpmrm", 5) == 0)
+                 ? SECPROV_TPM_RM_YES : SECPROV_TPM_RM_NO;
+    c->keep_session = rm == SECPROV_TPM_RM_YES;
+    c->probe_ms = SECPROV_ENV_HAS(env, tpm_probe_timeout_ms) && env->tpm_probe_timeout_ms > 0
+                      ? env->tpm_probe_timeout_ms : PROBE_TIMEOUT_MS;
+    c->call_ms = SECPROV_ENV_HAS(env, tpm_call_timeout_ms) && env->tpm_call_timeout_ms > 0
+                     ? env->tpm_call_timeout_ms : TPM_CALL_TIMEOUT_MS;
 }
 
 static void tpm_close(secprov_provider_ctx *ctx)
 {
     tpm_ctx *c = (tpm_ctx *)ctx;
 
+    /* The session's slot is freed now, not left to a recovery flush. */
+    if (c->esys.esys != NULL && c->lock.fd >= 0 && lock_begin(c) == SECPROV_OK) {
+        drop_contexts(c, 1);
+        lock_end(c);
+    }
     drop_fapi(c);
     tpm_lock_close(&c->lock);
     fapi_readonly_remove(&c->ro);
@@ -299,9 +333,10 @@ static int tpm_open(secprov_provider_ctx **out, const secprov_provider_env *env,
     c->env = env;
     c->lock.fd = c->lock.held = -1;
     pthread_mutex_init(&c->mutex, NULL);
+    tpm_settings(c, env);
 
     rc = fapi_files_write(env, env->tpm_state_dir, env->tpm_tcti, c->config_path,
-                          sizeof c->config_path, why, why_len);
+                          c->store_path, sizeof c->config_path, why, why_len);
     if (rc == SECPROV_OK)
         rc = sp_path_join(c->secrets_dir, sizeof c->secrets_dir, env->tpm_state_dir, "secrets");
     c->store.env = env;
@@ -315,8 +350,8 @@ static int tpm_open(secprov_provider_ctx **out, const secprov_provider_env *env,
         rc = tpm_lock_open(&c->lock, env->tpm_state_dir, timeout, why, why_len);
     if (rc == SECPROV_OK && (rc = tpm_lock_take(&c->lock, why, why_len)) == SECPROV_OK) {
         pthread_mutex_lock(&c->mutex);
-        tpm_deadline_set(&c->deadline, TPM_CALL_TIMEOUT_MS);
-        rc = ensure_fapi_why(c, why, why_len);
+        tpm_deadline_set(&c->deadline, c->call_ms);
+        rc = probe(c, why, why_len);           /* open reaches the TPM: one command */
         if (rc == SECPROV_ERR_BUSY)       /* /dev/tpm0 kept open by another process: */
             rc = SECPROV_ERR_UNAVAILABLE; /* a device failure, not lock contention */
         if (rc == SECPROV_OK)

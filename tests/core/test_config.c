@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "provider_abi.h"
 #include "secprov.h"
 
 static char path[512];
@@ -106,6 +107,37 @@ static void syntax_and_missing_file(void **state)
     assert_string_equal(err, want);
 }
 
+/* tpm.resource_manager and the TPM's bounded waits (issue 16). */
+static void tpm_session_and_timeout_keys(void **state)
+{
+    (void)state;
+    sp_config c;
+    assert_int_equal(sp_config_load(&c, NULL, err, sizeof err), SECPROV_OK);
+    assert_int_equal(c.tpm_resource_manager, SECPROV_TPM_RM_AUTO);
+    assert_int_equal(c.tpm_probe_timeout_ms, 3000);
+    assert_int_equal(c.tpm_call_timeout_ms, 4000);
+    sp_config_free(&c);
+    write_conf("tpm = { resource_manager = \"no\"; probe_timeout_ms = 500;"
+               " call_timeout_ms = 20000; };\n");
+    assert_int_equal(sp_config_load(&c, path, err, sizeof err), SECPROV_OK);
+    assert_int_equal(c.tpm_resource_manager, SECPROV_TPM_RM_NO);
+    assert_int_equal(c.tpm_probe_timeout_ms, 500);
+    assert_int_equal(c.tpm_call_timeout_ms, 20000);
+    sp_config_free(&c);
+    write_conf("tpm = { resource_manager = \"yes\"; };\n");
+    assert_int_equal(sp_config_load(&c, path, err, sizeof err), SECPROV_OK);
+    assert_int_equal(c.tpm_resource_manager, SECPROV_TPM_RM_YES);
+    sp_config_free(&c);
+    expect_error("tpm = {\n resource_manager = \"maybe\"; };\n",
+                 ":2: unknown tpm.resource_manager 'maybe' (auto, yes or no)");
+    expect_error("tpm = { resource_manager = true; };\n", ":1: 'tpm.resource_manager' must be a string");
+    expect_error("tpm = { call_timeout_ms = 0; };\n",
+                 ":1: 'tpm.call_timeout_ms' must be 1 to 600000 (milliseconds), not 0");
+    expect_error("tpm = { probe_timeout_ms = 700000; };\n",
+                 ":1: 'tpm.probe_timeout_ms' must be 1 to 600000 (milliseconds), not 700000");
+    expect_error("tpm = { call_timeout_ms = \"4s\"; };\n", ":1: 'tpm.call_timeout_ms' must be an integer");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -113,6 +145,7 @@ int main(void)
         cmocka_unit_test(every_key),
         cmocka_unit_test(errors_name_file_line_and_value),
         cmocka_unit_test(syntax_and_missing_file),
+        cmocka_unit_test(tpm_session_and_timeout_keys),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -27,3 +27,6 @@ $(TESTDIR_B)/tpm/test_secret_ref: $(OBJDIR)/tests/tpm/test_secret_ref.o $(OBJDIR
 	$(CC) $(BASE_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(CRYPTO_LIBS)
 CHECK_DEPS     += $(TESTDIR_B)/tpm/test_secret_ref
 CHECK_PROGRAMS += $(TESTDIR_B)/tpm/test_secret_ref
+# The handle's one salted session and the commands per operation (issue 16).
+CHECK_DEPS     += $(BUILD)/bench/rt_api
+CHECK_PROGRAMS += tests/tpm/test_commands.sh tests/tpm/test_sessions.sh

@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# TPM commands per operation, counted at the client side: swtpm behind the
+# pseudo-terminal device logs every command it gets (PTYTPM_SWTPM_LOG) and
+# nothing stands between secprov and it, so its log is exactly what secprov
+# sends. The counts are deterministic; a change that adds a command or an
+# ECDH (TPM2_StartAuthSession, salted) fails here. Timings stay in the bench.
+# Each mode of tpm.resource_manager (docs/performance.md):
+#   no  (the default for device:/dev/tpm0 and this pty): the session is saved
+#       at the end of every call and loaded at the start of the next;
+#   yes (the default for /dev/tpmrm0, tabrmd): the session stays loaded.
+# Operations: open; the first call after open (unseal); steady-state seal,
+# unseal, round-trip on an open handle; close; a whole-process
+# `secprov unseal` (process start to exit).
+set -euo pipefail
+source "$SECPROV_SRC/tests/tools/tpm_sim.sh"
+source "$SECPROV_SRC/tests/tools/check.sh"
+trap 'drv_stop; tpm_sim_stop' EXIT
+T=$SECPROV_TEST_TMP
+B=$SECPROV_BUILD/bin/secprov
+FD=$SECPROV_BUILD/tests/tpm/fault_driver
+LOG=$T/swtpm.log
+
+name_of() {   # command code (8 hex digits) -> TPM2_CC name
+  case $1 in
+    0000017B) echo GetRandom ;;        00000173) echo ReadPublic ;;
+    00000176) echo StartAuthSession ;; 00000153) echo Create ;;
+    00000157) echo Load ;;             0000015E) echo Unseal ;;
+    00000165) echo FlushContext ;;     00000162) echo ContextSave ;;
+    00000161) echo ContextLoad ;;      00000131) echo CreatePrimary ;;
+    *) echo "0x$1" ;;
+  esac
+}
+settle() {   # until swtpm's log stops growing (it is written as it answers)
+  local a b; b=$(stat -c %s "$LOG")
+  while :; do sleep 0.05; a=$b; b=$(stat -c %s "$LOG"); [ "$a" = "$b" ] && break; done
+}
+since() {   # OFFSET: the commands logged after that offset, "Name xN" sorted, one line
+  tail -c +"$(($1 + 1))" "$LOG" | awk '/SWTPM_IO_Read/ { getline; print $7 $8 $9 $10 }' |
+    while read -r cc; do name_of "$cc"; done | sort | uniq -c | awk '{ printf "%s%s x%s", s, $2, $1; s = ", " }'
+}
+DRV_PID=
+drv_start() { coproc DRV { exec "$FD" 2>>"$T/driver.err"; }; }
+drv_stop() {
+  if [ -n "${DRV_PID:-}" ]; then
+    local fd=${DRV[1]:-}; [ -n "$fd" ] && { eval "exec $fd>&-"; }
+    wait "$DRV_PID" 2>/dev/null || true
+  fi
+  DRV_PID=
+}
+step() {   # DESC WANT LINE: send LINE to the driver; its commands must be WANT
+  local at reply
+  settle; at=$(stat -c %s "$LOG")
+  echo "$3" >&"${DRV[1]}"
+  IFS= read -r -t 30 reply <&"${DRV[0]}" || reply="no answer"
+  case $reply in *" OK "*|*" OK") ;; *) fail "$1: the call failed: $reply"; return ;; esac
+  settle
+  local got want; got=$(since "$at"); want=$(sorted "$2")
+  [ "$got" = "$want" ] && ok "$1: $got" || fail "$1: got '$got', want '$want'"
+}
+sorted() {   # "Name xN, ..." in the order since() prints
+  tr ',' '\n' <<<"$1" | sed 's/^ *//' | sort | paste -sd, | sed 's/,/, /g'
+}
+process() {   # DESC WANT CMD...: a whole process's commands
+  local at got want
+  settle; at=$(stat -c %s "$LOG")
+  "${@:3}" > /dev/null
+  settle; got=$(since "$at"); want=$(sorted "$2")
+  [ "$got" = "$want" ] && ok "$1: $got" || fail "$1: got '$got', want '$want'"
+}
+
+PTYTPM_SWTPM_LOG=$LOG tpm_sim_pty "$T/tpm"
+for rm in no yes; do
+  tpm_sim_config "$T/$rm.conf" tpm
+  sed -i "s|tcti = |resource_manager = \"$rm\"; tcti = |" "$T/$rm.conf"
+  export SECPROV_CONFIG=$T/$rm.conf
+  printf value-a | "$B" seal a                      # provisioning, outside the counts
+  if [ $rm = no ]; then
+    load="ContextLoad x1, " save=", ContextSave x1"
+  else
+    load="" save=""
+  fi
+  drv_start
+  step "rm=$rm: open" "GetRandom x1" open
+  # The first call: the TCTI's own probe (tpm2-tss's device TCTI sends a
+  # GetRandom when it opens the device), the SRK check, one salted session.
+  step "rm=$rm: first call after open (unseal)" \
+    "FlushContext x1, GetRandom x1, Load x1, ReadPublic x1, StartAuthSession x1, Unseal x1${save}" "unseal a"
+  step "rm=$rm: seal, steady state" "${save:+ContextLoad x1, }Create x1${save}" "seal a value-b"
+  step "rm=$rm: unseal, steady state" "${load}FlushContext x1, Load x1, Unseal x1${save}" "unseal a"
+  if [ $rm = no ]; then
+    rt="ContextLoad x2, ContextSave x2, Create x1, FlushContext x1, Load x1, Unseal x1"
+  else
+    rt="Create x1, FlushContext x1, Load x1, Unseal x1"
+  fi
+  settle; at=$(stat -c %s "$LOG")
+  echo "seal a value-c" >&"${DRV[1]}"; read -r -t 30 r1 <&"${DRV[0]}"
+  echo "unseal a" >&"${DRV[1]}"; read -r -t 30 r2 <&"${DRV[0]}"
+  settle; got=$(since "$at")
+  [[ $r1 == "seal OK "* && $r2 == "unseal OK "*" value-c" ]] && [ "$got" = "$(sorted "$rt")" ] &&
+    ok "rm=$rm: round-trip, steady state: $got" || fail "rm=$rm: round-trip: $r1 / $r2: got '$got', want '$rt'"
+  step "rm=$rm: close (the session is flushed)" "FlushContext x1" close
+  drv_stop
+  process "rm=$rm: whole process: secprov unseal" \
+    "FlushContext x2, GetRandom x2, Load x1, ReadPublic x1, StartAuthSession x1, Unseal x1${save}" "$B" unseal a
+done
+check_done

@@ -20,11 +20,13 @@ from .secret import Secret
 from .security_provider import (LegacySecurityProvider, SecurityProvider,
                                 TpmSecurityProvider, get_security_provider)
 
+from . import legacy  # noqa: E402  (secprov.legacy: the old module's names)
+
 __version__ = "0.1.0"
 NAME_MAX = _ffi.NAME_MAX
 SECRET_MAX = _ffi.SECRET_MAX
 
 __all__ = ["open", "Provider", "Secret", "name_check", "SecurityProvider",
            "TpmSecurityProvider", "LegacySecurityProvider", "get_security_provider",
-           "library_path", "library_version", "NAME_MAX", "SECRET_MAX",
+           "legacy", "library_path", "library_version", "NAME_MAX", "SECRET_MAX",
            "__version__"] + list(_errors_all)

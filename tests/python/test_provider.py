@@ -260,3 +260,17 @@ def test_eight_threads_share_one_provider(legacy_conf):
             t.join()
         assert errs == []
         assert sp.list() == sorted("t%d" % i for i in range(8))
+
+
+def test_the_one_copy_of_a_readonly_buffer_is_zeroed():
+    """seal() of a read-only or non-contiguous buffer copies it once (ctypes
+    needs a writable one); that copy is zeroed when the call is done."""
+    from secprov.provider import _Data
+    for src in (memoryview(b"readonly-secret"), memoryview(bytearray(b"r-e-a-d-o-n-l-y"))[::2]):
+        d = _Data(src)
+        tmp = d._tmp
+        assert tmp is not None and bytes(tmp) == bytes(src)
+        d.done()
+        assert bytes(tmp) == bytes(len(tmp))
+    d = _Data(b"bytes: no copy")
+    assert d._tmp is None

@@ -124,6 +124,36 @@ def test_wedged_tpm_timeout_then_recovers(pty_tpm, tmp_path, caplog):
         assert bytes(sp.unseal("w")) == b"value"           # the same handle, again
 
 
+def test_close_waits_for_a_call_in_progress(pty_tpm, tmp_path):
+    """close() from one thread while another is inside a (wedged) TPM call:
+    it returns only after that call did, which fails cleanly (no use of a
+    closed handle)."""
+    conf = pty_tpm.config(tmp_path / "c.conf")
+    sp = secprov.open(config=conf)
+    sp.seal("c", b"value")
+    pty_tpm.wedge()
+    done = {}
+
+    def call():
+        try:
+            sp.unseal("c")
+        except secprov.SecprovError as e:
+            done["error"] = type(e)
+        done["t"] = time.monotonic()
+    t = threading.Thread(target=call)
+    try:
+        t.start()
+        time.sleep(0.3)
+        sp.close()
+        closed_at = time.monotonic()
+    finally:
+        pty_tpm.unwedge()
+        t.join()
+    assert done["error"] is secprov.SecprovTimeoutError
+    assert closed_at >= done["t"]
+    assert sp.closed
+
+
 def test_cleared_tpm_keystore_mismatch(pty_tpm, tmp_path):
     conf = pty_tpm.config(tmp_path / "c.conf")
     with secprov.open("tpm", config=conf) as sp:

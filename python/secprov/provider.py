@@ -7,7 +7,7 @@ import threading
 from typing import Any, Dict, List, Optional, Union
 
 from . import _ffi
-from ._lib import fs_arg, lib, make_options
+from ._lib import lib, make_options
 from .errors import InvalidNameError
 from .secret import Secret
 
@@ -225,5 +225,3 @@ def name_check(name: str) -> bool:
         return False
     return True
 
-
-_ = fs_arg  # re-exported helper

@@ -58,7 +58,7 @@ LIBDIR_I := $(DESTDIR)$(PREFIX)/lib
 BINDIR_I := $(DESTDIR)$(PREFIX)/bin
 PUBLIC_HEADERS := $(wildcard include/*.h)
 
-install: all
+install: all $(INSTALL_EXTRA)
 	install -d $(INCDIR_I) $(LIBDIR_I)/secprov $(LIBDIR_I)/pkgconfig $(BINDIR_I)
 	install -m 0644 $(PUBLIC_HEADERS) $(INCDIR_I)/
 	install -m 0755 $(LIBSECPROV_REAL) $(LIBDIR_I)/
@@ -69,7 +69,7 @@ install: all
 	    secprov.pc.in > $(LIBDIR_I)/pkgconfig/secprov.pc
 	install -m 0755 $(BINDIR_B)/secprov $(BINDIR_I)/
 
-uninstall:
+uninstall: $(UNINSTALL_EXTRA)
 	rm -f $(addprefix $(INCDIR_I)/,$(notdir $(PUBLIC_HEADERS)))
 	rm -f $(LIBDIR_I)/libsecprov.so* $(LIBDIR_I)/pkgconfig/secprov.pc $(BINDIR_I)/secprov
 	rm -rf $(LIBDIR_I)/secprov

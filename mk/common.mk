@@ -64,6 +64,8 @@ ALL_TARGETS    :=
 CHECK_PROGRAMS :=   # tests run by `make check`, in order
 CHECK_DEPS     :=   # extra things `make check` builds first
 CLEAN_EXTRA    :=
+INSTALL_EXTRA  :=   # more install targets (python/module.mk: install-python)
+UNINSTALL_EXTRA :=
 
 obj = $(patsubst %.c,$(OBJDIR)/%.o,$(1))
 

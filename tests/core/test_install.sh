@@ -2,7 +2,9 @@
 # make install PREFIX DESTDIR: the paths of the contract, a versioned soname,
 # only secprov_* exported, libsecprov.so free of libtss2 and libcrypto, one
 # exported symbol per provider, a working pkg-config file, and an installed
-# secprov that finds its providers with no environment variable.
+# secprov that finds its providers with no environment variable; the Python
+# package in PREFIX/lib/python3/dist-packages, recording the library's path,
+# and (installed without DESTDIR) finding that library with no environment.
 set -euo pipefail
 T=$SECPROV_TEST_TMP
 D=$T/dest
@@ -26,4 +28,24 @@ check "pkg-config file" sh -c "PKG_CONFIG_PATH='$D$P/lib/pkgconfig' pkg-config -
 printf 'tpm = { devices = ["%s/none"]; };\nlegacy = { state_dir = "%s/legacy"; };\n' "$T" "$T" > "$T/c.conf"
 out=$(env -u SECPROV_PROVIDER_DIR SECPROV_CONFIG=$T/c.conf "$D$P/bin/secprov" info)
 check "installed secprov finds its providers" grep -qx 'provider: legacy' <<<"$out"
+PYSITE=lib/python3/dist-packages
+for f in __init__.py _ffi.py _lib.py errors.py legacy.py provider.py secret.py security_provider.py py.typed; do
+  check "installed $PYSITE/secprov/$f" test -e "$D$P/$PYSITE/secprov/$f"
+done
+check "the package records the installed library" \
+  grep -qx "LIBRARY = \"$P/lib/libsecprov.so.0\"" "$D$P/$PYSITE/secprov/_install.py"
+LIB=$SECPROV_BUILD/lib/libsecprov.so.0
+if [ -n "${SECPROV_ARCH:-}" ] || nm -D --undefined-only "$LIB" | grep -q __asan_; then
+  echo "SKIP importing the installed Python package (${SECPROV_ARCH:-ASan} build)"
+else
+  P2=$T/prefix
+  make -s -C "$SECPROV_SRC" BUILD="$SECPROV_BUILD" install PREFIX="$P2" >/dev/null
+  pyout=$(cd / && env -u SECPROV_LIBRARY -u SECPROV_PROVIDER_DIR PYTHONPATH="$P2/$PYSITE" \
+    SECPROV_CONFIG=$T/c.conf /usr/bin/python3 -c 'import secprov
+with secprov.open() as sp: print(secprov.library_path, sp.name)' 2>&1) || true
+  check "installed package finds the installed library, no environment ($pyout)" \
+    test "$pyout" = "$P2/lib/libsecprov.so.0 legacy"
+  make -s -C "$SECPROV_SRC" BUILD="$SECPROV_BUILD" uninstall PREFIX="$P2" >/dev/null
+  check "uninstall removes the package" test ! -e "$P2/$PYSITE/secprov"
+fi
 check_done

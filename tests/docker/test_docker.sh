@@ -11,6 +11,10 @@
 #   (c) no device: provider: legacy, fallback: no, nothing on stderr
 #   (d) device present, TPM stopped (swtpm SIGSTOPped, pty kept): provider:
 #       legacy, fallback: yes, exactly one warning line on stderr
+#   (e) the Python package in the image: import secprov finds the installed
+#       library; the compose service, examples/loader.py, runs on the TPM
+#       and without a device (open, provider logged, credentials unsealed,
+#       split resource decrypted)
 # plus: the container user is not root, and the compose files parse and
 # hold the device mounts / swtpm service.
 # Env: SECPROV_SRC (repo), SECPROV_BUILD (absolute build dir: images and the
@@ -93,6 +97,26 @@ cmp -s "$tmp/secret" "$tmp/unsealed" && ok "(a) unseal is byte-exact (3003 bytes
 "${TPMRUN[@]}" --entrypoint sh "$IMG" -c 'ls /var/lib/secprov/legacy 2>/dev/null | wc -l; test -d /var/lib/secprov/tpm && echo tpm-dir' \
   > "$tmp/layout" 2>&1 || true
 expect_eq "(a) state on the volume: tpm keystore, empty legacy store" "$(tr '\n' ' ' < "$tmp/layout")" "0 tpm-dir "
+
+# --- (e) Python: the package and the compose service's loader -----------------------
+"${RUN[@]}" --entrypoint python3 "$IMG" -c 'import secprov; print(secprov.library_path, secprov.library_version)' \
+  > "$tmp/py.out" 2>&1 || true
+expect_eq "(e) import secprov in the image" "$(cat "$tmp/py.out")" "/usr/local/lib/libsecprov.so.0 0.1.0"
+LOADER=(--entrypoint python3 "$IMG" /usr/local/share/secprov/examples/loader.py demo --dir /var/lib/secprov/loader)
+newvol loader
+"${RUN[@]}" -v "$VOL:/var/lib/secprov" -v "$PTY:/dev/tpmrm0" --device-cgroup-rule='c 136:* rwm' \
+    --group-add "$TPM_GID" "${LOADER[@]}" > "$tmp/e.out" 2> "$tmp/e.err" || true
+grep -q '^loader: ok tpm [0-9a-f]\{64\}$' "$tmp/e.out" && grep -q 'security provider: tpm' "$tmp/e.err" &&
+  grep -q 'credentials unsealed' "$tmp/e.err" && ok "(e) loader.py on the TPM: $(cat "$tmp/e.out")" ||
+  fail "(e) loader.py on the TPM: $(cat "$tmp/e.out" "$tmp/e.err")"
+"${RUN[@]}" -v "$VOL:/var/lib/secprov" -v "$PTY:/dev/tpmrm0" --device-cgroup-rule='c 136:* rwm' \
+    --group-add "$TPM_GID" "${LOADER[@]}" > "$tmp/e2.out" 2> "$tmp/e2.err" || true
+expect_eq "(e) loader.py again (a new container): the same resource from the sealed credentials" \
+  "$(cat "$tmp/e2.out")" "$(cat "$tmp/e.out")"
+newvol loader-legacy
+"${RUN[@]}" -v "$VOL:/var/lib/secprov" "${LOADER[@]}" > "$tmp/e3.out" 2> "$tmp/e3.err" || true
+grep -q '^loader: ok legacy [0-9a-f]\{64\}$' "$tmp/e3.out" && ok "(e) loader.py without a device: $(cat "$tmp/e3.out")" ||
+  fail "(e) loader.py without a device: $(cat "$tmp/e3.out" "$tmp/e3.err")"
 
 # Without the device's group the (non-root) user cannot open it: falls back.
 newvol nogroup
@@ -186,6 +210,8 @@ assert dev["group_add"], "device: group_add"
 assert "SECURITY_PROVIDER" in dev["environment"], "device: SECURITY_PROVIDER"
 assert any(v.endswith(":/var/lib/secprov") for v in dev["volumes"]), "device: state volume"
 assert dev["build"]["dockerfile"] == "docker/Dockerfile", "device: Dockerfile"
+assert dev["entrypoint"] == ["python3", "/usr/local/share/secprov/examples/loader.py"], "device: loader.py"
+assert dev["command"][0] == "demo", "device: loader.py demo"
 ci = yaml.safe_load(open(d + "/docker-compose.ci.yml"))["services"]
 cmd = " ".join(ci["swtpm"]["command"])
 assert "type=tcp,port=2321" in cmd and "type=tcp,port=2322" in cmd, "ci: swtpm ports"

@@ -1,0 +1,31 @@
+# The Python package (python/secprov), installed by `make install`:
+#   $(PYTHON_SITEDIR)/secprov/   the package, plus _install.py recording
+#                                where libsecprov.so.0 was installed
+# PYTHON_SITEDIR defaults to where Debian's python3 looks for that PREFIX:
+# /usr/lib/python3/dist-packages for PREFIX=/usr,
+# /usr/local/lib/python3.X/dist-packages for PREFIX=/usr/local (X from
+# $(PYTHON), when it runs here), PREFIX/lib/python3/dist-packages otherwise
+# (add it to an interpreter with a .pth file or PYTHONPATH: docs/python.md).
+PYTHON ?= /usr/bin/python3
+PY_SOURCES := $(wildcard python/secprov/*.py) python/secprov/py.typed
+PY_DEFAULT_SITEDIR = $(PREFIX)/lib/python3/dist-packages
+ifeq ($(PREFIX),/usr/local)
+PY_XY := $(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)
+ifneq ($(PY_XY),)
+PY_DEFAULT_SITEDIR = /usr/local/lib/python$(PY_XY)/dist-packages
+endif
+endif
+PYTHON_SITEDIR ?= $(PY_DEFAULT_SITEDIR)
+PY_DEST := $(DESTDIR)$(PYTHON_SITEDIR)/secprov
+
+.PHONY: install-python uninstall-python
+install-python:
+	install -d $(PY_DEST)
+	install -m 0644 $(PY_SOURCES) $(PY_DEST)/
+	printf '# Written by make install: the library this package was installed with.\nLIBRARY = "%s"\n' \
+	    '$(PREFIX)/lib/$(LIBSECPROV_SONAME)' > $(PY_DEST)/_install.py
+uninstall-python:
+	rm -rf $(PY_DEST)
+
+INSTALL_EXTRA   += install-python
+UNINSTALL_EXTRA += uninstall-python

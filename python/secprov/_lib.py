@@ -1,0 +1,167 @@
+"""Loading libsecprov.so.0 with ctypes: where it is found, every function's
+prototype, the one errcheck, the version check and the log bridge."""
+from __future__ import annotations
+
+import ctypes
+import logging
+import os
+from typing import Any, Optional, Union
+
+from . import _ffi
+from .errors import LibraryError, error_for_status
+
+try:                                    # written by `make install` (or the wheel build)
+    from ._install import LIBRARY as _INSTALLED_LIBRARY  # type: ignore[import]
+except ImportError:                     # running from the source tree
+    _INSTALLED_LIBRARY = None
+
+SONAME = "libsecprov.so.0"
+ENV_LIBRARY = "SECPROV_LIBRARY"
+
+logger = logging.getLogger("secprov")
+
+# secprov level -> logging level
+_TO_LOGGING = {
+    _ffi.LOG_LEVELS["SECPROV_LOG_DEBUG"]: logging.DEBUG,
+    _ffi.LOG_LEVELS["SECPROV_LOG_INFO"]: logging.INFO,
+    _ffi.LOG_LEVELS["SECPROV_LOG_WARNING"]: logging.WARNING,
+    _ffi.LOG_LEVELS["SECPROV_LOG_ERROR"]: logging.ERROR,
+}
+_LEVEL_NAMES = {
+    "debug": _ffi.LOG_LEVELS["SECPROV_LOG_DEBUG"],
+    "info": _ffi.LOG_LEVELS["SECPROV_LOG_INFO"],
+    "warning": _ffi.LOG_LEVELS["SECPROV_LOG_WARNING"],
+    "error": _ffi.LOG_LEVELS["SECPROV_LOG_ERROR"],
+    "none": _ffi.LOG_LEVELS["SECPROV_LOG_NONE"],
+}
+
+
+def _candidates() -> list:
+    env = os.environ.get(ENV_LIBRARY)
+    if env:
+        return [(env, True)]
+    out = []
+    if _INSTALLED_LIBRARY and os.path.exists(_INSTALLED_LIBRARY):
+        out.append((_INSTALLED_LIBRARY, True))
+    out.append((SONAME, False))
+    return out
+
+
+def _load() -> ctypes.CDLL:
+    errors = []
+    for path, explicit in _candidates():
+        try:
+            return ctypes.CDLL(path)    # RTLD_LOCAL: secprov's providers need nothing global
+        except OSError as e:
+            errors.append("%s: %s" % (path, e))
+            if explicit:
+                break
+    raise LibraryError("secprov: cannot load the C library (%s). Install it (make install), "
+                       "or set %s to the path of libsecprov.so.0"
+                       % ("; ".join(errors), ENV_LIBRARY))
+
+
+def _errcheck(result: int, func: Any, args: Any) -> int:
+    if result < 0:
+        line = lib.secprov_last_error()
+        msg = line.decode("utf-8", "replace") if line else ""
+        if not msg:
+            msg = lib.secprov_strerror(result).decode("utf-8", "replace")
+        raise error_for_status(result, msg, func.__name__)
+    return result
+
+
+# Status-returning functions whose non-negative results are data, not status.
+_NO_ERRCHECK = {"secprov_fell_back"}
+
+
+def _bind(cdll: ctypes.CDLL) -> ctypes.CDLL:
+    missing = []
+    for name, (restype, argtypes) in _ffi.PROTOTYPES.items():
+        try:
+            f = getattr(cdll, name)
+        except AttributeError:
+            missing.append(name)
+            continue
+        f.restype = restype
+        f.argtypes = argtypes
+        if restype is ctypes.c_int and name not in _NO_ERRCHECK:
+            f.errcheck = _errcheck
+    if missing:
+        raise LibraryError("secprov: %s lacks %s" % (cdll._name, ", ".join(missing)))
+    return cdll
+
+
+def _check_version(cdll: ctypes.CDLL) -> str:
+    try:
+        fn = cdll.secprov_version
+    except AttributeError:
+        raise LibraryError("secprov: %s is not libsecprov (no secprov_version)" % cdll._name) from None
+    fn.restype, fn.argtypes = ctypes.c_char_p, ()
+    v = (fn() or b"").decode("ascii", "replace")
+    try:
+        major, minor = (int(x) for x in v.split(".")[:2])
+    except ValueError:
+        raise LibraryError("secprov: %s reports version %r" % (cdll._name, v)) from None
+    if major != _ffi.VERSION_MAJOR or minor < _ffi.VERSION_MINOR:
+        raise LibraryError("secprov: %s is version %s; this package needs %d.x with x >= %d"
+                           % (cdll._name, v, _ffi.VERSION_MAJOR, _ffi.VERSION_MINOR))
+    return v
+
+
+def _log_sink(level: int, message: Optional[bytes], user: Any) -> None:
+    try:
+        logger.log(_TO_LOGGING.get(level, logging.ERROR), "%s",
+                   (message or b"").decode("utf-8", "replace"))
+    except Exception:                    # never let an exception cross into C
+        pass
+
+
+# One callback object for the process, alive as long as the module.
+LOG_CALLBACK = _ffi.LOG_FN(_log_sink)
+
+lib = _load()
+library_version = _check_version(lib)  # before binding: an old library may lack newer symbols
+_bind(lib)
+library_path: str = lib._name
+
+
+def log_level_value(level: Union[None, str, int]) -> int:
+    """secprov's level for a level name ("debug" ... "none") or a logging level."""
+    if level is None:
+        return _ffi.LOG_LEVELS["SECPROV_LOG_UNSET"]
+    if isinstance(level, str):
+        try:
+            return _LEVEL_NAMES[level.lower()]
+        except KeyError:
+            raise ValueError("secprov: log_level %r: not debug, info, warning, error or none"
+                             % level) from None
+    if isinstance(level, int) and not isinstance(level, bool):
+        for sp, lv in sorted(_TO_LOGGING.items(), key=lambda kv: -kv[1]):
+            if level >= lv:
+                return sp
+        return _ffi.LOG_LEVELS["SECPROV_LOG_DEBUG"]
+    raise TypeError("secprov: log_level must be a name or a logging level, not %r" % (level,))
+
+
+def fs_arg(value: Union[None, str, "os.PathLike[str]", bytes], what: str) -> Optional[bytes]:
+    """A path or text option as a C string (None stays NULL)."""
+    if value is None:
+        return None
+    b = os.fsencode(value) if not isinstance(value, bytes) else value
+    if b"\0" in b:
+        raise ValueError("secprov: %s contains a NUL byte" % what)
+    return b
+
+
+def make_options(provider: Optional[str], config: Any, provider_dir: Any,
+                 log_level: Union[None, str, int]) -> _ffi.Options:
+    o = _ffi.Options()
+    o.size = ctypes.sizeof(_ffi.Options)
+    o.provider = fs_arg(provider, "provider")
+    o.config_path = fs_arg(config, "config")
+    o.provider_dir = fs_arg(provider_dir, "provider_dir")
+    o.log_level = log_level_value(log_level)
+    o.log_fn = LOG_CALLBACK
+    o.log_user = None
+    return o

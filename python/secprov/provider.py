@@ -1,0 +1,227 @@
+"""secprov.open() and Provider: an open secprov handle."""
+from __future__ import annotations
+
+import ctypes
+import os
+import threading
+from typing import Any, Dict, List, Optional, Union
+
+from . import _ffi
+from ._lib import lib, make_options
+from .errors import InvalidNameError
+from .secret import Secret
+
+__all__ = ["open", "Provider", "BytesLike", "PathLike"]
+
+BytesLike = Union[bytes, bytearray, memoryview, Secret, Any]  # any buffer-protocol object
+PathLike = Union[str, "os.PathLike[str]", bytes]
+
+_LOCATE_MAX = 4096
+
+
+def _name_arg(name: str) -> bytes:
+    if not isinstance(name, str):
+        raise TypeError("secprov: a secret name is a str, not %s" % type(name).__name__)
+    b = name.encode("utf-8", "surrogateescape")
+    if b"\0" in b or not b:
+        # The C side would see a shorter (or empty) name: refuse it here.
+        raise InvalidNameError(_ffi.STATUS_CODES["SECPROV_ERR_NAME"],
+                               "secret name %r is not 1..%d of [A-Za-z0-9_-]"
+                               % (name, _ffi.NAME_MAX), "name")
+    return b
+
+
+class _Data:
+    """A C pointer and length for a bytes-like argument: no copy for bytes,
+    a Secret or a writable contiguous buffer; any other (read-only or not
+    contiguous) is copied once into a bytearray zeroed in done()."""
+
+    def __init__(self, data: BytesLike) -> None:
+        self._tmp: Optional[bytearray] = None
+        self._keep: Any = data
+        if isinstance(data, bytes):
+            self.ptr: Any = ctypes.cast(ctypes.c_char_p(data), ctypes.c_void_p)
+            self.len = len(data)
+            return
+        if isinstance(data, Secret):
+            mv = data.view()            # holds the memory while we use it
+            self._keep = mv
+            self.len = len(mv)
+            self.ptr = ctypes.addressof(mv.obj) if self.len else None  # type: ignore[arg-type]
+            return
+        mv = memoryview(data)
+        self.len = mv.nbytes
+        if self.len == 0:
+            self.ptr = None
+            return
+        if not (mv.c_contiguous and not mv.readonly):
+            self._tmp = bytearray(mv)
+            mv = memoryview(self._tmp)
+        arr = (ctypes.c_char * self.len).from_buffer(mv.cast("B"))
+        self._keep = (data, arr)
+        self.ptr = ctypes.addressof(arr)
+
+    def done(self) -> None:
+        self._keep = None
+        if self._tmp is not None:
+            t = self._tmp
+            self._tmp = None
+            t[:] = bytes(len(t))        # zero the copy in place
+
+
+class Provider:
+    """An open secprov handle (``secprov.open()``). Thread-safe: share one
+    between threads; close() waits for calls in progress."""
+
+    def __init__(self, handle: ctypes.c_void_p) -> None:
+        self._h: Optional[ctypes.c_void_p] = handle
+        self._cv = threading.Condition(threading.Lock())
+        self._calls = 0
+        self.name: str = lib.secprov_provider_name(handle).decode()
+        self.fell_back: bool = bool(lib.secprov_fell_back(handle))
+        r = lib.secprov_fallback_reason(handle)
+        self.fallback_reason: Optional[str] = r.decode("utf-8", "replace") if r else None
+
+    # -- the handle, guarded against a concurrent close -----------------------
+    def _enter(self) -> ctypes.c_void_p:
+        with self._cv:
+            if self._h is None:
+                raise ValueError("secprov: the provider is closed")
+            self._calls += 1
+            return self._h
+
+    def _leave(self) -> None:
+        with self._cv:
+            self._calls -= 1
+            if self._calls == 0:
+                self._cv.notify_all()
+
+    @property
+    def is_tpm(self) -> bool:
+        return self.name == "tpm"
+
+    @property
+    def closed(self) -> bool:
+        return self._h is None
+
+    def info(self) -> Dict[str, str]:
+        """The handle described (provider, fallback, reason, then the provider's keys)."""
+        out: Dict[str, str] = {}
+
+        def emit(k: bytes, v: bytes, _u: Any) -> None:
+            out[k.decode("utf-8", "replace")] = (v or b"").decode("utf-8", "replace")
+
+        cb = _ffi.INFO_FN(emit)
+        h = self._enter()
+        try:
+            lib.secprov_info(h, cb, None)
+        finally:
+            self._leave()
+        return out
+
+    def seal(self, name: str, data: BytesLike) -> None:
+        """Seal ``data`` (any bytes-like object, or a Secret) under ``name``;
+        replaces an existing secret of that name atomically."""
+        n = _name_arg(name)
+        d = _Data(data)
+        h = self._enter()
+        try:
+            lib.secprov_seal(h, n, d.ptr, d.len)
+        finally:
+            self._leave()
+            d.done()
+
+    def unseal(self, name: str) -> Secret:
+        """The secret ``name`` as a Secret (NotFoundError, a KeyError, if absent)."""
+        n = _name_arg(name)
+        ptr, length = ctypes.c_void_p(), ctypes.c_size_t()
+        h = self._enter()
+        try:
+            lib.secprov_unseal(h, n, ctypes.byref(ptr), ctypes.byref(length))
+        finally:
+            self._leave()
+        return Secret(ptr.value or 0, length.value)
+
+    def delete(self, name: str) -> None:
+        n = _name_arg(name)
+        h = self._enter()
+        try:
+            lib.secprov_delete(h, n)
+        finally:
+            self._leave()
+
+    def list(self) -> List[str]:
+        """Names of all secrets, sorted."""
+        names = ctypes.POINTER(ctypes.c_char_p)()
+        count = ctypes.c_size_t()
+        h = self._enter()
+        try:
+            lib.secprov_list(h, ctypes.byref(names), ctypes.byref(count))
+        finally:
+            self._leave()
+        try:
+            return [names[i].decode("utf-8", "replace") for i in range(count.value)]
+        finally:
+            lib.secprov_list_free(names, count.value)
+
+    def locate(self, name: str) -> str:
+        """Where ``name`` is kept: "fapi:<FAPI path>" (tpm) or "file:<path>" (legacy)."""
+        n = _name_arg(name)
+        buf = ctypes.create_string_buffer(_LOCATE_MAX)
+        h = self._enter()
+        try:
+            lib.secprov_locate(h, n, buf, _LOCATE_MAX)
+        finally:
+            self._leave()
+        return buf.value.decode("utf-8", "surrogateescape")
+
+    def close(self) -> None:
+        """Close the handle (idempotent); waits for calls in progress."""
+        with self._cv:
+            h, self._h = self._h, None
+            while self._calls:
+                self._cv.wait()
+        if h is not None:
+            lib.secprov_close(h)
+
+    def __enter__(self) -> "Provider":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        try:
+            self.close()
+        except Exception:
+            pass
+
+    def __repr__(self) -> str:
+        state = "closed" if self._h is None else self.name
+        fb = " (fell back: %s)" % self.fallback_reason if self.fell_back else ""
+        return "<secprov.Provider %s%s>" % (state, fb)
+
+
+def open(provider: Optional[str] = None, config: Optional[PathLike] = None,
+         provider_dir: Optional[PathLike] = None,
+         log_level: Union[None, str, int] = None) -> Provider:
+    """Open secprov: ``provider`` "auto" | "tpm" | "legacy" (None: the
+    environment, then the config file decide), ``config`` a libconfig file
+    (None: $SECPROV_CONFIG, then /etc/secprov/secprov.conf), ``provider_dir``
+    the folder of tpm.so/legacy.so, ``log_level`` a name ("debug" ...
+    "none") or a logging level (None: $SECPROV_LOG_LEVEL, then the config).
+    secprov's log lines go to the logging logger "secprov"."""
+    opts = make_options(provider, config, provider_dir, log_level)
+    h = ctypes.c_void_p()
+    lib.secprov_open(ctypes.byref(h), ctypes.byref(opts))
+    return Provider(h)
+
+
+def name_check(name: str) -> bool:
+    """True when ``name`` is a valid secret name."""
+    try:
+        lib.secprov_name_check(_name_arg(name))
+    except InvalidNameError:
+        return False
+    return True
+

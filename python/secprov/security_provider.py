@@ -1,0 +1,115 @@
+"""The loader design's shape: SecurityProvider and its two implementations,
+and get_security_provider() with secprov's selection rules."""
+from __future__ import annotations
+
+import abc
+import logging
+from typing import Any, List, Optional, Union
+
+from .provider import BytesLike, PathLike, Provider, open as _open
+from .secret import Secret
+
+__all__ = ["SecurityProvider", "TpmSecurityProvider", "LegacySecurityProvider",
+           "get_security_provider"]
+
+log = logging.getLogger("secprov")
+
+
+class SecurityProvider(abc.ABC):
+    """What a loader keeps its secrets with."""
+
+    @property
+    @abc.abstractmethod
+    def name(self) -> str: ...
+
+    @property
+    @abc.abstractmethod
+    def is_tpm(self) -> bool: ...
+
+    @abc.abstractmethod
+    def seal(self, name: str, data: BytesLike) -> None: ...
+
+    @abc.abstractmethod
+    def unseal(self, name: str) -> Secret: ...
+
+    @abc.abstractmethod
+    def delete(self, name: str) -> None: ...
+
+    @abc.abstractmethod
+    def list(self) -> List[str]: ...
+
+
+class _SecprovBacked(SecurityProvider):
+    _PROVIDER = ""
+
+    def __init__(self, config: Optional[PathLike] = None, provider_dir: Optional[PathLike] = None,
+                 log_level: Union[None, str, int] = None, *, _provider: Optional[Provider] = None):
+        """Open this provider explicitly (a failure is an error, never a fallback)."""
+        self.provider: Provider = _provider if _provider is not None else _open(
+            self._PROVIDER, config, provider_dir, log_level)
+
+    @property
+    def name(self) -> str:
+        return self.provider.name
+
+    @property
+    def is_tpm(self) -> bool:
+        return self.provider.is_tpm
+
+    @property
+    def fell_back(self) -> bool:
+        return self.provider.fell_back
+
+    @property
+    def fallback_reason(self) -> Optional[str]:
+        return self.provider.fallback_reason
+
+    def seal(self, name: str, data: BytesLike) -> None:
+        self.provider.seal(name, data)
+
+    def unseal(self, name: str) -> Secret:
+        return self.provider.unseal(name)
+
+    def delete(self, name: str) -> None:
+        self.provider.delete(name)
+
+    def list(self) -> List[str]:
+        return self.provider.list()
+
+    def close(self) -> None:
+        self.provider.close()
+
+    def __enter__(self) -> Any:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return "<%s %r>" % (type(self).__name__, self.provider)
+
+
+class TpmSecurityProvider(_SecprovBacked):
+    """Secrets sealed by the TPM (secprov provider "tpm")."""
+    _PROVIDER = "tpm"
+
+
+class LegacySecurityProvider(_SecprovBacked):
+    """Secrets in the legacy store, bound to the device (secprov provider "legacy")."""
+    _PROVIDER = "legacy"
+
+
+def get_security_provider(provider: Optional[str] = None, config: Optional[PathLike] = None,
+                          provider_dir: Optional[PathLike] = None,
+                          log_level: Union[None, str, int] = None) -> SecurityProvider:
+    """secprov.open() with secprov's selection rules (options, then
+    $SECURITY_PROVIDER, then the config, then auto), wrapped as the
+    implementation it chose; logs the choice on the "secprov" logger (info;
+    a fallback was already logged as a warning by the library)."""
+    p = _open(provider, config, provider_dir, log_level)
+    cls = TpmSecurityProvider if p.is_tpm else LegacySecurityProvider
+    if p.fell_back:
+        log.info("security provider: %s (fell back from tpm: %s)", p.name, p.fallback_reason)
+    else:
+        log.info("security provider: %s", p.name)
+    return cls(_provider=p)

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# The Python binding's ctypes declarations against this build's ABI: a C
+# program compiled for the build's target (aarch64 in check-arm64, run under
+# qemu; the host otherwise) prints the sizes, offsets and values the binding
+# assumes, and python/secprov/_ffi.py (read on its own with the host's
+# Python: it loads no library) prints what it declares; both must be equal
+# (an LP64 host's ctypes sizes are arm64's). The build's libsecprov.so.0 must
+# export every function the binding declares.
+set -euo pipefail
+source "$SECPROV_SRC/tests/tools/check.sh"
+T=$SECPROV_TEST_TMP
+PY=/usr/bin/python3; [ -x "$PY" ] || PY=python3
+"$SECPROV_BUILD/tests/arm64/binding_abi" | sort > "$T/c.txt"
+"$PY" "$SECPROV_SRC/python/secprov/_ffi.py" | sort > "$T/py.txt"
+check "C side printed its ABI ($(wc -l < "$T/c.txt") lines)" test "$(wc -l < "$T/c.txt")" -ge 40
+if diff -u "$T/c.txt" "$T/py.txt" > "$T/diff"; then
+  ok "binding's sizes, offsets and values = the ${SECPROV_ARCH:-native} build's"
+else
+  fail "binding differs from the ${SECPROV_ARCH:-native} build:"; sed 's/^/    /' "$T/diff"
+fi
+readelf --dyn-syms -W "$SECPROV_BUILD/lib/libsecprov.so.0" | awk '$7 != "UND" {print $8}' | sed 's/@.*//' | sort -u > "$T/exported"
+"$PY" - "$SECPROV_SRC/python/secprov/_ffi.py" > "$T/declared" <<'PY'
+import importlib.util, sys
+spec = importlib.util.spec_from_file_location("_ffi", sys.argv[1])
+m = importlib.util.module_from_spec(spec); spec.loader.exec_module(m)
+print("\n".join(sorted(m.PROTOTYPES)))
+PY
+missing=$(comm -23 "$T/declared" "$T/exported" | tr '\n' ' ')
+check "libsecprov.so.0 exports all $(wc -l < "$T/declared") functions the binding declares${missing:+ (missing: $missing)}" test -z "$missing"
+check_done

@@ -189,21 +189,20 @@ int sp_state_dir_prepare(const char *dir, char *why, size_t why_len)
 int sp_dir_writable(const char *dir, char *why, size_t why_len)
 {
     struct statvfs vfs;
+    int err = 0;
 
-    if (statvfs(dir, &vfs) == 0 && (vfs.f_flag & ST_RDONLY)) {
-        say(why, why_len, "state folder %s is read-only (read-only file system)", dir);
-        return SECPROV_ERR_PERMISSION;
-    }
-    if (faccessat(AT_FDCWD, dir, W_OK | X_OK, AT_EACCESS) != 0) {
-        int err = errno;
-        if (err == EROFS || err == EACCES || err == EPERM) {
-            say(why, why_len, "state folder %s is read-only (%s)", dir, strerror(err));
-            return SECPROV_ERR_PERMISSION;
-        }
-        say(why, why_len, "cannot write in state folder %s: %s", dir, strerror(err));
-        return status_from_errno(err);
-    }
-    return SECPROV_OK;
+    os_error_begin(dir, NULL);
+    if (statvfs(dir, &vfs) == 0 && (vfs.f_flag & ST_RDONLY))
+        err = EROFS;
+    else if (faccessat(AT_FDCWD, dir, W_OK | X_OK, AT_EACCESS) != 0)
+        err = errno;
+    if (err == 0)
+        return SECPROV_OK;
+    /* The line ends "PATH: strerror", as every file system error's does. */
+    say(why, why_len, "the state folder is %s: %s: %s",
+        err == EROFS || err == EACCES || err == EPERM ? "read-only" : "not writable", dir,
+        strerror(err));
+    return status_from_errno(err);  /* EROFS: SECPROV_ERR_IO; EACCES, EPERM: PERMISSION */
 }
 
 static int open_dir(const char *dir)

@@ -20,8 +20,9 @@
 int sp_state_dir_prepare(const char *dir, char *why, size_t why_len);
 
 /* SECPROV_OK when this process can make and remove files in dir; a
- * read-only mount or a folder it may only read is SECPROV_ERR_PERMISSION
- * with why saying "read-only" and naming dir. */
+ * read-only mount is SECPROV_ERR_IO (EROFS), a folder it may only read
+ * SECPROV_ERR_PERMISSION, with why saying "read-only" and ending
+ * "DIR: <errno's text>" (and the thread's last OS error set). */
 int sp_dir_writable(const char *dir, char *why, size_t why_len);
 
 /* Make the missing folders of rel ("a/b/c") under the existing folder

@@ -165,8 +165,7 @@ static int legacy_remove(secprov_provider_ctx *ctx, const char *name)
 
     if (rc == SECPROV_OK && legacy_store_has(c->env, name) == SECPROV_ERR_NOT_FOUND)
         return SECPROV_ERR_NOT_FOUND;
-    if (rc == SECPROV_OK && (rc = check_writable(c, "delete", name)) == SECPROV_OK &&
-        (rc = sp_file_remove(c->env->legacy_state_dir, file)) != SECPROV_OK)
+    if (rc == SECPROV_OK && (rc = sp_file_remove(c->env->legacy_state_dir, file)) != SECPROV_OK)
         sp_os_error_log(c->env, "legacy", rc);
     if (rc == SECPROV_OK)
         sp_temp_sweep(c->env->legacy_state_dir);

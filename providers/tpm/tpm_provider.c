@@ -47,6 +47,7 @@
 #include "tpm_lock.h"
 #include "tpm_offline.h"
 #include "tpm_probe.h"
+#include "tcti_fds.h"
 #include "tpm_store.h"
 #include "tss_wait.h"
 
@@ -210,6 +211,7 @@ static int ensure_esys(tpm_ctx *c)
         c->probe_first = 1;
         return SECPROV_ERR_TPM;
     }
+    tpm_tcti_cloexec(tcti);                    /* its TPM connection: not for children */
     rc = tpm_esys_open(&c->esys, tcti, SRK_HANDLE, &srk, c->keep_session, &c->deadline);
     return rc == TSS2_RC_SUCCESS ? SECPROV_OK : tss_failed(c, rc, "opening the SRK", "0x81000001");
 }
@@ -343,7 +345,7 @@ static int tpm_open(secprov_provider_ctx **out, const secprov_provider_env *env,
     c->store.secrets_dir = c->secrets_dir;
     if (rc == SECPROV_OK && (rc = sp_path_join(keystore, sizeof keystore, env->tpm_state_dir,
                                                "keystore/user")) == SECPROV_OK &&
-        sp_dir_writable(keystore, NULL, 0) == SECPROV_ERR_PERMISSION)
+        sp_dir_writable(keystore, NULL, 0) != SECPROV_OK)
         rc = fapi_readonly_setup(&c->ro, env->tpm_state_dir, env->tpm_tcti, c->config_path,
                                  sizeof c->config_path, why, why_len);
     if (rc == SECPROV_OK)

@@ -110,11 +110,12 @@ if [ $root = yes ] && unshare -m true 2>/dev/null; then
     dir=$D/$p; [ $p = auto ] && dir=$D/tpm
     run "$C" SECURITY_PROVIDER=$p "$T/ro" "$B" seal new "$(v x)"
     check "R $p: seal fails" test "$rc" = 1
-    check "R $p: ... saying read-only and naming the folder" err_has "state folder $dir"
-    check "R $p: ... read-only" err_has "is read-only (read-only file system)"
+    check "R $p: ... saying read-only and naming the folder" err_has "the state folder is read-only: $dir"
+    check "R $p: ... read-only" err_has ": Read-only file system"
     name=s$p; [ $p = auto ] && name=stpm
     run "$C" SECURITY_PROVIDER=$p "$T/ro" "$B" delete "$name"
-    check "R $p: delete fails saying read-only" err_has "is read-only (read-only file system)"
+    check "R $p: delete fails saying read-only" err_has "Read-only file system"
+    check "R $p: ... naming the folder" err_has "$dir"
   done
   run "$C" SECURITY_PROVIDER=tpm "$B" unseal stpm
   check "R: the secrets are all still there" out_is value-tpm
@@ -138,9 +139,9 @@ if [ $root = yes ] && command -v setpriv >/dev/null; then
   run "$N/c.conf" "${as_nobody[@]}" "$B" list
   check "P: list works" out_is sn
   run "$N/c.conf" "${as_nobody[@]}" "$B" seal sn2 "$N/v"
-  check "P: seal fails saying read-only, naming the folder" err_has "state folder $N/legacy is read-only (Permission denied)"
+  check "P: seal fails saying read-only, naming the folder" err_has "the state folder is read-only: $N/legacy: Permission denied"
   run "$N/c.conf" "${as_nobody[@]}" "$B" delete sn
-  check "P: delete fails saying read-only" err_has "is read-only (Permission denied)"
+  check "P: delete fails naming the file and EACCES" err_has "$N/legacy/sn.sec: Permission denied"
   check "P: the mode is unchanged" test "$(stat -c %04a "$N/legacy")" = 0500
 else
   echo "SKIP P: dropping privileges with setpriv needs root"

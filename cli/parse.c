@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "name_rules.h"
 
 enum {
     ID_CONFIG = 1000, ID_PROVIDER, ID_LOG_LEVEL, ID_HELP, ID_VERSION,
@@ -50,8 +51,9 @@ static int global_option(int id, const char *value, cli_call *c)
         c->opts.config_path = value;
         return CLI_OK;
     case ID_PROVIDER:
-        if (strcmp(value, "auto") != 0 && strcmp(value, "tpm") != 0 && strcmp(value, "legacy") != 0)
-            return cli_error(CLI_USAGE, "unknown provider '%s' (auto, tpm or legacy)", value);
+        if (!sp_provider_name_valid(value))     /* auto, tpm, legacy or an installed module */
+            return cli_error(CLI_USAGE, "unknown provider '%s' (auto, tpm, legacy or the name of "
+                             "an installed provider module: [a-z][a-z0-9_]{0,31})", value);
         c->opts.provider = value;
         return CLI_OK;
     case ID_LOG_LEVEL:

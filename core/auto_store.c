@@ -19,11 +19,13 @@ static long mono_s(void)
 }
 
 void sp_store_init(sp_store *st, const char *provider_dir, const secprov_provider_env *env,
-                   const sp_logger *log, int retry_interval_s, sp_device_fn device, void *core)
+                   const sp_config *cfg, const sp_logger *log, int retry_interval_s,
+                   sp_device_fn device, void *core)
 {
     memset(st, 0, sizeof *st);
     st->provider_dir = provider_dir;
     st->env = env;
+    st->cfg = cfg;
     st->log = log;
     st->retry_interval_s = retry_interval_s;
     st->device = device;
@@ -33,7 +35,9 @@ void sp_store_init(sp_store *st, const char *provider_dir, const secprov_provide
 
 static sp_provider *slot(sp_store *st, const char *provider)
 {
-    return strcmp(provider, "tpm") == 0 ? &st->tpm : &st->legacy;
+    return strcmp(provider, "tpm") == 0      ? &st->tpm
+           : strcmp(provider, "legacy") == 0 ? &st->legacy
+                                             : &st->other;
 }
 
 static int load(sp_store *st, const char *provider, char *why, size_t why_len)
@@ -42,7 +46,14 @@ static int load(sp_store *st, const char *provider, char *why, size_t why_len)
 
     if (p->klass != NULL)
         return SECPROV_OK;
-    return secprov_module_load(st->provider_dir, provider, &p->mod, &p->klass, why, why_len);
+    int rc = secprov_module_load(st->provider_dir, provider, &p->mod, &p->klass, why, why_len);
+    if (rc == SECPROV_OK && SECPROV_CLASS_HAS(p->klass, config_keys) &&
+        (rc = sp_config_provider_keys(st->cfg, provider, p->klass->config_keys, why,
+                                      why_len)) != SECPROV_OK) {
+        secprov_module_unload(p->mod);
+        memset(p, 0, sizeof *p);
+    }
+    return rc;
 }
 
 int sp_store_open(sp_store *st, const char *provider, char *why, size_t why_len)
@@ -89,6 +100,7 @@ void sp_store_close(sp_store *st)
 {
     close_one(&st->tpm);
     close_one(&st->legacy);
+    close_one(&st->other);
     pthread_mutex_destroy(&st->mutex);
 }
 

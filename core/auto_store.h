@@ -30,9 +30,10 @@
 #include <pthread.h>
 #include <stddef.h>
 
+#include "config.h"
 #include "loader.h"
 #include "log.h"
-#include "provider_abi.h"
+#include "secprov_provider.h"
 
 typedef struct sp_provider {
     secprov_module *mod;                /* NULL: not loaded */
@@ -48,6 +49,7 @@ typedef int (*sp_device_fn)(void *core, char *why, size_t why_len);
 typedef struct sp_store {
     int auto_mode;                      /* the one-store rules apply */
     sp_provider tpm, legacy;
+    sp_provider other;                  /* a provider asked for by another name */
     sp_provider *serving;
     int fell_back;                      /* auto wanted tpm, and legacy serves */
     char why[512];                      /* why the TPM cannot be used now */
@@ -56,6 +58,7 @@ typedef struct sp_store {
     int retry_interval_s;
     const char *provider_dir;
     const secprov_provider_env *env;
+    const sp_config *cfg;               /* its provider groups are checked at load */
     const sp_logger *log;
     sp_device_fn device;
     void *core;
@@ -63,8 +66,10 @@ typedef struct sp_store {
 } sp_store;
 
 void sp_store_init(sp_store *st, const char *provider_dir, const secprov_provider_env *env,
-                   const sp_logger *log, int retry_interval_s, sp_device_fn device, void *core);
-/* Load (if needed) and open provider "tpm" or "legacy" into its slot;
+                   const sp_config *cfg, const sp_logger *log, int retry_interval_s, sp_device_fn device, void *core);
+/* Load (if needed) and open provider "tpm", "legacy" or another installed
+ * module by name into its slot, its config group checked against its
+ * class's config_keys first;
  * nothing is left open on failure (the module may stay loaded). */
 int sp_store_open(sp_store *st, const char *provider, char *why, size_t why_len);
 /* After the selection: which one serves, and whether auto's rules apply.

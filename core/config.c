@@ -14,7 +14,8 @@
 
 #include "host_env.h"
 #include "log.h"
-#include "provider_abi.h"
+#include "name_rules.h"
+#include "secprov_provider.h"
 #include "secprov.h"
 
 __attribute__((format(printf, 3, 4)))
@@ -80,6 +81,10 @@ void sp_config_free(sp_config *cfg)
     if (cfg->legacy_hardware != NULL)
         explicit_bzero(cfg->legacy_hardware, strlen(cfg->legacy_hardware));
     free(cfg->legacy_hardware);
+    if (cfg->tree != NULL) {
+        config_destroy(cfg->tree);
+        free(cfg->tree);
+    }
     memset(cfg, 0, sizeof *cfg);
 }
 
@@ -113,7 +118,10 @@ static const char *type_name(int type)
     }
 }
 
-/* Every member of group is a known key of the right type. */
+/* Every member of group is a known key of the right type. At the top,
+ * also a group named like a provider module (name_rules.h): the group of
+ * another installed provider, whose module the core looks for at open and
+ * which checks its own keys (sp_config_provider_keys). */
 static int check_keys(const config_setting_t *group, const struct key_rule *rules,
                       const char *file, const char *prefix, char *err, size_t err_len)
 {
@@ -126,6 +134,9 @@ static int check_keys(const config_setting_t *group, const struct key_rule *rule
         while (r->name != NULL && strcmp(r->name, name) != 0)
             r++;
         int line = config_setting_source_line(s);
+        if (r->name == NULL && rules == top_keys && config_setting_type(s) == CONFIG_TYPE_GROUP &&
+            sp_provider_name_valid(name))
+            continue;
         if (r->name == NULL)
             return fail(err, err_len, "%s:%d: unknown key '%s%s'", file, line, prefix, name);
         if (config_setting_type(s) != r->type)
@@ -133,6 +144,86 @@ static int check_keys(const config_setting_t *group, const struct key_rule *rule
                         type_name(r->type));
     }
     return SECPROV_OK;
+}
+
+int sp_config_provider_groups(const sp_config *cfg, const char *provider_dir, char *err,
+                              size_t err_len)
+{
+    char path[4096];
+    struct stat st;
+
+    if (cfg->tree == NULL)
+        return SECPROV_OK;
+    config_setting_t *root = config_root_setting(cfg->tree);
+    for (int i = 0; i < config_setting_length(root); i++) {
+        config_setting_t *s = config_setting_get_elem(root, (unsigned)i);
+        const char *name = config_setting_name(s);
+        const struct key_rule *r = top_keys;
+        while (r->name != NULL && strcmp(r->name, name) != 0)
+            r++;
+        if (r->name != NULL)
+            continue;
+        snprintf(path, sizeof path, "%s/%s.so", provider_dir, name);
+        if (stat(path, &st) != 0)
+            return fail(err, err_len, "%s:%d: unknown key '%s' (no provider module %s.so in %s)",
+                        cfg->path, config_setting_source_line(s), name, name, provider_dir);
+    }
+    return SECPROV_OK;
+}
+
+int sp_config_provider_keys(const sp_config *cfg, const char *provider,
+                            const secprov_config_key *keys, char *err, size_t err_len)
+{
+    config_setting_t *g = cfg->tree != NULL ? config_lookup(cfg->tree, provider) : NULL;
+
+    if (g == NULL)
+        return SECPROV_OK;
+    for (int i = 0; i < config_setting_length(g); i++) {
+        config_setting_t *s = config_setting_get_elem(g, (unsigned)i);
+        const secprov_config_key *k = keys;
+        while (k != NULL && k->name != NULL && strcmp(k->name, config_setting_name(s)) != 0)
+            k++;
+        int line = config_setting_source_line(s);
+        if (k == NULL || k->name == NULL)
+            return fail(err, err_len, "%s:%d: unknown key '%s.%s'", cfg->path, line, provider,
+                        config_setting_name(s));
+        int want = k->type == SECPROV_CONFIG_STRING ? CONFIG_TYPE_STRING
+                   : k->type == SECPROV_CONFIG_INT  ? CONFIG_TYPE_INT
+                                                    : CONFIG_TYPE_BOOL;
+        if (config_setting_type(s) != want)
+            return fail(err, err_len, "%s:%d: '%s.%s' must be %s", cfg->path, line, provider,
+                        k->name, type_name(want));
+    }
+    return SECPROV_OK;
+}
+
+int sp_config_provider_get(const sp_config *cfg, const char *provider, const char *key,
+                           int type, void *out)
+{
+    config_setting_t *g = cfg->tree != NULL ? config_lookup(cfg->tree, provider) : NULL;
+    config_setting_t *s = g != NULL ? config_setting_get_member(g, key) : NULL;
+
+    if (s == NULL)
+        return SECPROV_ERR_NOT_FOUND;
+    switch (type) {
+    case SECPROV_CONFIG_STRING:
+        if (config_setting_type(s) != CONFIG_TYPE_STRING)
+            return SECPROV_ERR_CONFIG;
+        *(const char **)out = config_setting_get_string(s);
+        return SECPROV_OK;
+    case SECPROV_CONFIG_INT:
+        if (config_setting_type(s) != CONFIG_TYPE_INT)
+            return SECPROV_ERR_CONFIG;
+        *(long long *)out = config_setting_get_int(s);
+        return SECPROV_OK;
+    case SECPROV_CONFIG_BOOL:
+        if (config_setting_type(s) != CONFIG_TYPE_BOOL)
+            return SECPROV_ERR_CONFIG;
+        *(int *)out = config_setting_get_bool(s);
+        return SECPROV_OK;
+    default:
+        return SECPROV_ERR_INVALID_ARG;
+    }
 }
 
 static int read_devices(sp_config *cfg, const config_setting_t *arr, const char *file,
@@ -255,8 +346,9 @@ static int read_settings(sp_config *cfg, config_t *lc, const char *file, char *e
 
     if ((s = config_lookup(lc, "provider")) != NULL) {
         v = config_setting_get_string(s);
-        if (strcmp(v, "auto") != 0 && strcmp(v, "tpm") != 0 && strcmp(v, "legacy") != 0)
-            return fail(err, err_len, "%s:%d: unknown provider '%s' (auto, tpm or legacy)",
+        if (!sp_provider_name_valid(v))
+            return fail(err, err_len, "%s:%d: unknown provider '%s' (auto, tpm, legacy or the "
+                        "name of an installed provider module: [a-z][a-z0-9_]{0,31})",
                         file, config_setting_source_line(s), v);
         if ((rc = set_str(&cfg->provider, v)) != SECPROV_OK)
             return rc;
@@ -356,7 +448,6 @@ static int open_config(const char *file, int explicit, FILE **fp, char *err, siz
 int sp_config_load(sp_config *cfg, const char *explicit_path, char *err, size_t err_len)
 {
     const char *file = explicit_path != NULL ? explicit_path : SECPROV_DEFAULT_CONFIG;
-    config_t lc;
     FILE *fp;
     int rc;
 
@@ -372,17 +463,23 @@ int sp_config_load(sp_config *cfg, const char *explicit_path, char *err, size_t 
     if (fp == NULL)
         return SECPROV_OK;                       /* no default file: all defaults */
 
-    config_init(&lc);
-    if (config_read(&lc, fp) != CONFIG_TRUE) {
-        if (config_error_type(&lc) == CONFIG_ERR_FILE_IO)
+    config_t *lc = calloc(1, sizeof *lc);
+    if (lc == NULL) {
+        fclose(fp);
+        sp_config_free(cfg);
+        return SECPROV_ERR_NOMEM;
+    }
+    config_init(lc);
+    cfg->tree = lc;                              /* the provider groups are read from it */
+    if (config_read(lc, fp) != CONFIG_TRUE) {
+        if (config_error_type(lc) == CONFIG_ERR_FILE_IO)
             rc = fail(err, err_len, "%s: cannot read config file: %s", file, strerror(errno));
         else
-            rc = fail(err, err_len, "%s:%d: %s", config_error_file(&lc) ? config_error_file(&lc) : file,
-                      config_error_line(&lc), config_error_text(&lc));
+            rc = fail(err, err_len, "%s:%d: %s", config_error_file(lc) ? config_error_file(lc) : file,
+                      config_error_line(lc), config_error_text(lc));
     } else {
-        rc = read_settings(cfg, &lc, file, err, err_len);
+        rc = read_settings(cfg, lc, file, err, err_len);
     }
-    config_destroy(&lc);
     fclose(fp);
     if (rc == SECPROV_OK)
         rc = set_str(&cfg->path, file);

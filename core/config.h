@@ -4,6 +4,8 @@
 
 #include <stddef.h>
 
+#include "secprov_provider.h"
+
 #define SECPROV_DEFAULT_CONFIG "/etc/secprov/secprov.conf"
 #define SECPROV_DEFAULT_TPM_STATE "/var/lib/secprov/tpm"
 #define SECPROV_DEFAULT_LEGACY_STATE "/var/lib/secprov/legacy"
@@ -31,9 +33,10 @@ typedef struct sp_config {
     char *legacy_hardware;      /* "" = collect */
     int tpm_lock_timeout_ms;    /* wait for another process's lock, then BUSY */
     int tpm_retry_interval_s;   /* a fallen-back auto handle retries the TPM */
-    int tpm_resource_manager;   /* SECPROV_TPM_RM_* (provider_abi.h); default auto */
+    int tpm_resource_manager;   /* SECPROV_TPM_RM_* (secprov_provider.h); default auto */
     int tpm_probe_timeout_ms;   /* tpm.probe_timeout_ms, default 3000 */
     int tpm_call_timeout_ms;    /* tpm.call_timeout_ms, default 4000 */
+    struct config_t *tree;      /* the file as parsed (NULL: defaults only): provider groups */
 } sp_config;
 
 /*
@@ -48,5 +51,18 @@ typedef struct sp_config {
  */
 int sp_config_load(sp_config *cfg, const char *explicit_path, char *err, size_t err_len);
 void sp_config_free(sp_config *cfg);
+
+/* Every top-level group that is not the core's (a group named like a
+ * provider module) names an installed module in provider_dir; else
+ * SECPROV_ERR_CONFIG naming file, line, group and folder. */
+int sp_config_provider_groups(const sp_config *cfg, const char *provider_dir, char *err,
+                              size_t err_len);
+/* The provider's group holds only keys (of their types): else
+ * SECPROV_ERR_CONFIG naming file and line. */
+int sp_config_provider_keys(const sp_config *cfg, const char *provider,
+                            const secprov_config_key *keys, char *err, size_t err_len);
+/* provider.key as type (secprov_provider_env.config_get). */
+int sp_config_provider_get(const sp_config *cfg, const char *provider, const char *key,
+                           int type, void *out);
 
 #endif

@@ -6,7 +6,7 @@
 
 #include <stddef.h>
 
-#include "provider_abi.h"
+#include "secprov_provider.h"
 
 typedef struct secprov_module secprov_module;
 

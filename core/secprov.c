@@ -12,7 +12,7 @@
 #include "host_env.h"
 #include "loader.h"
 #include "log.h"
-#include "provider_abi.h"
+#include "secprov_provider.h"
 #include "secure_mem.h"
 #include "select.h"
 
@@ -111,6 +111,13 @@ static int device_again(void *core, char *why, size_t why_len)
     return rc;
 }
 
+static int env_config_get(const secprov_provider_env *env, const char *group, const char *key,
+                          int type, void *out)
+{
+    const secprov *sp = env->core;
+    return sp_config_provider_get(&sp->cfg, group, key, type, out);
+}
+
 static int fill_env(secprov *sp)
 {
     if (find_device(sp) != SECPROV_OK)
@@ -133,6 +140,7 @@ static int fill_env(secprov *sp)
     e->tpm_resource_manager = sp->cfg.tpm_resource_manager;
     e->tpm_probe_timeout_ms = sp->cfg.tpm_probe_timeout_ms;
     e->tpm_call_timeout_ms = sp->cfg.tpm_call_timeout_ms;
+    e->config_get = env_config_get;
     return SECPROV_OK;
 }
 
@@ -156,7 +164,7 @@ int secprov_open(secprov **out, const secprov_options *opts)
 {
     secprov_options o;
     char err[600];
-    const char *source;
+    const char *source, *wished = NULL;
     sp_wish wish;
     secprov *sp;
     int rc;
@@ -188,18 +196,21 @@ int secprov_open(secprov **out, const secprov_options *opts)
         sp_log(&sp->log, SECPROV_LOG_ERROR, "%s", err);
     if (rc == SECPROV_OK) {
         rc = sp_select_wish(o.provider, sp_env_get("SECURITY_PROVIDER"), sp->cfg.provider,
-                            &wish, &source, err, sizeof err);
+                            &wish, &wished, &source, err, sizeof err);
         if (rc != SECPROV_OK)
             sp_log(&sp->log, SECPROV_LOG_ERROR, "%s", err);
     }
     if (rc == SECPROV_OK) {
         sp->provider_dir = secprov_default_provider_dir(o.provider_dir);
         rc = sp->provider_dir != NULL ? fill_env(sp) : SECPROV_ERR_NOMEM;
+        if (rc == SECPROV_OK &&
+            (rc = sp_config_provider_groups(&sp->cfg, sp->provider_dir, err, sizeof err)) != SECPROV_OK)
+            sp_log(&sp->log, SECPROV_LOG_ERROR, "%s", err);
     }
-    sp_store_init(&sp->store, sp->provider_dir, &sp->env, &sp->log,
+    sp_store_init(&sp->store, sp->provider_dir, &sp->env, &sp->cfg, &sp->log,
                   sp->cfg.tpm_retry_interval_s, device_again, sp);
     if (rc == SECPROV_OK)
-        rc = sp_select_open(wish, source, sp->device, sp->cfg.fallback, try_open, sp,
+        rc = sp_select_open(wish, wished, source, sp->device, sp->cfg.fallback, try_open, sp,
                             &sp->log, &sp->sel);
     if (rc == SECPROV_OK) {
         char why[sizeof sp->sel.reason];

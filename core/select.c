@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "name_rules.h"
 #include "secprov.h"
 
 static int parse_wish(const char *s, sp_wish *wish)
@@ -14,13 +15,16 @@ static int parse_wish(const char *s, sp_wish *wish)
         *wish = SP_WISH_TPM;
     else if (strcmp(s, "legacy") == 0)
         *wish = SP_WISH_LEGACY;
+    else if (sp_provider_name_valid(s))
+        *wish = SP_WISH_NAMED;
     else
         return SECPROV_ERR_CONFIG;
     return SECPROV_OK;
 }
 
 int sp_select_wish(const char *from_options, const char *from_env, const char *from_config,
-                   sp_wish *wish, const char **source, char *err, size_t err_len)
+                   sp_wish *wish, const char **named, const char **source, char *err,
+                   size_t err_len)
 {
     const char *value = "auto";
 
@@ -36,20 +40,43 @@ int sp_select_wish(const char *from_options, const char *from_env, const char *f
         *source = "config";
     }
     if (parse_wish(value, wish) != SECPROV_OK) {
-        snprintf(err, err_len, "unknown provider '%s' in %s (auto, tpm or legacy)", value, *source);
+        snprintf(err, err_len, "unknown provider '%s' in %s (auto, tpm, legacy or the name of "
+                 "an installed provider module: [a-z][a-z0-9_]{0,31}, never a path)", value,
+                 *source);
         return SECPROV_ERR_CONFIG;
     }
+    *named = *wish == SP_WISH_NAMED ? value : NULL;
     return SECPROV_OK;
 }
 
-int sp_select_open(sp_wish wish, const char *source, const char *device, int fallback,
-                   sp_try_open_fn try_open, void *ctx, const sp_logger *log,
+int sp_select_open(sp_wish wish, const char *named, const char *source, const char *device,
+                   int fallback, sp_try_open_fn try_open, void *ctx, const sp_logger *log,
                    sp_selection *out)
 {
     char why[sizeof out->reason] = "";
     int rc;
 
     memset(out, 0, sizeof *out);
+    if (wish == SP_WISH_NAMED) {                /* another installed module, by name */
+        out->provider = named;
+        rc = try_open(ctx, named, out->reason, sizeof out->reason);
+        if (rc == SECPROV_ERR_NOT_INSTALLED) {
+            sp_log(log, SECPROV_LOG_ERROR, "provider '%s' (%s) is not installed: %s", named,
+                   source, out->reason);
+            return SECPROV_ERR_CONFIG;
+        }
+        if (rc == SECPROV_ERR_BUSY || rc == SECPROV_ERR_CONFIG) {
+            sp_log(log, SECPROV_LOG_ERROR, "provider %s: %s", named, out->reason);
+            return rc;
+        }
+        if (rc != SECPROV_OK) {
+            sp_log(log, SECPROV_LOG_ERROR, "provider %s asked for (%s) but failed: %s", named,
+                   source, out->reason);
+            return SECPROV_ERR_UNAVAILABLE;
+        }
+        sp_log(log, SECPROV_LOG_INFO, "provider %s selected (%s)", named, source);
+        return SECPROV_OK;
+    }
     if (wish == SP_WISH_LEGACY) {
         out->provider = "legacy";
         rc = try_open(ctx, "legacy", out->reason, sizeof out->reason);

@@ -3,7 +3,7 @@
  * here and nowhere else.
  *
  *  1. secprov_open options, if the caller set a provider there;
- *  2. the environment variable SECURITY_PROVIDER = auto | tpm | legacy;
+ *  2. the environment variable SECURITY_PROVIDER = auto | tpm | legacy | NAME;
  *  3. `provider` in the config file;
  *  4. auto.
  *
@@ -24,11 +24,18 @@
 
 #include "log.h"
 
-typedef enum sp_wish { SP_WISH_AUTO, SP_WISH_TPM, SP_WISH_LEGACY } sp_wish;
+typedef enum sp_wish { SP_WISH_AUTO, SP_WISH_TPM, SP_WISH_LEGACY, SP_WISH_NAMED } sp_wish;
 
-/* Resolve rules 1-4; *source names where the answer came from. */
+/* Resolve rules 1-4; *source names where the answer came from. A value
+ * other than auto, tpm, legacy that passes the provider-name rule
+ * (name_rules.h) is SP_WISH_NAMED with *named that value: an installed
+ * module of that name, opened as tpm is when asked for explicitly (a
+ * failure is UNAVAILABLE, never a fallback); no such module is
+ * SECPROV_ERR_CONFIG naming it and the folder. auto chooses only between
+ * tpm and legacy. */
 int sp_select_wish(const char *from_options, const char *from_env, const char *from_config,
-                   sp_wish *wish, const char **source, char *err, size_t err_len);
+                   sp_wish *wish, const char **named, const char **source, char *err,
+                   size_t err_len);
 
 /* Tries to open one provider ("tpm" or "legacy"); on failure writes why. */
 typedef int (*sp_try_open_fn)(void *ctx, const char *provider, char *why, size_t why_len);
@@ -41,8 +48,8 @@ typedef struct sp_selection {
 
 /* Rules after the wish: device presence, fallback. device: first present
  * TPM device node or NULL. */
-int sp_select_open(sp_wish wish, const char *source, const char *device, int fallback,
-                   sp_try_open_fn try_open, void *ctx, const sp_logger *log,
+int sp_select_open(sp_wish wish, const char *named, const char *source, const char *device,
+                   int fallback, sp_try_open_fn try_open, void *ctx, const sp_logger *log,
                    sp_selection *out);
 
 #endif

@@ -18,7 +18,7 @@
 #include <unistd.h>
 
 #include "name_rules.h"
-#include "provider_abi.h"
+#include "secprov_provider.h"
 #include "secprov.h"
 
 /* Temp files are ".tmp.<pid>.<random>.<file>". Whether a writer is alive

@@ -10,7 +10,7 @@
 #include "aead.h"
 #include "fingerprint.h"
 #include "legacy_scheme.h"
-#include "provider_abi.h"
+#include "secprov_provider.h"
 #include "state_files.h"
 #include "store_format.h"
 
@@ -35,7 +35,7 @@ static int file_of(const char *name, char *out, size_t len)
     return SECPROV_OK;
 }
 
-/* Context-free (provider_abi.h): the store seen from its folder alone. */
+/* Context-free (secprov_provider.h): the store seen from its folder alone. */
 static int legacy_store_has(const secprov_provider_env *env, const char *name)
 {
     char file[SECPROV_NAME_MAX + sizeof LG_STORE_SUFFIX];

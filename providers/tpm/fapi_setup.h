@@ -15,7 +15,7 @@
 #include <stddef.h>
 #include <tss2/tss2_fapi.h>
 
-#include "provider_abi.h"
+#include "secprov_provider.h"
 #include "tss_wait.h"
 
 #define PROFILE_NAME "P_ECCP256SHA256_secprov"

@@ -40,7 +40,7 @@
 #include "fapi_setup.h"
 #include "keystore_object.h"
 #include "name_auth.h"
-#include "provider_abi.h"
+#include "secprov_provider.h"
 #include "secret_ref.h"
 #include "state_files.h"
 #include "tpm_flush.h"
@@ -280,7 +280,7 @@ static int provision(tpm_ctx *c, char *why, size_t why_len)
     return sp_file_write_atomic(c->env->tpm_state_dir, "provisioned", "1\n", 2);
 }
 
-/* The tpm.* settings this provider reads beyond ABI 1's (provider_abi.h). */
+/* The tpm.* settings this provider reads beyond ABI 1's (secprov_provider.h). */
 static void tpm_settings(tpm_ctx *c, const secprov_provider_env *env)
 {
     int rm = SECPROV_ENV_HAS(env, tpm_resource_manager) ? env->tpm_resource_manager

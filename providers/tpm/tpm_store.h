@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "provider_abi.h"
+#include "secprov_provider.h"
 #include "secret_ref.h"
 
 typedef struct tpm_store {

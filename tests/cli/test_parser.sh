@@ -44,8 +44,8 @@ run "$B" --log-level loud legacy hw-hash --hardware x
 check "--log-level loud legacy: usage error" usage_error "unknown log level 'loud'"
 run "$B" legacy hw-hash --log-level loud --hardware x
 check "legacy hw-hash --log-level loud: usage error" usage_error "unknown log level 'loud'"
-run "$B" --provider nope info
-check "--provider nope: usage error" usage_error "unknown provider 'nope' (auto, tpm or legacy)"
+run "$B" --provider ../tpm info
+check "--provider ../tpm: usage error" usage_error "unknown provider '../tpm' (auto, tpm, legacy or the name of an installed provider module: [a-z][a-z0-9_]{0,31})"
 printf 'provider = "tpm";\ntpm = { devices = ["%s/none"]; };\nlegacy = { state_dir = "%s/p-state"; hardware = "x"; };\n' "$T" "$T" > "$T/tpm.conf"
 run "$B" --config "$T/tpm.conf" info
 check "config says tpm (absent): info fails" test $rc = 1

@@ -9,7 +9,7 @@
  */
 #include <stddef.h>
 
-#include "provider_abi.h"
+#include "secprov_provider.h"
 
 #ifndef FAKE_NO_ENTRY
 __attribute__((unused)) static int fake_open(secprov_provider_ctx **ctx, const secprov_provider_env *env, char *why,

@@ -21,7 +21,7 @@ CHECK_PROGRAMS += $(CORE_TESTS) tests/core/test_cli.sh tests/core/test_install.s
 FAKE_DIR := $(TESTDIR_B)/core/fake-providers
 FAKE_MODULES := $(addprefix $(FAKE_DIR)/,good.so badabi.so small.so noopen.so othername.so noentry.so notelf.so)
 FAKE_V1 := -DFAKE_ABI=SECPROV_PROVIDER_ABI_VERSION -DFAKE_SIZE='sizeof(secprov_provider_class)'
-$(FAKE_DIR)/%.so: tests/core/fake_provider.c core/provider_abi.h
+$(FAKE_DIR)/%.so: tests/core/fake_provider.c include/secprov_provider.h
 	@mkdir -p $(@D)
 	$(CC) $(BASE_CFLAGS) -shared $(FAKE_FLAGS) -o $@ $<
 $(FAKE_DIR)/good.so:      FAKE_FLAGS = $(FAKE_V1) -DFAKE_NAME='"good"'
@@ -47,3 +47,7 @@ $(TESTDIR_B)/core/rtld_local_host: tests/core/rtld_local_host.c include/secprov.
 	$(CC) $(BASE_CFLAGS) $(BASE_LDFLAGS) -o $@ $< -ldl
 CHECK_DEPS     += $(TESTDIR_B)/core/rtld_local_host
 CHECK_PROGRAMS += tests/core/test_rtld_local.sh
+
+# The provider SDK: an out-of-tree provider built against the installed SDK.
+CHECK_PROGRAMS += tests/core/test_provider_sdk.sh
+CHECK_DEPS     += $(TESTDIR_B)/tpm/test_roundtrip

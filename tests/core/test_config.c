@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "config.h"
-#include "provider_abi.h"
+#include "secprov_provider.h"
 #include "secprov.h"
 
 static char path[512];
@@ -84,7 +84,12 @@ static void errors_name_file_line_and_value(void **state)
 {
     (void)state;
     expect_error("fallback = true;\nprovider = 3;\n", ":2: 'provider' must be a string");
-    expect_error("provider = \"tpm2\";\n", ":1: unknown provider 'tpm2' (auto, tpm or legacy)");
+    expect_error("provider = \"../tpm\";\n", ":1: unknown provider '../tpm' (auto, tpm, legacy "
+                 "or the name of an installed provider module: [a-z][a-z0-9_]{0,31})");
+    /* a group that is not the core's must be named like a provider module
+     * (whether that module is installed is checked at open) */
+    expect_error("Tpm = { x = 1; };\n", ":1: unknown key 'Tpm'");
+    expect_error("example_file = 3;\n", ":1: unknown key 'example_file'");
     expect_error("\nlog_level = \"loud\";\n",
                  ":2: unknown log_level 'loud' (debug, info, warning, error or none)");
     expect_error("provider = \"auto\";\nproviedr = \"x\";\n", ":2: unknown key 'proviedr'");

@@ -46,24 +46,34 @@ static void wish_precedence(void **state)
 {
     (void)state;
     sp_wish w;
-    const char *src;
+    const char *src, *named;
     char err[256];
-    assert_int_equal(sp_select_wish("legacy", "tpm", "tpm", &w, &src, err, sizeof err), SECPROV_OK);
+    assert_int_equal(sp_select_wish("legacy", "tpm", "tpm", &w, &named, &src, err, sizeof err), SECPROV_OK);
     assert_int_equal(w, SP_WISH_LEGACY);
     assert_string_equal(src, "options");
-    assert_int_equal(sp_select_wish(NULL, "tpm", "legacy", &w, &src, err, sizeof err), SECPROV_OK);
+    assert_int_equal(sp_select_wish(NULL, "tpm", "legacy", &w, &named, &src, err, sizeof err), SECPROV_OK);
     assert_int_equal(w, SP_WISH_TPM);
     assert_string_equal(src, "SECURITY_PROVIDER");
-    assert_int_equal(sp_select_wish(NULL, NULL, "legacy", &w, &src, err, sizeof err), SECPROV_OK);
+    assert_int_equal(sp_select_wish(NULL, NULL, "legacy", &w, &named, &src, err, sizeof err), SECPROV_OK);
     assert_int_equal(w, SP_WISH_LEGACY);
     assert_string_equal(src, "config");
-    assert_int_equal(sp_select_wish(NULL, NULL, NULL, &w, &src, err, sizeof err), SECPROV_OK);
+    assert_int_equal(sp_select_wish(NULL, NULL, NULL, &w, &named, &src, err, sizeof err), SECPROV_OK);
     assert_int_equal(w, SP_WISH_AUTO);
     assert_string_equal(src, "default");
-    assert_int_equal(sp_select_wish(NULL, "TPM", NULL, &w, &src, err, sizeof err), SECPROV_ERR_CONFIG);
-    assert_string_equal(err, "unknown provider 'TPM' in SECURITY_PROVIDER (auto, tpm or legacy)");
-    assert_int_equal(sp_select_wish("x", NULL, NULL, &w, &src, err, sizeof err), SECPROV_ERR_CONFIG);
-    assert_string_equal(err, "unknown provider 'x' in options (auto, tpm or legacy)");
+    assert_int_equal(sp_select_wish(NULL, "TPM", NULL, &w, &named, &src, err, sizeof err), SECPROV_ERR_CONFIG);
+    assert_string_equal(err, "unknown provider 'TPM' in SECURITY_PROVIDER (auto, tpm, legacy or "
+                             "the name of an installed provider module: [a-z][a-z0-9_]{0,31}, "
+                             "never a path)");
+    /* another module's name: a name, never a path */
+    assert_int_equal(sp_select_wish("example_file", NULL, NULL, &w, &named, &src, err, sizeof err),
+                     SECPROV_OK);
+    assert_int_equal(w, SP_WISH_NAMED);
+    assert_string_equal(named, "example_file");
+    static const char *const refused[] = {"../tpm", "/usr/lib/x.so", "x.so", "Tpm", "1x", "a-b",
+                                          "", "abcdefghijklmnopqrstuvwxyz0123456"};
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++)
+        assert_int_equal(sp_select_wish(refused[i], NULL, NULL, &w, &named, &src, err, sizeof err),
+                         SECPROV_ERR_CONFIG);
 }
 
 struct row {
@@ -109,7 +119,7 @@ static void rules_table(void **state)
         sp_selection sel;
         logged[0] = '\0';
         warnings = 0;
-        int rc = sp_select_open(r->wish, "SECURITY_PROVIDER", r->device, r->fallback, fake_open,
+        int rc = sp_select_open(r->wish, NULL, "SECURITY_PROVIDER", r->device, r->fallback, fake_open,
                                 &f, &logger, &sel);
         if (rc != r->want_rc || strcmp(sel.provider, r->want_provider) != 0 ||
             strcmp(f.tried, r->want_tried) != 0 || sel.fell_back != r->want_fell_back ||
@@ -125,7 +135,7 @@ static void legacy_failing_too(void **state)
     struct fake f = {SECPROV_ERR_TPM, SECPROV_ERR_PERMISSION, ""};
     sp_selection sel;
     logged[0] = '\0';
-    assert_int_equal(sp_select_open(SP_WISH_AUTO, "default", "/dev/tpm0", 1, fake_open, &f, &logger,
+    assert_int_equal(sp_select_open(SP_WISH_AUTO, NULL, "default", "/dev/tpm0", 1, fake_open, &f, &logger,
                                     &sel), SECPROV_ERR_PERMISSION);
     assert_string_equal(logged, "4:TPM provider failed (tpm broke), and legacy failed too: legacy broke|");
 }

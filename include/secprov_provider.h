@@ -1,6 +1,10 @@
 /*
- * The provider ABI: the one contract between libsecprov.so (the core) and a
- * provider module (tpm.so, legacy.so). This file is the whole of it.
+ * The provider SDK: the one contract between libsecprov.so (the core) and a
+ * provider module (tpm.so, legacy.so, or a third party's). This file is the
+ * whole of it, included by both sides of dlopen; it is installed beside
+ * secprov.h, and `pkg-config --variable=providerdir secprov` says where
+ * modules go. examples/provider/ is a provider built against it out of the
+ * tree (docs/provider-sdk.md).
  *
  * A provider module exports exactly one symbol, SECPROV_PROVIDER_ENTRY_SYMBOL,
  * of type secprov_provider_entry_fn. It returns the provider's class: a
@@ -12,8 +16,8 @@
  * A provider's context object starts with a pointer to its class (as in
  * BearSSL), so the core can always find the class from the context.
  */
-#ifndef SECPROV_PROVIDER_ABI_H
-#define SECPROV_PROVIDER_ABI_H
+#ifndef SECPROV_PROVIDER_H
+#define SECPROV_PROVIDER_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -24,6 +28,18 @@
 #define SECPROV_PROVIDER_ENTRY_SYMBOL "secprov_provider_entry"
 
 struct secprov_provider_class;
+
+/* The types of a provider's own configuration keys (its group, "NAME = {
+ * ... }", in the config file): declared in its class's config_keys, read
+ * through env->config_get. */
+#define SECPROV_CONFIG_STRING 1     /* out: const char * (valid while the handle is open) */
+#define SECPROV_CONFIG_INT 2        /* out: long long */
+#define SECPROV_CONFIG_BOOL 3       /* out: int (0 or 1) */
+
+typedef struct secprov_config_key {
+    const char *name;
+    int type;                       /* SECPROV_CONFIG_* */
+} secprov_config_key;
 
 /* Every provider context begins with this. */
 typedef struct secprov_provider_ctx {
@@ -77,6 +93,13 @@ typedef struct secprov_provider_env {
     int tpm_resource_manager;           /* SECPROV_TPM_RM_*: is the TCTI behind one? */
     int tpm_probe_timeout_ms;           /* the first command's bound (open) */
     int tpm_call_timeout_ms;            /* each public call's bound for the TPM */
+
+    /* The provider's own group of the config file: key (of the type its
+     * class's config_keys declares) into *out. SECPROV_OK; NOT_FOUND when
+     * the key is not set (take the default); CONFIG for another type. The
+     * core has checked the group against config_keys before open. */
+    int (*config_get)(const struct secprov_provider_env *env, const char *group,
+                      const char *key, int type, void *out);
 } secprov_provider_env;
 
 #define SECPROV_ENV_LOCK_TIMEOUT_MS_DEFAULT 3000
@@ -96,7 +119,7 @@ typedef struct secprov_provider_env {
 typedef struct secprov_provider_class {
     uint32_t abi_version;   /* SECPROV_PROVIDER_ABI_VERSION */
     uint32_t size;          /* sizeof(struct secprov_provider_class) as built */
-    const char *name;       /* "tpm" | "legacy" */
+    const char *name;       /* its module's file name without .so: "tpm", "legacy", ... */
 
     /* Open: on failure return a status and write one line saying why into
      * reason (it becomes the fallback warning). Must not leave anything
@@ -140,6 +163,13 @@ typedef struct secprov_provider_class {
      * none). */
     int (*store_has)(const secprov_provider_env *env, const char *name);
     int (*store_names)(const secprov_provider_env *env, char ***names, size_t *count);
+
+    /* The keys of the provider's own config group (named as the provider),
+     * ended by {NULL, 0}: the core refuses a config whose group holds
+     * another key or type, naming file and line, before open. NULL: no
+     * group of its own (the in-tree providers' tpm and legacy groups are
+     * the core's, for auto-detection). */
+    const secprov_config_key *config_keys;
 } secprov_provider_class;
 
 typedef const secprov_provider_class *secprov_provider_entry_fn(void);
@@ -152,4 +182,4 @@ secprov_provider_entry_fn secprov_provider_entry;
     ((klass)->size >= offsetof(secprov_provider_class, slot) + sizeof((klass)->slot) \
      && (klass)->slot != NULL)
 
-#endif /* SECPROV_PROVIDER_ABI_H */
+#endif /* SECPROV_PROVIDER_H */

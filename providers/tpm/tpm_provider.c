@@ -482,10 +482,12 @@ static int tpm_seal(secprov_provider_ctx *ctx, const char *name, const void *dat
     }
     if (rc == SECPROV_OK) {
         rc = sp_file_write_atomic(c->secrets_dir, file, image, image_len);   /* commit */
-        if (rc != SECPROV_OK)
+        if (rc != SECPROV_OK) {
+            sp_os_error_log(c->env, "tpm", rc);      /* before delete_object's own calls */
             delete_object(c, name, gen);
-        else if (had_old)
+        } else if (had_old) {
             delete_object(c, name, old.gen);
+        }
         sp_temp_sweep(c->secrets_dir);
     }
     sp_os_error_log(c->env, "tpm", rc);

@@ -475,10 +475,12 @@ static int tpm_seal(secprov_provider_ctx *ctx, const char *name, const void *dat
     }
     if (rc == SECPROV_OK) {
         rc = sp_file_write_atomic(c->secrets_dir, file, image, image_len);   /* commit */
-        if (rc != SECPROV_OK)
+        if (rc != SECPROV_OK) {
+            sp_os_error_log(c->env, "tpm", rc);      /* before the removal's own calls */
             store_remove_object(&c->store, name, gen);
-        else
+        } else {
             store_sweep(&c->store);                    /* the old object, and others superseded */
+        }
         sp_temp_sweep(c->secrets_dir);
     }
     sp_os_error_log(c->env, "tpm", rc);

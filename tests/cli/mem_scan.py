@@ -9,6 +9,7 @@ import re
 import sys
 
 pid, marker = sys.argv[1], sys.argv[2].encode()
+CHUNK = 1 << 20
 dontdump = dumpable = 0
 cur = None
 with open(f"/proc/{pid}/smaps") as smaps, open(f"/proc/{pid}/mem", "rb", buffering=0) as mem:
@@ -19,12 +20,19 @@ with open(f"/proc/{pid}/smaps") as smaps, open(f"/proc/{pid}/mem", "rb", bufferi
             continue
         if not line.startswith("VmFlags:") or cur is None or "r" not in cur[2]:
             continue
+        found = False
         try:
             mem.seek(cur[0])
-            data = mem.read(cur[1] - cur[0])
+            tail = b""
+            for _ in range((cur[1] - cur[0] + CHUNK - 1) // CHUNK):
+                data = tail + mem.read(CHUNK)
+                if marker in data:
+                    found = True
+                    break
+                tail = data[-len(marker):]
         except (OSError, OverflowError, ValueError):
-            continue
-        if marker in data:
+            pass
+        if found:
             if "dd" in line.split()[1:]:
                 dontdump += 1
             else:

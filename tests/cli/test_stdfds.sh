@@ -35,6 +35,14 @@ try() {
 }
 says() { grep -qxF -- "secprov: error: $1" "$T/err" || { echo "     stderr: $(cat "$T/err")"; return 1; }; }
 
+# Under qemu-user (make check-arm64) binfmt_misc hands qemu the program's
+# file on the lowest free fd: with stdin closed that is fd 0, so the
+# program sees its own ELF file as stdin. No device has that: the cases
+# with stdin closed run natively only.
+stdin_cases=1
+if [ "${SECPROV_ARCH:-}" = arm64 ]; then
+  stdin_cases=0; echo "SKIP closed-stdin cases: under qemu-user fd 0 is qemu's (the program's ELF file)"
+fi
 PTYTPM_SWTPM_LOG=$T/swtpm.log tpm_sim_pty "$T/tpm"
 m1="FD-SECRET-ONE-$RANDOM$RANDOM$RANDOM"
 m2="FD-SECRET-TWO-$RANDOM$RANDOM$RANDOM"
@@ -56,14 +64,14 @@ for p in legacy tpm; do
     check "$p: unseal, fds $fds closed: the secret on stdout" test "$(cat "$T/out")" = "$m1" -a $rc = 0
   done
   cp "$T/s3" "$T/in"
-  for fds in 0 01 02 012; do
+  for fds in $([ $stdin_cases = 1 ] && echo 0 01 02 012); do
     try "$fds" "$B" seal fromstdin
     check "$p: seal from stdin, fds $fds closed: exit 1" test $rc = 1
     [[ $fds == *2* ]] || check "$p: seal from stdin, fds $fds closed: says why" \
       says "seal: stdin (fd 0) is closed: refusing to read from it"
   done
   try "" "$B" unseal fromstdin
-  check "$p: no secret was sealed from a closed stdin" says "unseal 'fromstdin': no secret of that name"
+  [ $stdin_cases = 1 ] && check "$p: no secret was sealed from a closed stdin" says "unseal 'fromstdin': no secret of that name"
   for fds in 1 2 12; do
     try "$fds" "$B" seal "stdin$fds"
     try "" "$B" unseal "stdin$fds"
@@ -106,8 +114,10 @@ check "legacy hw-hash > /dev/full: exit 1" test $rc = 1
 try 1 "$B" legacy hw-hash --hardware x
 check "legacy hw-hash, stdout closed: exit 1" test $rc = 1
 echo key > "$T/k"
-try 0 "$B" legacy encrypt --key-file "$T/k"
-check "legacy encrypt from a closed stdin: exit 1" says "legacy encrypt: stdin (fd 0) is closed: refusing to read from it"
+if [ $stdin_cases = 1 ]; then
+  try 0 "$B" legacy encrypt --key-file "$T/k"
+  check "legacy encrypt from a closed stdin: exit 1" says "legacy encrypt: stdin (fd 0) is closed: refusing to read from it"
+fi
 "$B" legacy encrypt --key-file "$T/k" "$T/s1" "$T/enc"
 try 1 "$B" legacy decrypt --key-file "$T/k" "$T/enc"
 check "legacy decrypt to a closed stdout: exit 1" says "legacy decrypt: stdout (fd 1) is closed: refusing to write to it"

@@ -1,6 +1,7 @@
 /*
  * The tpm provider: secrets sealed by the TPM through tpm2-tss.
- * Storage layout and atomic replace: secret_ref.h. FAPI files: fapi_setup.h.
+ * Storage layout, atomic replace and the sweep: docs/tpm-store.md,
+ * secret_ref.h, tpm_store.h. FAPI files: fapi_setup.h.
  * FAPI provisions the TPM and reads and lists the keystore; the commands
  * that carry a secret go through an ESYS context of our own (esys_seal.h),
  * so that no copy of a secret is freed unzeroed, and secprov writes their

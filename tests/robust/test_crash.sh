@@ -51,7 +51,7 @@ for p in legacy tpm; do
   check "$p: one secret listed" test "$("$B" list)" = victim
   [ $p = tpm ] && check "tpm: a killed seal left at most one leftover object (most: $most)" test "$most" -le 1
 done
-# tpm: no keystore object left that no reference names (orphans are swept)
+# tpm: no keystore object left but the live one (leftovers swept by the next seal)
 export SECPROV_CONFIG=$T/tpm/c.conf
 conf=$("$B" info | sed -n 's/^fapi_config: //p')
 TSS2_LOG=all+none TSS2_FAPICONF=$conf tss2_list --searchPath=/ 2>/dev/null | tr ':' '\n' > "$T/objects" || true

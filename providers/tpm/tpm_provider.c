@@ -2,7 +2,8 @@
  * The tpm provider: secrets sealed by the TPM through tpm2-tss.
  * Storage layout, atomic replace and the sweep: docs/tpm-store.md,
  * secret_ref.h, tpm_store.h. FAPI files: fapi_setup.h.
- * FAPI provisions the TPM and reads and lists the keystore; the commands
+ * FAPI provisions the TPM and reads keystore files (the store lists the
+ * keystore by reading its folders: tpm_store.h); the commands
  * that carry a secret go through an ESYS context of our own (esys_seal.h),
  * so that no copy of a secret is freed unzeroed, and secprov writes their
  * keystore files (keystore_object.h).

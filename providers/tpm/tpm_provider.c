@@ -223,7 +223,7 @@ static int recover_slots(tpm_ctx *c)
     return n > 0;
 }
 
-/* ---- references ---------------------------------------------------------- */
+/* ---- references -------------------------------------------------------- */
 
 static int ref_file(const char *name, char *out, size_t len)
 {
@@ -505,8 +505,10 @@ static int tpm_remove(secprov_provider_ctx *ctx, const char *name)
          * did not verify, nothing is known: its objects stay leftovers. */
         if (rc == SECPROV_OK && parsed)
             store_forget(&c->store, name, ref.gen);
-        if (rc == SECPROV_OK)
+        if (rc == SECPROV_OK) {
             store_sweep(&c->store);
+            sp_temp_sweep(c->secrets_dir);
+        }
     }
     lock_end(c);
     return rc;

@@ -125,7 +125,14 @@ check "B: no object removed but y's (deleted), none added but x's" cmp "$T/objec
 
 # C. the good references back: each secret unseals to its value
 cp -p "$T/good/"{a,b,c,d,e,r}.ref "$S/"
+objects > "$T/objects.C"
 unseals_all "C: restored, each secret unseals to its value"
+for cmd in info list "locate r" "gc --dry-run"; do "$B" $cmd > /dev/null; done
+printf 'open\ninfo\nlist\nlocate r\nunseal r\ngc-dry-run\nclose\n' | drive
+objects > "$T/objects.C2"
+check "C: read-only commands and calls remove nothing (r's superseded object stays)" \
+  cmp "$T/objects.C" "$T/objects.C2"
+check "C: r's older object is there, superseded" grep -qx "$r_old" "$T/objects.C2"
 
 # D. leftovers: r's old object (superseded), an unreferenced object, a newer
 # object, a folder a killed seal left without its object file

@@ -7,7 +7,8 @@
 #     Every command runs (info, list, locate, unseal, seal of another name,
 #     delete of another name, gc --dry-run): no object is removed, and each
 #     command gives the exact expected answer;
-#  C. the good references put back: each secret unseals to its value;
+#  C. the good references put back: each secret unseals to its value; the
+#     read-only commands and calls leave even a superseded object in place;
 #  D. leftovers planted (superseded, unreferenced, newer, a folder without
 #     object file): gc --dry-run lists exactly them and removes nothing;
 #     gc removes exactly them;

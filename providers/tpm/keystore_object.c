@@ -162,7 +162,7 @@ int keystore_object_remove(const char *state_dir, const char *object_path)
         if (n < 0 || (size_t)n >= sizeof dir)
             continue;
         /* Not synced: if the removal is lost in a power cut, the object
-         * comes back as an orphan, which the next open sweeps. The folder
+         * comes back superseded, and the next write sweeps it. The folder
          * is opened without following a symlink, as for every state file. */
         int rc = sp_file_remove_unsynced(dir, "object.json");
         if (rc == SECPROV_OK)

@@ -1,13 +1,13 @@
 /*
  * The tpm provider: secrets sealed by the TPM through tpm2-tss.
- * Storage layout and atomic replace: secret_ref.h. FAPI files: fapi_setup.h.
- * FAPI provisions the TPM (a context on the TPM, at the first open of a
- * keystore only) and reads and lists the keystore (a context in FAPI's
- * non-TPM mode: no TPM command); the commands that carry a secret go
- * through an ESYS context of our own on our own TCTI (esys_seal.h), in one
- * salted session per handle (tpm_session.h), so that no copy of a secret is
- * freed unzeroed, and secprov writes their keystore files
- * (keystore_object.h).
+ * Storage layout, atomic replace and the sweep: docs/tpm-store.md,
+ * secret_ref.h, tpm_store.h. FAPI files: fapi_setup.h.
+ * FAPI only provisions the TPM (a context on the TPM, at the first open of
+ * a keystore); secprov reads the keystore files itself (keystore_object.h)
+ * and lists the keystore by reading its folders (tpm_store.h). The commands
+ * that carry a secret go through an ESYS context of our own on our own
+ * TCTI (esys_seal.h), in one salted session per handle (tpm_session.h), so
+ * that no copy of a secret is freed unzeroed.
  *
  * Concurrency: every TPM use holds the handle's mutex (threads sharing a
  * handle) and an exclusive flock on <state_dir>/lock (processes), so that
@@ -235,7 +235,7 @@ static int recover_slots(tpm_ctx *c)
     return n > 0;
 }
 
-/* ---- references ---------------------------------------------------------- */
+/* ---- references -------------------------------------------------------- */
 
 static int ref_file(const char *name, char *out, size_t len)
 {
@@ -607,8 +607,10 @@ static int tpm_remove(secprov_provider_ctx *ctx, const char *name)
          * did not verify, nothing is known: its objects stay leftovers. */
         if (rc == SECPROV_OK && parsed)
             store_forget(&c->store, name, ref.gen);
-        if (rc == SECPROV_OK)
+        if (rc == SECPROV_OK) {
             store_sweep(&c->store);
+            sp_temp_sweep(c->secrets_dir);
+        }
     }
     sp_os_error_log(c->env, "tpm", rc);
     lock_end(c);

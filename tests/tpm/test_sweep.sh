@@ -7,7 +7,8 @@
 #     Every command runs (info, list, locate, unseal, seal of another name,
 #     delete of another name, gc --dry-run): no object is removed, and each
 #     command gives the exact expected answer;
-#  C. the good references put back: each secret unseals to its value;
+#  C. the good references put back: each secret unseals to its value; the
+#     read-only commands and calls leave even a superseded object in place;
 #  D. leftovers planted (superseded, unreferenced, newer, a folder without
 #     object file): gc --dry-run lists exactly them and removes nothing;
 #     gc removes exactly them;
@@ -125,7 +126,14 @@ check "B: no object removed but y's (deleted), none added but x's" cmp "$T/objec
 
 # C. the good references back: each secret unseals to its value
 cp -p "$T/good/"{a,b,c,d,e,r}.ref "$S/"
+objects > "$T/objects.C"
 unseals_all "C: restored, each secret unseals to its value"
+for cmd in info list "locate r" "gc --dry-run"; do "$B" $cmd > /dev/null; done
+printf 'open\ninfo\nlist\nlocate r\nunseal r\ngc-dry-run\nclose\n' | drive
+objects > "$T/objects.C2"
+check "C: read-only commands and calls remove nothing (r's superseded object stays)" \
+  cmp "$T/objects.C" "$T/objects.C2"
+check "C: r's older object is there, superseded" grep -qx "$r_old" "$T/objects.C2"
 
 # D. leftovers: r's old object (superseded), an unreferenced object, a newer
 # object, a folder a killed seal left without its object file

@@ -87,7 +87,10 @@ done
 # Without -r the setuid host's FAPI refuses root's 0700 state folder
 # (access(2) as uid 65534): the documented SECPROV_ERR_UNAVAILABLE, and
 # tpm2-tss still writes no log of it.
-rc=0; attack "$T/bin/suid" -c "$T/root.conf" open > /dev/null 2> "$T/err" || rc=$?
+# (Under ASan, leaks unchecked for this one run: libtss2-fapi itself leaks
+# its config's strings, 158 bytes in 6 strdup, when Fapi_Initialize fails so.)
+rc=0; ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
+  attack "$T/bin/suid" -c "$T/root.conf" open > /dev/null 2> "$T/err" || rc=$?
 check "suid without -r: tpm unavailable (got $rc: $(head -c 300 "$T/err"))" \
   test $rc = 6 -a "$(grep -c 'FAPI initialisation failed' "$T/err")" = 1
 check "suid without -r: no constructor, no log" clean

@@ -223,6 +223,12 @@ static int read_settings(sp_config *cfg, config_t *lc, const char *file, char *e
                     "mssim or tabrmd (NAME or NAME:conf), never a library", file,
                     config_setting_source_line(config_lookup(lc, "tpm.tcti")),
                     (int)strcspn(cfg->tpm_tcti, ":"), cfg->tpm_tcti);
+    /* FAPI would read such a path's start from $HOME (the caller's, in a
+     * privileged process), where secprov itself takes it literally. */
+    if (cfg->tpm_state_dir[0] == '~' || strncmp(cfg->tpm_state_dir, "$HOME", 5) == 0)
+        return fail(err, err_len, "%s:%d: 'tpm.state_dir' starts with ~ or $HOME, which FAPI "
+                    "would expand from the environment: give an absolute path", file,
+                    config_setting_source_line(config_lookup(lc, "tpm.state_dir")));
     if (cfg->tpm_state_dir[0] == '\0' || cfg->legacy_state_dir[0] == '\0')
         return fail(err, err_len, "%s: a state_dir must not be empty", file);
     return SECPROV_OK;

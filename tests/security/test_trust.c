@@ -242,6 +242,23 @@ static void config_include_and_nul(void **state)
     assert_non_null(strstr(err, "contains a NUL byte"));
 }
 
+/* FAPI expands a path starting with ~ or $HOME from the environment. */
+static void config_state_dir_home(void **state)
+{
+    (void)state;
+    sp_config c;
+    char err[600];
+
+    put("home.conf", "tpm = {\n  state_dir = \"~/tpm\";\n};\n", 0644);
+    assert_int_equal(sp_config_load(&c, at("home.conf"), err, sizeof err), SECPROV_ERR_CONFIG);
+    assert_non_null(strstr(err, ":2: 'tpm.state_dir' starts with ~ or $HOME"));
+    put("home.conf", "tpm = { state_dir = \"$HOME/tpm\"; };\n", 0644);
+    assert_int_equal(sp_config_load(&c, at("home.conf"), err, sizeof err), SECPROV_ERR_CONFIG);
+    put("home.conf", "tpm = { state_dir = \"/var/lib/x~y\"; };\n", 0644);
+    assert_int_equal(sp_config_load(&c, at("home.conf"), err, sizeof err), SECPROV_OK);
+    sp_config_free(&c);
+}
+
 static void config_tcti_names(void **state)
 {
     (void)state;
@@ -321,7 +338,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(rule_owner_and_mode), cmocka_unit_test(check_real_paths),
         cmocka_unit_test(check_other_owner), cmocka_unit_test(config_files),
-        cmocka_unit_test(config_include_and_nul),
+        cmocka_unit_test(config_include_and_nul), cmocka_unit_test(config_state_dir_home),
         cmocka_unit_test(config_tcti_names), cmocka_unit_test(std_fds_filled),
         cmocka_unit_test(env_outside_privilege),
     };

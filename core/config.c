@@ -82,6 +82,9 @@ void sp_config_free(sp_config *cfg)
         explicit_bzero(cfg->legacy_hardware, strlen(cfg->legacy_hardware));
     free(cfg->legacy_hardware);
     if (cfg->tree != NULL) {
+        const char *hw = NULL;           /* the tree's copy too (see read_config) */
+        if (config_lookup_string(cfg->tree, "legacy.hardware", &hw) == CONFIG_TRUE && hw != NULL)
+            explicit_bzero((char *)hw, strlen(hw));
         config_destroy(cfg->tree);
         free(cfg->tree);
     }
@@ -386,6 +389,12 @@ static int read_settings(sp_config *cfg, config_t *lc, const char *file, char *e
         (rc = read_timeout(lc, "tpm.call_timeout_ms", &cfg->tpm_call_timeout_ms, file, err,
                            err_len)) != SECPROV_OK)
         return rc;
+    /* FAPI would read such a path's start from $HOME (the caller's, in a
+     * privileged process), where secprov itself takes it literally. */
+    if (cfg->tpm_state_dir[0] == '~' || strncmp(cfg->tpm_state_dir, "$HOME", 5) == 0)
+        return fail(err, err_len, "%s:%d: 'tpm.state_dir' starts with ~ or $HOME, which FAPI "
+                    "would expand from the environment: give an absolute path", file,
+                    config_setting_source_line(config_lookup(lc, "tpm.state_dir")));
     if (cfg->tpm_state_dir[0] == '\0' || cfg->legacy_state_dir[0] == '\0')
         return fail(err, err_len, "%s: a state_dir must not be empty", file);
     return SECPROV_OK;
@@ -400,17 +409,41 @@ static const char *file_kind(mode_t m)
     return "not a regular file";
 }
 
-/* Open the config file for reading: a regular file of at most
- * SP_CONFIG_MAX bytes that no other user could have written
- * (sp_trust_check), opened by its resolved path. *fp stays NULL for an
- * absent default file (all defaults). */
-static int open_config(const char *file, int explicit, FILE **fp, char *err, size_t err_len)
+/* libconfig's @include (a line starting with it) would read a file that
+ * the trust rule never saw, relative to the caller's working folder: no
+ * line may start with it. A NUL byte would end libconfig's reading early. */
+static int check_text(const char *file, const char *text, size_t len, char *err, size_t err_len)
 {
-    char real[PATH_MAX], why[600];
+    int line = 1;
+
+    if (memchr(text, '\0', len) != NULL)
+        return fail(err, err_len, "%s: contains a NUL byte: not a config file", file);
+    for (const char *p = text; p < text + len; line++) {
+        const char *q = p;
+        while (*q == ' ' || *q == '\t')
+            q++;
+        if (strncmp(q, "@include", 8) == 0)
+            return fail(err, err_len, "%s:%d: @include is not allowed (the included file would "
+                        "escape the owner and mode check)", file, line);
+        const char *nl = memchr(p, '\n', (size_t)(text + len - p));
+        p = nl != NULL ? nl + 1 : text + len;
+    }
+    return SECPROV_OK;
+}
+
+/* Read the config file into *text (NUL-terminated, *len bytes): a regular
+ * file of at most SP_CONFIG_MAX bytes that no other user could have written
+ * (sp_trust_check), opened by its resolved path. *text stays NULL for an
+ * absent default file (all defaults). */
+static int read_config(const char *file, int explicit, char **text, size_t *len,
+                       char *err, size_t err_len)
+{
+    char real[PATH_MAX], why[600], *buf;
     struct stat st;
+    size_t got = 0;
     int rc, fd;
 
-    *fp = NULL;
+    *text = NULL;
     if (stat(file, &st) != 0) {
         if (!explicit && errno == ENOENT)
             return SECPROV_OK;                   /* no default file: all defaults */
@@ -438,17 +471,45 @@ static int open_config(const char *file, int explicit, FILE **fp, char *err, siz
         close(fd);
         return fail(err, err_len, "%s: changed while it was being opened", file);
     }
-    if ((*fp = fdopen(fd, "r")) == NULL) {
+    if ((buf = malloc(SP_CONFIG_MAX + 1)) == NULL) {
         close(fd);
         return SECPROV_ERR_NOMEM;
     }
+    for (;;) {
+        ssize_t n = read(fd, buf + got, SP_CONFIG_MAX + 1 - got);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            rc = fail(err, err_len, "%s: cannot read config file: %s", file, strerror(errno));
+            break;
+        }
+        got += (size_t)n;
+        if (n == 0 || got > SP_CONFIG_MAX) {
+            rc = got > SP_CONFIG_MAX ? fail(err, err_len, "%s: grew past %d bytes while being "
+                                            "read", file, SP_CONFIG_MAX) : SECPROV_OK;
+            break;
+        }
+    }
+    close(fd);
+    if (rc == SECPROV_OK) {
+        buf[got] = '\0';
+        rc = check_text(file, buf, got, err, err_len);
+    }
+    if (rc != SECPROV_OK) {
+        explicit_bzero(buf, got);            /* legacy.hardware may be in it */
+        free(buf);
+        return rc;
+    }
+    *text = buf;
+    *len = got;
     return SECPROV_OK;
 }
 
 int sp_config_load(sp_config *cfg, const char *explicit_path, char *err, size_t err_len)
 {
     const char *file = explicit_path != NULL ? explicit_path : SECPROV_DEFAULT_CONFIG;
-    FILE *fp;
+    char *text;
+    size_t len = 0;
     int rc;
 
     err[0] = '\0';
@@ -456,31 +517,28 @@ int sp_config_load(sp_config *cfg, const char *explicit_path, char *err, size_t 
         sp_config_free(cfg);
         return rc;
     }
-    if ((rc = open_config(file, explicit_path != NULL, &fp, err, err_len)) != SECPROV_OK) {
+    if ((rc = read_config(file, explicit_path != NULL, &text, &len, err, err_len)) != SECPROV_OK) {
         sp_config_free(cfg);
         return rc;
     }
-    if (fp == NULL)
+    if (text == NULL)
         return SECPROV_OK;                       /* no default file: all defaults */
 
     config_t *lc = calloc(1, sizeof *lc);
     if (lc == NULL) {
-        fclose(fp);
+        explicit_bzero(text, len);
+        free(text);
         sp_config_free(cfg);
         return SECPROV_ERR_NOMEM;
     }
     config_init(lc);
     cfg->tree = lc;                              /* the provider groups are read from it */
-    if (config_read(lc, fp) != CONFIG_TRUE) {
-        if (config_error_type(lc) == CONFIG_ERR_FILE_IO)
-            rc = fail(err, err_len, "%s: cannot read config file: %s", file, strerror(errno));
-        else
-            rc = fail(err, err_len, "%s:%d: %s", config_error_file(lc) ? config_error_file(lc) : file,
-                      config_error_line(lc), config_error_text(lc));
-    } else {
+    if (config_read_string(lc, text) != CONFIG_TRUE)
+        rc = fail(err, err_len, "%s:%d: %s", file, config_error_line(lc), config_error_text(lc));
+    else
         rc = read_settings(cfg, lc, file, err, err_len);
-    }
-    fclose(fp);
+    explicit_bzero(text, len);
+    free(text);
     if (rc == SECPROV_OK)
         rc = set_str(&cfg->path, file);
     if (rc != SECPROV_OK)

@@ -63,13 +63,6 @@ int fapi_files_write(const secprov_provider_env *env, const char *state_dir,
                  "control character");
         return SECPROV_ERR_CONFIG;
     }
-    /* FAPI would read such a path's start from $HOME (the caller's, in a
-     * privileged process), where secprov itself takes it literally. */
-    if (state_dir[0] == '~' || strncmp(state_dir, "$HOME", 5) == 0) {
-        snprintf(why, why_len, "tpm.state_dir '%s' starts with ~ or $HOME, which FAPI would "
-                 "expand from the environment: give an absolute path", state_dir);
-        return SECPROV_ERR_CONFIG;
-    }
     for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++)
         if ((rc = make_subdir(state_dir, subs[i], why, why_len)) != SECPROV_OK)
             return rc;

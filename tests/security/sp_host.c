@@ -7,6 +7,7 @@
  *   operation failed; 200 a write to stdout failed; 201 bad usage.
  *
  *   sp_host [-r] [-c CONFIG] [-d PROVIDER_DIR] [-p PROVIDER] [-l LEVEL] CMD ...
+ *     whoami                   print "euid N secure S" (S: getauxval(AT_SECURE))
  *     open                     open, print "provider NAME" on stdout
  *     seal NAME SECRET         seal SECRET (from the command line)
  *     unseal NAME              the secret on stdout
@@ -27,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -96,6 +98,10 @@ int main(int argc, char **argv)
     const char *cmd = argv[optind], *name = optind + 1 < argc ? argv[optind + 1] : NULL;
     if (strcmp(cmd, "fds") == 0)
         return name != NULL ? list_fds(name) : 201;
+    if (strcmp(cmd, "whoami") == 0) {
+        printf("euid %u secure %lu\n", (unsigned)geteuid(), getauxval(AT_SECURE));
+        return 0;
+    }
     /* Only what the test passes: nothing inherited from the test runner. */
     for (int fd = 3; fd < 1024; fd++)
         close(fd);

@@ -221,6 +221,44 @@ static void config_files(void **state)
     assert_non_null(strstr(err, "more than the 1048576 allowed"));
 }
 
+/* @include would read a file the trust rule never saw; a NUL would cut the text. */
+static void config_include_and_nul(void **state)
+{
+    (void)state;
+    sp_config c;
+    char err[600];
+
+    put("inc.conf", "provider = \"legacy\";\n  @include \"other.conf\"\n", 0644);
+    assert_int_equal(sp_config_load(&c, at("inc.conf"), err, sizeof err), SECPROV_ERR_CONFIG);
+    assert_non_null(strstr(err, ":2: @include is not allowed"));
+    put("str.conf", "legacy = { hardware = \"x @include y\"; };\n", 0644);
+    assert_int_equal(sp_config_load(&c, at("str.conf"), err, sizeof err), SECPROV_OK);
+    sp_config_free(&c);
+    FILE *f = fopen(at("nul.conf"), "w");
+    assert_non_null(f);
+    fwrite("provider = \"legacy\";\n\0provider = 1;\n", 1, 37, f);
+    assert_int_equal(fclose(f), 0);
+    assert_int_equal(sp_config_load(&c, at("nul.conf"), err, sizeof err), SECPROV_ERR_CONFIG);
+    assert_non_null(strstr(err, "contains a NUL byte"));
+}
+
+/* FAPI expands a path starting with ~ or $HOME from the environment. */
+static void config_state_dir_home(void **state)
+{
+    (void)state;
+    sp_config c;
+    char err[600];
+
+    put("home.conf", "tpm = {\n  state_dir = \"~/tpm\";\n};\n", 0644);
+    assert_int_equal(sp_config_load(&c, at("home.conf"), err, sizeof err), SECPROV_ERR_CONFIG);
+    assert_non_null(strstr(err, ":2: 'tpm.state_dir' starts with ~ or $HOME"));
+    put("home.conf", "tpm = { state_dir = \"$HOME/tpm\"; };\n", 0644);
+    assert_int_equal(sp_config_load(&c, at("home.conf"), err, sizeof err), SECPROV_ERR_CONFIG);
+    put("home.conf", "tpm = { state_dir = \"/var/lib/x~y\"; };\n", 0644);
+    assert_int_equal(sp_config_load(&c, at("home.conf"), err, sizeof err), SECPROV_OK);
+    sp_config_free(&c);
+}
+
 static void config_tcti_names(void **state)
 {
     (void)state;
@@ -300,6 +338,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(rule_owner_and_mode), cmocka_unit_test(check_real_paths),
         cmocka_unit_test(check_other_owner), cmocka_unit_test(config_files),
+        cmocka_unit_test(config_include_and_nul), cmocka_unit_test(config_state_dir_home),
         cmocka_unit_test(config_tcti_names), cmocka_unit_test(std_fds_filled),
         cmocka_unit_test(env_outside_privilege),
     };

@@ -13,7 +13,7 @@ $(TESTDIR_B)/tpm/fault_driver: $(OBJDIR)/tests/tpm/fault_driver.o $(LIBSECPROV_S
 	@mkdir -p $(@D)
 	$(CC) $(TEST_LDFLAGS) -o $@ $< -lsecprov
 CHECK_DEPS     += $(TESTDIR_B)/tpm/fault_driver
-CHECK_PROGRAMS += tests/tpm/test_faults.sh tests/tpm/test_planted.sh tests/tpm/test_objects.sh
+CHECK_PROGRAMS += tests/tpm/test_faults.sh tests/tpm/test_planted.sh tests/tpm/test_objects.sh tests/tpm/test_mutation.sh
 $(TESTDIR_B)/tpm/ebusy_shim.so: tests/tpm/ebusy_shim.c
 	@mkdir -p $(@D)
 	$(CC) -shared -fPIC -O1 -Wall -Wextra -Werror -o $@ $< -ldl

@@ -1,6 +1,8 @@
 /* FAPI config, profile and context: see fapi_setup.h. */
 #include "fapi_setup.h"
 
+#include <dirent.h>
+#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,6 +48,33 @@ static int json_safe(const char *s)
     return 1;
 }
 
+/* FAPI reads every file in its profile folder at initialisation, and some
+ * malformed profiles make Fapi_Initialize fail: anything there but secprov's
+ * profile (and a live writer's temp file) is refused, named, before FAPI
+ * sees it. Sub-folders are not read by FAPI. */
+static int profiles_only_ours(const char *dir, char *why, size_t why_len)
+{
+    DIR *d;
+    struct dirent *de;
+    int rc = SECPROV_OK;
+
+    sp_temp_sweep(dir);                 /* temp files of killed writers */
+    if ((d = opendir(dir)) == NULL) {
+        snprintf(why, why_len, "cannot list %s: %s", dir, strerror(errno));
+        return SECPROV_ERR_IO;
+    }
+    while (rc == SECPROV_OK && (de = readdir(d)) != NULL) {
+        if (de->d_type == DT_DIR || strcmp(de->d_name, PROFILE_NAME ".json") == 0 ||
+            strncmp(de->d_name, ".tmp.", 5) == 0)
+            continue;
+        snprintf(why, why_len, "%s/%s is not secprov's FAPI profile, and FAPI reads every "
+                 "file in that folder: remove it", dir, de->d_name);
+        rc = SECPROV_ERR_INTEGRITY;
+    }
+    closedir(d);
+    return rc;
+}
+
 int fapi_files_write(const secprov_provider_env *env, const char *state_dir,
                      const char *tcti, char *config_path,
                      size_t config_len, char *why, size_t why_len)
@@ -69,6 +98,8 @@ int fapi_files_write(const secprov_provider_env *env, const char *state_dir,
                  env->status_text(rc));
         return rc;
     }
+    if ((rc = profiles_only_ours(dir, why, why_len)) != SECPROV_OK)
+        return rc;
     if (asprintf(&config,
                  "{\n"
                  "  \"profile_name\": \"" PROFILE_NAME "\",\n"

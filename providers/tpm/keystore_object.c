@@ -258,7 +258,7 @@ int keystore_srk_read(const char *state_dir, uint32_t handle, TPM2B_PUBLIC *srk,
     TPM2B_NAME name;
     int rc = read_entry(state_dir, "keystore/system", "/HS/SRK", KEYSTORE_SRK, &e, why, why_len);
 
-    if (rc == SECPROV_OK && e.persistent_handle != handle) {
+    if (rc == SECPROV_OK && e.persistent_handle != 0 && e.persistent_handle != handle) {
         snprintf(why, why_len, "the keystore's SRK is at 0x%08x, not 0x%08x",
                  (unsigned)e.persistent_handle, (unsigned)handle);
         rc = SECPROV_ERR_KEYSTORE_MISMATCH;

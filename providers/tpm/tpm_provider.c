@@ -1,10 +1,11 @@
 /*
  * The tpm provider: secrets sealed by the TPM through tpm2-tss.
  * Storage layout and atomic replace: secret_ref.h. FAPI files: fapi_setup.h.
- * FAPI provisions the TPM and reads and lists the keystore; the commands
- * that carry a secret go through an ESYS context of our own (esys_seal.h),
- * so that no copy of a secret is freed unzeroed, and secprov writes their
- * keystore files (keystore_object.h).
+ * FAPI provisions the TPM and lists the keystore; the commands that carry
+ * a secret go through an ESYS context of our own (esys_seal.h), so that no
+ * copy of a secret is freed unzeroed, and secprov writes and reads (with
+ * its own strict parser) their keystore files (keystore_object.h). Every
+ * object is bound to its secret's name by its auth value (name_auth.h).
  *
  * Concurrency: every TPM use holds the handle's mutex (threads sharing a
  * handle) and an exclusive flock on <state_dir>/lock (processes), so that

@@ -96,6 +96,9 @@ def mutations(data, rng, n_random, is_json):
                           b"4294967297", b"null", b"[]"]:
                     out.append(("objectType = %s" % v.decode(), data[:s] + v + data[e:]))
             elif raw.startswith(b'"'):
+                for a, b in ((b'"YES"', b'"NO"'), (b'"NO"', b'"YES"')):
+                    if raw == a:
+                        out.append((key + " = " + b.decode(), data[:s] + b + data[e:]))
                 out.append((key + " emptied", data[:s] + b'""' + data[e:]))
                 out.append((key + " = number", data[:s] + b"7" + data[e:]))
                 out.append((key + " = object", data[:s] + b"{}" + data[e:]))

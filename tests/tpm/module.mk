@@ -18,3 +18,11 @@ $(TESTDIR_B)/tpm/ebusy_shim.so: tests/tpm/ebusy_shim.c
 	@mkdir -p $(@D)
 	$(CC) -shared -fPIC -O1 -Wall -Wextra -Werror -o $@ $< -ldl
 CHECK_DEPS     += $(TESTDIR_B)/tpm/ebusy_shim.so
+
+# The keystore JSON parser, linked directly to its object (no TPM).
+$(OBJDIR)/tests/tpm/test_keystore_json.o: EXTRA_CFLAGS := $(TEST_CFLAGS) $(TPM_FAPI_CFLAGS) -Iproviders/tpm
+$(TESTDIR_B)/tpm/test_keystore_json: $(OBJDIR)/tests/tpm/test_keystore_json.o $(OBJDIR)/providers/tpm/keystore_json.o
+	@mkdir -p $(@D)
+	$(CC) $(BASE_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(call pc_libs,json-c tss2-mu)
+CHECK_DEPS     += $(TESTDIR_B)/tpm/test_keystore_json
+CHECK_PROGRAMS += $(TESTDIR_B)/tpm/test_keystore_json

@@ -13,7 +13,8 @@
 #    noDA, and the TPM's lockout counter stays unchanged; so are objects with
 #    a policy, without userWithAuth or fixedTPM, or of another type;
 #  - planted keystore files that no reference names crash nothing; a planted
-#    FAPI profile is refused at open, named.
+#    FAPI profile is refused at open, named; provisioning again over a
+#    keystore whose SRK entry is broken crashes nothing.
 set -euo pipefail
 source "$SECPROV_SRC/tests/tools/tpm_sim.sh"
 trap tpm_sim_stop EXIT
@@ -162,6 +163,18 @@ expect "a planted profile: open refused (explicit tpm: UNAVAILABLE, reason INTEG
 err_has "profiles/P_evil.json is not secprov's FAPI profile" && ok "the error names the planted profile" ||
   fail "log: $(cat "$T/err")"
 rm -f "$T/tpm-state/profiles/P_evil.json"
+# The "provisioned" marker gone (so Fapi_Provision runs again, over the
+# existing keystore) and the SRK's entry and a hierarchy's with objectType 6.
+SYS=$T/tpm-state/keystore/system/P_ECCP256SHA256_secprov
+cp -p "$SYS/HS/SRK/object.json" "$T/srk.orig"; cp -p "$SYS/HS/object.json" "$T/hs.orig"
+sed -i 's/"objectType":1/"objectType":6/' "$SYS/HS/SRK/object.json" "$SYS/HS/object.json"
+rm -f "$T/tpm-state/provisioned"
+printf 'open\nunseal pp\n' | drive
+expect "marker gone, SRK and HS entries with objectType 6: INTEGRITY, no crash" "open OK
+unseal INTEGRITY"
+err_has 'HS/SRK/object.json: member "objectType" is out of range' && ok "the error names the SRK entry" ||
+  fail "log: $(cat "$T/err")"
+cp -p "$T/srk.orig" "$SYS/HS/SRK/object.json"; cp -p "$T/hs.orig" "$SYS/HS/object.json"
 printf 'open\nunseal pp\n' | drive
 expect "the genuine object still unseals" "open OK
 unseal OK value-pp"

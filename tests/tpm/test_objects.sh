@@ -139,6 +139,17 @@ plant "a persistent handle" 's/"persistent_handle":0/"persistent_handle":2164260
 plant "another type" 's/"type":"KEYEDHASH"/"type":"RSA"/' "\"public.publicArea.type\""
 plant "objectType 6" 's/"objectType":1/"objectType":6/' "\"objectType\" is out of range"
 check "no refused object raised the lockout counter" test "$(lockout)" = "$before"
+# The object file world-writable, or a symlink to a genuine one: refused.
+rm -rf "$K/sp-bad-$g"; cp -rp "$K/sp-pp-$g" "$K/sp-bad-$g"; chmod 0666 "$K/sp-bad-$g/object.json"
+printf 'open\nunseal bad\n' | drive
+expect "a world-writable object file: PERMISSION" "open OK
+unseal PERMISSION"
+rm -f "$K/sp-bad-$g/object.json"; ln -s "$K/sp-pp-$g/object.json" "$K/sp-bad-$g/object.json"
+printf 'open\nunseal bad\n' | drive
+expect "an object file that is a symlink: PERMISSION" "open OK
+unseal PERMISSION"
+[ -f "$K/sp-pp-$g/object.json" ] && ok "the symlink's target is left alone" || fail "target touched"
+rm -rf "$K/sp-bad-$g" "$S/bad.ref"
 
 # Files no reference names, where FAPI lists or reads: an object.json with
 # objectType 6 in a folder of its own (the open-time sweep lists it), one

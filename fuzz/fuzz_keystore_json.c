@@ -37,7 +37,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
              e.persistent_handle != 0))
             abort();
         if (kind == KEYSTORE_SRK &&
-            (e.pub.publicArea.type != TPM2_ALG_ECC || (e.persistent_handle >> 24) != 0x81))
+            (e.pub.publicArea.type != TPM2_ALG_ECC ||
+             (e.persistent_handle != 0 && (e.persistent_handle >> 24) != 0x81)))
             abort();
     }
     free(text);

@@ -1,6 +1,8 @@
 /* FAPI config, profile and context: see fapi_setup.h. */
 #include "fapi_setup.h"
 
+#include <dirent.h>
+#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,9 +51,36 @@ static int json_safe(const char *s)
     return 1;
 }
 
+/* FAPI reads every file in its profile folder at initialisation, and some
+ * malformed profiles make Fapi_Initialize fail: anything there but secprov's
+ * profile (and a writer's temp file: its liveness is the sweeps' business,
+ * which run on writes only) is refused, named, before FAPI sees it.
+ * Sub-folders are not read by FAPI. */
+static int profiles_only_ours(const char *dir, char *why, size_t why_len)
+{
+    DIR *d;
+    struct dirent *de;
+    int rc = SECPROV_OK;
+
+    if ((d = opendir(dir)) == NULL) {
+        snprintf(why, why_len, "cannot list %s: %s", dir, strerror(errno));
+        return SECPROV_ERR_IO;
+    }
+    while (rc == SECPROV_OK && (de = readdir(d)) != NULL) {
+        if (de->d_type == DT_DIR || strcmp(de->d_name, PROFILE_NAME ".json") == 0 ||
+            strncmp(de->d_name, ".tmp.", 5) == 0)
+            continue;
+        snprintf(why, why_len, "%s/%s is not secprov's FAPI profile, and FAPI reads every "
+                 "file in that folder: remove it", dir, de->d_name);
+        rc = SECPROV_ERR_INTEGRITY;
+    }
+    closedir(d);
+    return rc;
+}
+
 int fapi_files_write(const secprov_provider_env *env, const char *state_dir,
-                     const char *tcti, char *config_path, char *store_path,
-                     size_t config_len, char *why, size_t why_len)
+                     const char *tcti, char *config_path, size_t config_len, char *why,
+                     size_t why_len)
 {
     static const char *const subs[] = {"profiles", "keystore", "keystore/system",
                                        "keystore/user", "eventlog", "secrets"};
@@ -72,32 +101,29 @@ int fapi_files_write(const secprov_provider_env *env, const char *state_dir,
                  env->status_text(rc));
         return rc;
     }
-    static const char *const files[] = {"fapi-config.json", "fapi-store.json"};
-    for (int i = 0; i < 2; i++) {
-        if (asprintf(&config,
-                     "{\n"
-                     "  \"profile_name\": \"" PROFILE_NAME "\",\n"
-                     "  \"profile_dir\": \"%s/profiles/\",\n"
-                     "  \"user_dir\": \"%s/keystore/user\",\n"
-                     "  \"system_dir\": \"%s/keystore/system\",\n"
-                     "  \"tcti\": \"%s\",\n"
-                     "  \"system_pcrs\": [],\n"
-                     "  \"log_dir\": \"%s/eventlog/\",\n"
-                     "  \"ek_cert_less\": \"yes\"\n"
-                     "}\n",
-                     state_dir, state_dir, state_dir, i == 0 ? tcti : "none", state_dir) < 0)
-            return SECPROV_ERR_NOMEM;
-        rc = write_if_changed(state_dir, files[i], config);
-        free(config);
-        if (rc != SECPROV_OK) {
-            snprintf(why, why_len, "cannot write %s/%s: %s", state_dir, files[i],
-                     env->status_text(rc));
-            return rc;
-        }
-    }
-    if ((rc = sp_path_join(config_path, config_len, state_dir, files[0])) != SECPROV_OK)
+    if ((rc = profiles_only_ours(dir, why, why_len)) != SECPROV_OK)
         return rc;
-    return sp_path_join(store_path, config_len, state_dir, files[1]);
+    if (asprintf(&config,
+                 "{\n"
+                 "  \"profile_name\": \"" PROFILE_NAME "\",\n"
+                 "  \"profile_dir\": \"%s/profiles/\",\n"
+                 "  \"user_dir\": \"%s/keystore/user\",\n"
+                 "  \"system_dir\": \"%s/keystore/system\",\n"
+                 "  \"tcti\": \"%s\",\n"
+                 "  \"system_pcrs\": [],\n"
+                 "  \"log_dir\": \"%s/eventlog/\",\n"
+                 "  \"ek_cert_less\": \"yes\"\n"
+                 "}\n",
+                 state_dir, state_dir, state_dir, tcti, state_dir) < 0)
+        return SECPROV_ERR_NOMEM;
+    rc = write_if_changed(state_dir, "fapi-config.json", config);
+    free(config);
+    if (rc != SECPROV_OK) {
+        snprintf(why, why_len, "cannot write %s/fapi-config.json: %s", state_dir,
+                 env->status_text(rc));
+        return rc;
+    }
+    return sp_path_join(config_path, config_len, state_dir, "fapi-config.json");
 }
 
 static char *saved(const char *name)

@@ -2,9 +2,6 @@
  * The FAPI side of the tpm provider's state folder:
  *   fapi-config.json   the FAPI config (explicit TCTI; paths below): for
  *                      provisioning and for other FAPI users (tss2_*)
- *   fapi-store.json    the same with "tcti": "none": FAPI's non-TPM mode,
- *                      which reads and lists the keystore without sending a
- *                      TPM command (its Fapi_Initialize sends four)
  *   profiles/          the shipped profile P_ECCP256SHA256_secprov.json
  *   keystore/{system,user}, eventlog/
  *   provisioned        marker: Fapi_Provision succeeded once
@@ -20,11 +17,11 @@
 
 #define PROFILE_NAME "P_ECCP256SHA256_secprov"
 
-/* Write profile and both configs (atomically, only when they differ);
- * config_path and store_path (each of config_len) get the configs' paths. */
+/* Write profile and config (atomically, only when they differ); refuse a
+ * foreign file in the profile folder; config_path gets the config's path. */
 int fapi_files_write(const secprov_provider_env *env, const char *state_dir,
-                     const char *tcti, char *config_path, char *store_path,
-                     size_t config_len, char *why, size_t why_len);
+                     const char *tcti, char *config_path, size_t config_len, char *why,
+                     size_t why_len);
 
 /* Fapi_Initialize with this config file (FAPI reads it from TSS2_FAPICONF:
  * set around the call under a process-wide mutex, then restored), waiting

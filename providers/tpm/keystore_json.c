@@ -297,14 +297,13 @@ static int entry(ctx *c, json_object *root, keystore_kind kind, keystore_entry *
         (n = get_choice(c, root, "", "with_auth", kind == KEYSTORE_SEALED ? yes_no : no)) < 0)
         return -1;
     e->with_auth = n == 1;
-    /* The SRK's entry: its persistent handle, or 0 where FAPI 3.2.1 found
-     * the SRK already in the TPM at provisioning (another keystore's, an
-     * earlier container's) and recorded no handle; the profile names it. */
+    /* The SRK's entry: FAPI records the handle when it made the SRK, and 0
+     * when provisioning found one already there (the profile names it). */
     if (kind == KEYSTORE_SEALED ? get_int(c, root, "", "persistent_handle", 0, 0, &v)
                                 : get_int(c, root, "", "persistent_handle", 0, 0x81ffffff, &v))
         return -1;
     if (kind == KEYSTORE_SRK && v != 0 && v < 0x81000000)
-        return fail(c, "member \"persistent_handle\" is not a persistent handle");
+        return fail(c, "member \"persistent_handle\" is not 0 or a persistent handle");
     e->persistent_handle = (uint32_t)v;
     if (public_area(c, root, kind, &e->pub) != 0 ||
         (n = get_hex(c, root, "", "name", e->name.name, sizeof e->name.name)) < 0)

@@ -41,8 +41,8 @@ int keystore_object_read(const char *state_dir, const char *object_path, keystor
                          char *why, size_t why_len);
 
 /* The public area of the keystore's SRK (system store, /HS/SRK), read and
- * checked the same way; SECPROV_ERR_KEYSTORE_MISMATCH if it is not at
- * handle. */
+ * checked the same way; SECPROV_ERR_KEYSTORE_MISMATCH if it records another
+ * handle than handle (FAPI records 0 for an SRK it found already there). */
 int keystore_srk_read(const char *state_dir, uint32_t handle, TPM2B_PUBLIC *srk, char *why,
                       size_t why_len);
 

@@ -7,7 +7,8 @@
  * and lists the keystore by reading its folders (tpm_store.h). The commands
  * that carry a secret go through an ESYS context of our own on our own
  * TCTI (esys_seal.h), in one salted session per handle (tpm_session.h), so
- * that no copy of a secret is freed unzeroed.
+ * that no copy of a secret is freed unzeroed. Every object is bound to its
+ * secret's name by its auth value (name_auth.h).
  *
  * Concurrency: every TPM use holds the handle's mutex (threads sharing a
  * handle) and an exclusive flock on <state_dir>/lock (processes), so that
@@ -67,7 +68,6 @@ typedef struct tpm_ctx {
     int keep_session;               /* a resource manager: tpm_session.h */
     int probe_ms, call_ms;          /* tpm.probe_timeout_ms, tpm.call_timeout_ms */
     char config_path[PATH_MAX_LEN];
-    char store_path[PATH_MAX_LEN];  /* the non-TPM-mode FAPI config */
     char secrets_dir[PATH_MAX_LEN];
     tpm_store store;                /* references and objects: tpm_store.h */
     fapi_readonly ro;               /* a read-only state folder's FAPI config */
@@ -338,7 +338,7 @@ static int tpm_open(secprov_provider_ctx **out, const secprov_provider_env *env,
     tpm_settings(c, env);
 
     rc = fapi_files_write(env, env->tpm_state_dir, env->tpm_tcti, c->config_path,
-                          c->store_path, sizeof c->config_path, why, why_len);
+                          sizeof c->config_path, why, why_len);
     if (rc == SECPROV_OK)
         rc = sp_path_join(c->secrets_dir, sizeof c->secrets_dir, env->tpm_state_dir, "secrets");
     c->store.env = env;

@@ -17,10 +17,12 @@ ARM64_CHECK_PROGRAMS := tests/arm64/test_arm64_elf.sh \
 # them natively); the free() shim of test_secret_memory.sh would be preloaded
 # into the x86-64 qemu binary too; a setuid or file-capability program run
 # through binfmt_misc is qemu's, not the program's, privilege
-# (test_privileged.sh: the rules are architecture-independent C). Named,
+# (test_privileged.sh: the rules are architecture-independent C); the
+# keystore mutation test is a few thousand TPM round trips (its parser is
+# architecture-independent C, and test_objects.sh runs under qemu). Named,
 # and printed when skipped.
 ARM64_SKIP := tests/tpm/test_valgrind.sh tests/robust/test_secret_memory.sh \
-              tests/security/test_privileged.sh
+              tests/security/test_privileged.sh tests/tpm/test_mutation.sh
 
 .PHONY: check-arm64 check-arm64-run
 

@@ -96,6 +96,9 @@ def mutations(data, rng, n_random, is_json):
                           b"4294967297", b"null", b"[]"]:
                     out.append(("objectType = %s" % v.decode(), data[:s] + v + data[e:]))
             elif raw.startswith(b'"'):
+                for a, b in ((b'"YES"', b'"NO"'), (b'"NO"', b'"YES"')):
+                    if raw == a:
+                        out.append((key + " = " + b.decode(), data[:s] + b + data[e:]))
                 out.append((key + " emptied", data[:s] + b'""' + data[e:]))
                 out.append((key + " = number", data[:s] + b"7" + data[e:]))
                 out.append((key + " = object", data[:s] + b"{}" + data[e:]))
@@ -128,32 +131,49 @@ def main():
     direct, env = [n for n in secrets if len(secrets[n]) <= 128], \
         [n for n in secrets if len(secrets[n]) > 128]
     d, e = direct[0], env[0]
-    # (kind, file, secret to unseal, re-open before each unseal, random positions)
+    # (kind, file, secret to unseal, re-open before each unseal, random
+    # positions, at most this many mutations: a seeded sample of them)
     kinds = [
-        ("sealed object (direct)", os.path.join(user, "sp-%s-%s/object.json" % (d, ref_gen(d))), d, False, 120),
-        ("sealed object (envelope key)", os.path.join(user, "sp-%s-%s/object.json" % (e, ref_gen(e))), e, False, 60),
-        ("SRK entry (keystore/system)", os.path.join(state, "keystore/system/P_ECCP256SHA256_secprov/HS/SRK/object.json"), d, True, 80),
-        ("reference (direct)", os.path.join(state, "secrets", d + ".ref"), d, False, 16),
-        ("reference (envelope)", os.path.join(state, "secrets", e + ".ref"), e, False, 60),
-        ("fapi-config.json", os.path.join(state, "fapi-config.json"), d, True, 25),
-        ("profile", os.path.join(state, "profiles/P_ECCP256SHA256_secprov.json"), d, True, 25),
-        ("provisioned marker", os.path.join(state, "provisioned"), d, True, 2),
+        ("sealed object (direct)", os.path.join(user, "sp-%s-%s/object.json" % (d, ref_gen(d))), d, False, 80, 400),
+        ("sealed object (envelope key)", os.path.join(user, "sp-%s-%s/object.json" % (e, ref_gen(e))), e, False, 60, 300),
+        ("SRK entry (keystore/system)", os.path.join(state, "keystore/system/P_ECCP256SHA256_secprov/HS/SRK/object.json"), d, True, 40, 300),
+        ("hierarchy entry (system HS)", os.path.join(state, "keystore/system/P_ECCP256SHA256_secprov/HS/object.json"), d, True, 20, 60),
+        ("EK entry (system HE/EK)", os.path.join(state, "keystore/system/P_ECCP256SHA256_secprov/HE/EK/object.json"), d, True, 10, 60),
+        ("reference (direct)", os.path.join(state, "secrets", d + ".ref"), d, False, 16, 100),
+        ("reference (envelope)", os.path.join(state, "secrets", e + ".ref"), e, False, 60, 120),
+        ("fapi-config.json", os.path.join(state, "fapi-config.json"), d, True, 12, 80),
+        ("profile", os.path.join(state, "profiles/P_ECCP256SHA256_secprov.json"), d, True, 12, 80),
+        ("provisioned marker", os.path.join(state, "provisioned"), d, True, 2, 10),
     ]
     rng = random.Random(12)
     drv = Driver(driver_path)
     assert drv.ask("open")[1] == "OK"
     failures, total, t0 = 0, 0, time.monotonic()
     plan = []
-    for kind, path, name, reopen, n_random in kinds:
+    for kind, path, name, reopen, n_random, most in kinds:
         with open(path, "rb") as f:
             orig = f.read()
-        plan.append((kind, path, name, reopen, orig,
-                     mutations(orig, rng, n_random, path.endswith(".json"))))
-    for kind, path, name, reopen, orig, muts in plan:
+        muts = mutations(orig, rng, n_random, path.endswith(".json"))
+        if len(muts) > most:   # the member values first, then a sample of the rest
+            named = [m for m in muts if not m[0].startswith(("byte", "0x", "trunc"))]
+            rest = [m for m in muts if m not in named]
+            muts = named[:most] + rng.sample(rest, max(0, most - len(named)))
+        plan.append((kind, path, name, reopen, orig, muts))
+    # Each kind gets a share of the budget by its number of mutations (a
+    # re-opening one counted 3 times), so a slow build (ASan) still samples
+    # every kind; what a share leaves unused passes on to the next kinds.
+    weight = lambda k: len(k[5]) * (3 if k[3] else 1)
+    left_weight = sum(weight(k) for k in plan)
+    for k in plan:
+        kind, path, name, reopen, orig, muts = k
         counts = {}
-        for desc, data in muts:
-            if time.monotonic() - t0 > budget:
-                print("budget of %.0f s reached: the rest of the sample is skipped" % budget)
+        t_kind = time.monotonic()
+        share = (budget - (t_kind - t0)) * weight(k) / left_weight
+        left_weight -= weight(k)
+        for i, (desc, data) in enumerate(muts):
+            if time.monotonic() - t_kind > share:
+                print("%s: its share of the time budget (%.0f s) is used up: %d of %d "
+                      "mutations skipped" % (kind, share, len(muts) - i, len(muts)))
                 break
             mode = os.stat(path).st_mode & 0o777
             tmp = path + ".mut"

@@ -14,7 +14,7 @@ $(TESTDIR_B)/tpm/fault_driver: $(OBJDIR)/tests/tpm/fault_driver.o $(LIBSECPROV_S
 	$(CC) $(TEST_LDFLAGS) -o $@ $< -lsecprov
 CHECK_DEPS     += $(TESTDIR_B)/tpm/fault_driver
 CHECK_PROGRAMS += tests/tpm/test_faults.sh tests/tpm/test_planted.sh tests/tpm/test_sweep.sh \
-                  tests/tpm/test_objects.sh tests/tpm/test_one_store.sh
+                  tests/tpm/test_objects.sh tests/tpm/test_one_store.sh tests/tpm/test_mutation.sh
 $(TESTDIR_B)/tpm/ebusy_shim.so: tests/tpm/ebusy_shim.c
 	@mkdir -p $(@D)
 	$(CC) -shared -fPIC -O1 -Wall -Wextra -Werror -o $@ $< -ldl
@@ -30,3 +30,10 @@ CHECK_PROGRAMS += $(TESTDIR_B)/tpm/test_secret_ref
 # The handle's one salted session and the commands per operation (issue 16).
 CHECK_DEPS     += $(BUILD)/bench/rt_api
 CHECK_PROGRAMS += tests/tpm/test_commands.sh tests/tpm/test_sessions.sh
+# The keystore JSON parser, linked directly to its object (no TPM).
+$(OBJDIR)/tests/tpm/test_keystore_json.o: EXTRA_CFLAGS := $(TEST_CFLAGS) $(TPM_FAPI_CFLAGS) -Iproviders/tpm
+$(TESTDIR_B)/tpm/test_keystore_json: $(OBJDIR)/tests/tpm/test_keystore_json.o $(OBJDIR)/providers/tpm/keystore_json.o
+	@mkdir -p $(@D)
+	$(CC) $(BASE_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(call pc_libs,json-c tss2-mu)
+CHECK_DEPS     += $(TESTDIR_B)/tpm/test_keystore_json
+CHECK_PROGRAMS += $(TESTDIR_B)/tpm/test_keystore_json

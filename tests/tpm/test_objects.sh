@@ -11,7 +11,10 @@
 #  - a planted DA-protected object (tss2_createseal without noDa, with an
 #    auth value) is refused before it reaches the TPM: a clear error naming
 #    noDA, and the TPM's lockout counter stays unchanged; so are objects with
-#    a policy, without userWithAuth or fixedTPM, or of another type.
+#    a policy, without userWithAuth or fixedTPM, or of another type;
+#  - planted keystore files that no reference names crash nothing; a planted
+#    FAPI profile is refused at open, named; provisioning again over a
+#    keystore whose SRK entry is broken crashes nothing.
 set -euo pipefail
 source "$SECPROV_SRC/tests/tools/tpm_sim.sh"
 trap tpm_sim_stop EXIT
@@ -136,6 +139,53 @@ plant "a persistent handle" 's/"persistent_handle":0/"persistent_handle":2164260
 plant "another type" 's/"type":"KEYEDHASH"/"type":"RSA"/' "\"public.publicArea.type\""
 plant "objectType 6" 's/"objectType":1/"objectType":6/' "\"objectType\" is out of range"
 check "no refused object raised the lockout counter" test "$(lockout)" = "$before"
+# The object file world-writable, or a symlink to a genuine one: refused.
+rm -rf "$K/sp-bad-$g"; cp -rp "$K/sp-pp-$g" "$K/sp-bad-$g"; chmod 0666 "$K/sp-bad-$g/object.json"
+printf 'open\nunseal bad\n' | drive
+expect "a world-writable object file: PERMISSION" "open OK
+unseal PERMISSION"
+rm -f "$K/sp-bad-$g/object.json"; ln -s "$K/sp-pp-$g/object.json" "$K/sp-bad-$g/object.json"
+printf 'open\nunseal bad\n' | drive
+expect "an object file that is a symlink: PERMISSION" "open OK
+unseal PERMISSION"
+[ -f "$K/sp-pp-$g/object.json" ] && ok "the symlink's target is left alone" || fail "target touched"
+rm -rf "$K/sp-bad-$g" "$S/bad.ref"
+
+# Files no reference names, where FAPI lists or reads: an object.json with
+# objectType 6 in a folder of its own (the open-time sweep lists it), one
+# outside /HS/SRK. Nothing parses them into a crash; the genuine secret
+# unseals.
+mkdir -p "$K/sp-zz-0000000000000001" "$K/../weird"
+sed 's/"objectType":1/"objectType":6/' "$K/sp-pp-$g/object.json" > "$K/sp-zz-0000000000000001/object.json"
+echo '{"objectType":6}' > "$K/../weird/object.json"
+printf 'open\nunseal pp\nclose\nopen\nunseal pp\n' | drive
+expect "planted keystore files no reference names: open and unseal work" "open OK
+unseal OK value-pp
+close OK
+open OK
+unseal OK value-pp"
+rm -rf "$K/sp-zz-0000000000000001" "$K/../weird"
+# Another profile beside secprov's: FAPI reads every file there at
+# initialisation, and this one made Fapi_Initialize fail without a name.
+# Refused before FAPI starts, naming the file; removed, the TPM works again.
+echo '{"type": 99, "nameAlg": 7' > "$T/tpm-state/profiles/P_evil.json"
+printf 'open\n' | drive
+expect "a planted profile: open refused (explicit tpm: UNAVAILABLE, reason INTEGRITY)" "open UNAVAILABLE"
+err_has "profiles/P_evil.json is not secprov's FAPI profile" && ok "the error names the planted profile" ||
+  fail "log: $(cat "$T/err")"
+rm -f "$T/tpm-state/profiles/P_evil.json"
+# The "provisioned" marker gone (so Fapi_Provision runs again, over the
+# existing keystore) and the SRK's entry and a hierarchy's with objectType 6.
+SYS=$T/tpm-state/keystore/system/P_ECCP256SHA256_secprov
+cp -p "$SYS/HS/SRK/object.json" "$T/srk.orig"; cp -p "$SYS/HS/object.json" "$T/hs.orig"
+sed -i 's/"objectType":1/"objectType":6/' "$SYS/HS/SRK/object.json" "$SYS/HS/object.json"
+rm -f "$T/tpm-state/provisioned"
+printf 'open\nunseal pp\n' | drive
+expect "marker gone, SRK and HS entries with objectType 6: INTEGRITY, no crash" "open OK
+unseal INTEGRITY"
+err_has 'HS/SRK/object.json: member "objectType" is out of range' && ok "the error names the SRK entry" ||
+  fail "log: $(cat "$T/err")"
+cp -p "$T/srk.orig" "$SYS/HS/SRK/object.json"; cp -p "$T/hs.orig" "$SYS/HS/object.json"
 printf 'open\nunseal pp\n' | drive
 expect "the genuine object still unseals" "open OK
 unseal OK value-pp"

@@ -110,10 +110,13 @@ static void bad_options(void **state)
     o.log_level = 99;
     assert_int_equal(secprov_open(&sp, &o), SECPROV_ERR_INVALID_ARG);
     o.log_level = 0;
-    o.provider = "hsm";
+    o.provider = "Hsm";                                   /* not a provider name */
     o.log_fn = capture;
     assert_int_equal(secprov_open(&sp, &o), SECPROV_ERR_CONFIG);
-    assert_non_null(strstr(logged, "unknown provider 'hsm' in options"));
+    assert_non_null(strstr(logged, "unknown provider 'Hsm' in options"));
+    o.provider = "hsm";                                   /* a name, no such module */
+    assert_int_equal(secprov_open(&sp, &o), SECPROV_ERR_CONFIG);
+    assert_non_null(strstr(logged, "provider 'hsm' (options) is not installed"));
     setenv("SECPROV_LOG_LEVEL", "chatty", 1);
     o.provider = NULL;
     assert_int_equal(secprov_open(&sp, &o), SECPROV_ERR_CONFIG);

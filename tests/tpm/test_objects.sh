@@ -30,7 +30,25 @@ drive() {   # answers to the lines on stdin, without the milliseconds
   SECPROV_CONFIG=$T/c.conf "$FD" 2>>"$T/err" | awk '{ $3 = ""; print }' | sed 's/  */ /g; s/ $//' > "$T/got"
 }
 err_has() { grep -qF -- "$1" "$T/err"; }
-gen_of() { od -An -tx1 -j8 -N8 "$S/$1.ref" | tr -d ' \n'; }
+gen_of() {   # NAME: the generation part of its object's folder name (docs/tpm-store.md)
+  local v; v=$(od -An -tx1 -j4 -N1 "$S/$1.ref" | tr -d ' \n')
+  printf '%s%s' "$([ "$v" = 02 ] && echo g)" "$(od -An -tx1 -j8 -N8 "$S/$1.ref" | tr -d ' \n')"
+}
+copy_ref() {   # SRC DST: SRC's reference as DST's, as an attacker who can write
+  # the state folder makes it: a version 2 reference's check (an unkeyed
+  # SHA-256 over the file and its name, against mix-ups) recomputed for DST,
+  # so that only the TPM's name binding stands in the way.
+  /usr/bin/python3 - "$S/$1.ref" "$S/$2.ref" "$2" <<'PYEOF'
+import hashlib, shutil, sys
+src, dst, name = sys.argv[1:]
+img = open(src, "rb").read()
+if img[4] == 2:
+    check = hashlib.sha256(b"secprov ref v2\0" + name.encode() + b"\0" + img[:16] + img[48:]).digest()
+    img = img[:16] + check + img[48:]
+open(dst, "wb").write(img)
+shutil.copymode(src, dst)
+PYEOF
+}
 lockout() { TSS2_LOG=all+none tpm2_getcap -T "$TPM_TCTI" properties-variable |
               sed -n 's/^TPM2_PT_LOCKOUT_COUNTER: *//p'; }
 fapi() { TSS2_LOG=all+none TSS2_FAPICONF=$T/tpm-state/fapi-config.json "$@"; }
@@ -59,7 +77,7 @@ qq_obj=sp-qq-$(gen_of qq)
 cp -rp "$K/$qq_obj" "$T/$qq_obj"   # the open-time orphan sweep may remove it meanwhile (issue 12 item 1)
 for src in pp ee; do
   g=$(gen_of "$src")
-  cp -p "$S/$src.ref" "$S/qq.ref"
+  copy_ref "$src" qq
   cp -rp "$K/sp-$src-$g" "$K/sp-qq-$g"
   printf 'open\nunseal qq\n' | drive
   expect "$src's reference and object copied to qq: unseal qq is INTEGRITY" "open OK
@@ -96,7 +114,7 @@ unseal OK old-value"
 g=$(gen_of old)
 grep -q '"with_auth":"YES"' "$K/sp-old-$g/object.json" && ok "resealed: now bound (with_auth YES)" ||
   fail "resealed object not bound"
-cp -rp "$K/sp-old-$g" "$K/sp-qq-$g"; cp -p "$S/old.ref" "$S/qq.ref"
+cp -rp "$K/sp-old-$g" "$K/sp-qq-$g"; copy_ref old qq
 printf 'open\nunseal qq\n' | drive
 expect "resealed: copied to qq it is INTEGRITY" "open OK
 unseal INTEGRITY"
@@ -124,7 +142,7 @@ g=$(gen_of pp)
 plant() {   # DESC SED-EXPR WANT-LOG
   rm -rf "$K/sp-bad-$g"; cp -rp "$K/sp-pp-$g" "$K/sp-bad-$g"
   sed -i -E "$2" "$K/sp-bad-$g/object.json"
-  cp -p "$S/pp.ref" "$S/bad.ref"
+  copy_ref pp bad
   printf 'open\nunseal bad\n' | drive
   if [ "$(cat "$T/got")" = "open OK
 unseal INTEGRITY" ] && err_has "$3"; then ok "$1: INTEGRITY, log names it"; else

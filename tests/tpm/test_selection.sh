@@ -128,9 +128,12 @@ check "fallback=false: exit 1" test "$rc" = 1
 check "fallback=false: says why" err_has "and fallback = false"
 
 # unknown value
-run "$T/s/c.conf" SECURITY_PROVIDER=tpm2 "$B" info
+run "$T/s/c.conf" SECURITY_PROVIDER=TPM2 "$B" info
 check "unknown SECURITY_PROVIDER: exit 1" test "$rc" = 1
-check "unknown SECURITY_PROVIDER: names it" err_has "unknown provider 'tpm2' in SECURITY_PROVIDER"
+check "unknown SECURITY_PROVIDER: names it" err_has "unknown provider 'TPM2' in SECURITY_PROVIDER"
+run "$T/s/c.conf" SECURITY_PROVIDER=tpm2 "$B" info
+check "SECURITY_PROVIDER naming no installed module: exit 1" test "$rc" = 1
+check "... names it and the folder" err_has "provider 'tpm2' (SECURITY_PROVIDER) is not installed"
 
 # AC-5: module missing (a provider folder with legacy.so only)
 mkdir -p "$T/prov"; cp "$SECPROV_BUILD/lib/secprov/legacy.so" "$T/prov/"

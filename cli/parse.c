@@ -18,7 +18,7 @@
 #include <string.h>
 
 #include "commands.h"
-#include "name_rules.h"
+#include "secprov_name_rules.h"
 
 enum {
     ID_CONFIG = 1000, ID_PROVIDER, ID_LOG_LEVEL, ID_HELP, ID_VERSION,
@@ -51,7 +51,7 @@ static int global_option(int id, const char *value, cli_call *c)
         c->opts.config_path = value;
         return CLI_OK;
     case ID_PROVIDER:
-        if (!sp_provider_name_valid(value))     /* auto, tpm, legacy or an installed module */
+        if (!secprov_provider_name_rule_ok(value))     /* auto, tpm, legacy or an installed module */
             return cli_error(CLI_USAGE, "unknown provider '%s' (auto, tpm, legacy or the name of "
                              "an installed provider module: [a-z][a-z0-9_]{0,31})", value);
         c->opts.provider = value;

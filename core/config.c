@@ -14,7 +14,7 @@
 
 #include "host_env.h"
 #include "log.h"
-#include "name_rules.h"
+#include "secprov_name_rules.h"
 #include "secprov_provider.h"
 #include "secprov.h"
 
@@ -138,7 +138,7 @@ static int check_keys(const config_setting_t *group, const struct key_rule *rule
             r++;
         int line = config_setting_source_line(s);
         if (r->name == NULL && rules == top_keys && config_setting_type(s) == CONFIG_TYPE_GROUP &&
-            sp_provider_name_valid(name))
+            secprov_provider_name_rule_ok(name))
             continue;
         if (r->name == NULL)
             return fail(err, err_len, "%s:%d: unknown key '%s%s'", file, line, prefix, name);
@@ -349,7 +349,7 @@ static int read_settings(sp_config *cfg, config_t *lc, const char *file, char *e
 
     if ((s = config_lookup(lc, "provider")) != NULL) {
         v = config_setting_get_string(s);
-        if (!sp_provider_name_valid(v))
+        if (!secprov_provider_name_rule_ok(v))
             return fail(err, err_len, "%s:%d: unknown provider '%s' (auto, tpm, legacy or the "
                         "name of an installed provider module: [a-z][a-z0-9_]{0,31})",
                         file, config_setting_source_line(s), v);

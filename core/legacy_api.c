@@ -12,22 +12,22 @@
 #include "host_env.h"
 #include "loader.h"
 #include "log.h"
+#include "options.h"
 #include "secprov_legacy.h"
 #include "secure_mem.h"
-#include "../providers/legacy/legacy_scheme.h"
+#include "secprov_legacy_scheme.h"
 
 struct secprov_legacy {
     secprov_module *mod;
-    const lg_scheme_ops *ops;
+    const secprov_legacy_scheme_ops *ops;
     char *hardware;             /* legacy.hardware, or NULL */
 };
 
 int secprov_legacy_open(secprov_legacy **out, const secprov_options *opts)
 {
     const secprov_provider_class *klass;
-    sp_logger log = {SECPROV_LOG_WARNING, NULL, NULL};
-    char why[SECPROV_REASON_MAX], err[600];
-    sp_config cfg;
+    char why[SECPROV_REASON_MAX];
+    sp_setup setup;
     secprov_legacy *lg;
     int rc;
 
@@ -35,43 +35,26 @@ int secprov_legacy_open(secprov_legacy **out, const secprov_options *opts)
     if (out == NULL)
         return SECPROV_ERR_INVALID_ARG;
     *out = NULL;
-    if (opts != NULL && opts->size < offsetof(secprov_options, log_user) + sizeof(void *))
-        return SECPROV_ERR_INVALID_ARG;
-    if (opts != NULL) {
-        log.fn = opts->log_fn;
-        log.user = opts->log_user;
-        if (opts->log_level != SECPROV_LOG_UNSET)
-            log.level = opts->log_level;
-    }
-    /* Before anything is opened: no file may take fd 0, 1 or 2. */
-    if ((rc = sp_std_fds_fill(err, sizeof err)) != SECPROV_OK) {
-        sp_log(&log, SECPROV_LOG_ERROR, "%s", err);
+    /* The same options, environment, config and log level as secprov_open. */
+    if ((rc = sp_setup_read(&setup, opts)) != SECPROV_OK)
         return rc;
-    }
-    const char *path = opts != NULL && opts->config_path ? opts->config_path
-                                                         : sp_env_get("SECPROV_CONFIG");
-    if (path != NULL && path[0] == '\0')
-        path = NULL;
-    if ((rc = sp_config_load(&cfg, path, err, sizeof err)) != SECPROV_OK) {
-        sp_log(&log, SECPROV_LOG_ERROR, "%s", err);
-        return rc;
-    }
-    lg = calloc(1, sizeof *lg);
-    char *dir = secprov_default_provider_dir(opts != NULL ? opts->provider_dir : NULL);
-    if (lg == NULL || dir == NULL) {
+    sp_logger log = setup.log;
+    char *dir = setup.provider_dir;
+    setup.provider_dir = NULL;
+    if ((lg = calloc(1, sizeof *lg)) == NULL ||
+        (setup.cfg.legacy_hardware[0] != '\0' &&
+         (lg->hardware = strdup(setup.cfg.legacy_hardware)) == NULL)) {
         free(lg);
         free(dir);
-        sp_config_free(&cfg);
+        sp_setup_free(&setup);
         return SECPROV_ERR_NOMEM;
     }
-    if (cfg.legacy_hardware[0] != '\0')
-        lg->hardware = strdup(cfg.legacy_hardware);
-    sp_config_free(&cfg);
+    sp_setup_free(&setup);
     rc = secprov_module_load(dir, "legacy", &lg->mod, &klass, why, sizeof why);
     free(dir);
     if (rc == SECPROV_OK) {
-        lg->ops = SECPROV_CLASS_HAS(klass, extension) ? klass->extension(LG_SCHEME_IFACE) : NULL;
-        if (lg->ops == NULL || lg->ops->size < sizeof(lg_scheme_ops)) {
+        lg->ops = SECPROV_CLASS_HAS(klass, extension) ? klass->extension(SECPROV_LEGACY_SCHEME_IFACE) : NULL;
+        if (lg->ops == NULL || lg->ops->size < sizeof(secprov_legacy_scheme_ops)) {
             snprintf(why, sizeof why, "the legacy provider lacks the legacy scheme");
             rc = SECPROV_ERR_UNSUPPORTED;
         }

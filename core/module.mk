@@ -2,7 +2,7 @@
 # never a cipher library.
 LIBSECPROV_SRCS := $(sort $(wildcard core/*.c))
 LIBSECPROV_OBJS := $(call obj,$(LIBSECPROV_SRCS))
-$(LIBSECPROV_OBJS): EXTRA_CFLAGS := $(LIBCONFIG_CFLAGS)
+$(LIBSECPROV_OBJS): EXTRA_CFLAGS := $(LIBCONFIG_CFLAGS) -Icore
 
 $(LIBSECPROV_REAL): $(LIBSECPROV_OBJS) core/libsecprov.map
 	@mkdir -p $(@D)

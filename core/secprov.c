@@ -12,6 +12,7 @@
 #include "host_env.h"
 #include "loader.h"
 #include "log.h"
+#include "options.h"
 #include "secprov_provider.h"
 #include "secure_mem.h"
 #include "select.h"
@@ -35,43 +36,6 @@ static void env_log(const secprov_provider_env *env, int level, const char *fmt,
     va_start(ap, fmt);
     sp_vlog(&sp->log, level, fmt, ap);
     va_end(ap);
-}
-
-/* Copy the caller's options; fields past opts->size stay unset. */
-static int read_options(secprov_options *o, const secprov_options *opts)
-{
-    memset(o, 0, sizeof *o);
-    o->size = sizeof *o;
-    if (opts == NULL)
-        return SECPROV_OK;
-    if (opts->size < offsetof(secprov_options, provider) + sizeof(opts->provider))
-        return SECPROV_ERR_INVALID_ARG;      /* .size not set: use SECPROV_OPTIONS_INIT */
-    memcpy(o, opts, opts->size < sizeof *o ? opts->size : sizeof *o);
-    o->size = sizeof *o;
-    return SECPROV_OK;
-}
-
-static int set_log_level(secprov *sp, const secprov_options *o)
-{
-    const char *env = sp_env_get("SECPROV_LOG_LEVEL");
-
-    sp->log.level = SECPROV_LOG_WARNING;
-    if (o->log_level != SECPROV_LOG_UNSET) {
-        if (o->log_level < SECPROV_LOG_DEBUG || o->log_level > SECPROV_LOG_NONE)
-            return SECPROV_ERR_INVALID_ARG;
-        sp->log.level = o->log_level;
-    } else if (env != NULL) {
-        sp->log.level = sp_log_level_parse(env);
-        if (sp->log.level == 0) {
-            sp->log.level = SECPROV_LOG_ERROR;
-            sp_log(&sp->log, SECPROV_LOG_ERROR,
-                   "unknown SECPROV_LOG_LEVEL '%s' (debug, info, warning, error or none)", env);
-            return SECPROV_ERR_CONFIG;
-        }
-    } else if (sp->cfg.log_level != 0) {
-        sp->log.level = sp->cfg.log_level;
-    }
-    return SECPROV_OK;
 }
 
 /* The first present TPM device node, and the TCTI on it unless configured. */
@@ -162,9 +126,9 @@ static void destroy(secprov *sp)
 
 int secprov_open(secprov **out, const secprov_options *opts)
 {
-    secprov_options o;
     char err[600];
     const char *source, *wished = NULL;
+    sp_setup setup;
     sp_wish wish;
     secprov *sp;
     int rc;
@@ -173,36 +137,22 @@ int secprov_open(secprov **out, const secprov_options *opts)
     if (out == NULL)
         return SECPROV_ERR_INVALID_ARG;
     *out = NULL;
-    if ((rc = read_options(&o, opts)) != SECPROV_OK)
+    if ((rc = sp_setup_read(&setup, opts)) != SECPROV_OK)
         return rc;
-    sp = calloc(1, sizeof *sp);
-    if (sp == NULL)
+    if ((sp = calloc(1, sizeof *sp)) == NULL) {
+        sp_setup_free(&setup);
         return SECPROV_ERR_NOMEM;
-    sp->log.fn = o.log_fn;
-    sp->log.user = o.log_user;
-    sp->log.level = SECPROV_LOG_WARNING;
-
-    /* Before anything is opened: no file may take fd 0, 1 or 2. */
-    if ((rc = sp_std_fds_fill(err, sizeof err)) != SECPROV_OK) {
-        sp_log(&sp->log, SECPROV_LOG_ERROR, "%s", err);
-        free(sp);
-        return rc;
     }
-    const char *path = o.config_path ? o.config_path : sp_env_get("SECPROV_CONFIG");
-    rc = sp_config_load(&sp->cfg, path, err, sizeof err);
-    if (rc == SECPROV_OK)
-        rc = set_log_level(sp, &o);
-    else
+    const secprov_options o = setup.opts;       /* the rest moves into the handle */
+    sp->log = setup.log;
+    sp->cfg = setup.cfg;
+    sp->provider_dir = setup.provider_dir;
+    rc = sp_select_wish(o.provider, sp_env_get("SECURITY_PROVIDER"), sp->cfg.provider,
+                        &wish, &wished, &source, err, sizeof err);
+    if (rc != SECPROV_OK)
         sp_log(&sp->log, SECPROV_LOG_ERROR, "%s", err);
     if (rc == SECPROV_OK) {
-        rc = sp_select_wish(o.provider, sp_env_get("SECURITY_PROVIDER"), sp->cfg.provider,
-                            &wish, &wished, &source, err, sizeof err);
-        if (rc != SECPROV_OK)
-            sp_log(&sp->log, SECPROV_LOG_ERROR, "%s", err);
-    }
-    if (rc == SECPROV_OK) {
-        sp->provider_dir = secprov_default_provider_dir(o.provider_dir);
-        rc = sp->provider_dir != NULL ? fill_env(sp) : SECPROV_ERR_NOMEM;
+        rc = fill_env(sp);
         if (rc == SECPROV_OK &&
             (rc = sp_config_provider_groups(&sp->cfg, sp->provider_dir, err, sizeof err)) != SECPROV_OK)
             sp_log(&sp->log, SECPROV_LOG_ERROR, "%s", err);

@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "name_rules.h"
+#include "secprov_name_rules.h"
 #include "secprov.h"
 
 static int parse_wish(const char *s, sp_wish *wish)
@@ -15,7 +15,7 @@ static int parse_wish(const char *s, sp_wish *wish)
         *wish = SP_WISH_TPM;
     else if (strcmp(s, "legacy") == 0)
         *wish = SP_WISH_LEGACY;
-    else if (sp_provider_name_valid(s))
+    else if (secprov_provider_name_rule_ok(s))
         *wish = SP_WISH_NAMED;
     else
         return SECPROV_ERR_CONFIG;

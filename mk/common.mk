@@ -30,7 +30,7 @@ OPT_FLAGS ?= -O2 -g
 WARN_FLAGS := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes -Wmissing-prototypes
 HARDEN_FLAGS := -fstack-protector-strong -D_FORTIFY_SOURCE=2
 BASE_CFLAGS := -std=c11 -D_GNU_SOURCE $(OPT_FLAGS) $(WARN_FLAGS) $(HARDEN_FLAGS) \
-               -fPIC -fvisibility=hidden -Iinclude -Icore $(SAN_FLAGS)
+               -fPIC -fvisibility=hidden -Iinclude $(SAN_FLAGS)
 BASE_LDFLAGS := $(SAN_FLAGS) -Wl,-z,relro,-z,now -Wl,--as-needed
 
 # Libraries the field uses, found with pkg-config (empty until installed).
@@ -70,7 +70,7 @@ UNINSTALL_EXTRA :=
 obj = $(patsubst %.c,$(OBJDIR)/%.o,$(1))
 
 # Test programs (every suite under tests/ uses these).
-TEST_CFLAGS  := $(CMOCKA_CFLAGS) -Itests
+TEST_CFLAGS  := $(CMOCKA_CFLAGS) -Itests -Icore
 TEST_LDFLAGS := $(BASE_LDFLAGS) -L$(LIBDIR_B) -Wl,-rpath,$(abspath $(LIBDIR_B))
 
 .SECONDEXPANSION:

@@ -17,7 +17,7 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
-#include "name_rules.h"
+#include "secprov_name_rules.h"
 #include "secprov_provider.h"
 #include "secprov.h"
 
@@ -63,7 +63,7 @@ static int status_from_errno(int err)
 
 int sp_name_ok(const char *name)
 {
-    return sp_name_valid(name) ? SECPROV_OK : SECPROV_ERR_NAME;
+    return secprov_name_rule_ok(name) ? SECPROV_OK : SECPROV_ERR_NAME;
 }
 
 int sp_path_join(char *out, size_t out_len, const char *dir, const char *file)

@@ -60,7 +60,7 @@ void sp_names_free(char **names, size_t count);
  * kept. Only writes call it: it removes files. */
 void sp_temp_sweep(const char *dir);
 
-/* 0 when name is 1..64 of [A-Za-z0-9_-] (core/name_rules.h). */
+/* 0 when name is 1..64 of [A-Za-z0-9_-] (include/secprov_name_rules.h). */
 int sp_name_ok(const char *name);
 
 /* Write all len bytes (retrying on EINTR and short writes): 0 or an errno. */

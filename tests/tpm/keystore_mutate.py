@@ -124,9 +124,10 @@ def main():
     secrets = dict(a.split("=", 1) for a in sys.argv[4:])
     user = os.path.join(state, "keystore/user/P_ECCP256SHA256_secprov/HS/SRK")
 
-    def ref_gen(name):
+    def ref_gen(name):   # the generation part of the object's folder name (docs/tpm-store.md)
         with open(os.path.join(state, "secrets", name + ".ref"), "rb") as f:
-            return f.read()[8:16].hex()
+            img = f.read()
+        return ("g" if img[4] == 2 else "") + img[8:16].hex()
 
     direct, env = [n for n in secrets if len(secrets[n]) <= 128], \
         [n for n in secrets if len(secrets[n]) > 128]

@@ -37,8 +37,8 @@ export SECPROV_CONFIG=$T/c.conf
 held=0
 for i in $(seq 1 "$HOLDERS"); do
   ( RT_NAME=h$i RT_HOLD=1 exec "$RT" 1 32 > "$T/h$i.out" 2> "$T/h$i.err" ) & PIDS+=($!); disown $!
-  for _ in $(seq 1 200); do grep -qx held "$T/h$i.out" 2>/dev/null && break; sleep 0.02; done
-  grep -qx held "$T/h$i.out" && held=$((held + 1))
+  for _ in $(seq 1 750); do grep -qx held "$T/h$i.out" 2>/dev/null && break; sleep 0.02; done
+  if grep -qx held "$T/h$i.out"; then held=$((held + 1)); else echo "holder $i: $(head -c 300 "$T/h$i.err")"; fi
 done
 check "$HOLDERS processes each did a round-trip and hold an open handle ($held)" test "$held" = "$HOLDERS"
 if [ "$HOLDERS" -gt 64 ]; then

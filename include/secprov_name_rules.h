@@ -1,7 +1,7 @@
-/* The secret-name rule, in one place for the core and the providers (which
- * cannot call the core's hidden functions): 1 to SECPROV_NAME_MAX of
- * [A-Za-z0-9_-]. No dots, no slashes: a name is always a plain file name,
- * never a path. */
+/* The name rules, in one place for the core, the command and the providers
+ * (which cannot call the core's hidden functions), as inline functions.
+ * A secret's name: 1 to SECPROV_NAME_MAX of [A-Za-z0-9_-]. No dots, no
+ * slashes: a name is always a plain file name, never a path. */
 #ifndef SECPROV_NAME_RULES_H
 #define SECPROV_NAME_RULES_H
 
@@ -9,7 +9,7 @@
 
 #include "secprov.h"
 
-static inline int sp_name_valid(const char *name)
+static inline int secprov_name_rule_ok(const char *name)
 {
     size_t n = 0;
 
@@ -27,8 +27,8 @@ static inline int sp_name_valid(const char *name)
 
 /* A provider module's name: [a-z][a-z0-9_]{0,31}. Never a path: the module
  * is always <provider folder>/<name>.so. */
-#define SP_PROVIDER_NAME_MAX 32
-static inline int sp_provider_name_valid(const char *name)
+#define SECPROV_PROVIDER_NAME_MAX 32
+static inline int secprov_provider_name_rule_ok(const char *name)
 {
     size_t n = 0;
 
@@ -37,7 +37,7 @@ static inline int sp_provider_name_valid(const char *name)
     for (const char *p = name; *p != '\0'; p++, n++) {
         char c = *p;
         if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_') ||
-            n >= SP_PROVIDER_NAME_MAX)
+            n >= SECPROV_PROVIDER_NAME_MAX)
             return 0;
     }
     return 1;

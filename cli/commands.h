@@ -15,4 +15,10 @@ int cli_error(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3
 /* `secprov legacy ...` (cli/cmd_legacy.c); argv[0] is "legacy". */
 int secprov_cli_legacy(int argc, char **argv);
 
+/* `secprov attest ...` and `secprov verify ...` (cli/cmd_attest.c);
+ * argv[0] is the command's name. */
+struct secprov;
+int secprov_cli_attest(struct secprov *sp, int argc, char **argv);
+int secprov_cli_verify(int argc, char **argv);
+
 #endif

@@ -26,6 +26,9 @@ static const char usage_text[] =
     "  list                 the names of all secrets, one a line\n"
     "  locate NAME          where NAME is kept (tpm: its FAPI path; legacy: its file)\n"
     "  legacy ...           the legacy scheme's operations (secprov legacy --help)\n"
+    "  attest enroll        the attestation key's enrollment record (JSON)\n"
+    "  attest --nonce HEX [--require-tpm]   a TPM quote bound to HEX (JSON report)\n"
+    "  verify REPORT --nonce HEX --enrollment FILE [--pcrs FILE]   check a report offline\n"
     "  help, --version\n"
     "\n"
     "NAME is 1 to 64 of A-Z a-z 0-9 _ -. Environment: SECURITY_PROVIDER, SECPROV_CONFIG,\n"
@@ -232,6 +235,7 @@ struct command {
 static const struct command commands[] = {
     {"info", cmd_info}, {"seal", cmd_seal}, {"unseal", cmd_unseal},
     {"delete", cmd_delete}, {"list", cmd_list}, {"locate", cmd_locate},
+    {"attest", secprov_cli_attest},
     {NULL, NULL},
 };
 
@@ -282,6 +286,8 @@ int main(int argc, char **argv)
         fputs(usage_text, stdout);
         return CLI_OK;
     }
+    if (strcmp(argv[i], "verify") == 0)
+        return secprov_cli_verify(argc - i, argv + i);
     if (strcmp(argv[i], "legacy") == 0) {
         return secprov_cli_legacy(argc - i, argv + i);
     }

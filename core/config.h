@@ -7,6 +7,7 @@
 #define SECPROV_DEFAULT_CONFIG "/etc/secprov/secprov.conf"
 #define SECPROV_DEFAULT_TPM_STATE "/var/lib/secprov/tpm"
 #define SECPROV_DEFAULT_LEGACY_STATE "/var/lib/secprov/legacy"
+#define SECPROV_DEFAULT_ATTEST_PCRS "sha256:7"
 
 typedef struct sp_config {
     char *path;                 /* the file read, or NULL when defaults only */
@@ -19,6 +20,7 @@ typedef struct sp_config {
     char *tpm_state_dir;
     char *legacy_state_dir;
     char *legacy_hardware;      /* "" = collect */
+    char *attest_pcrs;          /* attest.pcrs: PCR selection of a quote */
 } sp_config;
 
 /*

@@ -66,6 +66,10 @@ typedef struct secprov_provider_env {
      * with -z defs and may be loaded under an RTLD_LOCAL libsecprov):
      * whatever it needs of the core comes through this table. */
     const char *(*status_text)(int status);
+
+    /* attest.* settings (appended: check size before reading). The PCR
+     * selection of a quote, e.g. "sha256:7" (the default) or "sha256:0,7". */
+    const char *attest_pcrs;
 } secprov_provider_env;
 
 /* Reason buffer for open failures: one line, no secrets. */
@@ -104,7 +108,18 @@ typedef struct secprov_provider_class {
     int (*locate)(secprov_provider_ctx *ctx, const char *name, char *out, size_t out_len);
 
     /* --- ABI version 1 ends here; append new slots below. --- */
+
+    /* Attestation (docs/attestation.md). op SECPROV_ATTEST_OP_ENROLL: *json
+     * is the enrollment record (nonce NULL, 0); SECPROV_ATTEST_OP_QUOTE: the
+     * report of a quote over env->attest_pcrs bound to nonce (1..64 bytes,
+     * checked by the core). *json is malloc'd NUL-terminated text; NULL on
+     * failure. NULL slot: the provider cannot attest. */
+    int (*attest)(secprov_provider_ctx *ctx, int op, const void *nonce, size_t nonce_len,
+                  char **json);
 } secprov_provider_class;
+
+#define SECPROV_ATTEST_OP_ENROLL 1
+#define SECPROV_ATTEST_OP_QUOTE 2
 
 typedef const secprov_provider_class *secprov_provider_entry_fn(void);
 

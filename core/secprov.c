@@ -109,6 +109,7 @@ static int fill_env(secprov *sp)
     e->secret_free = sp_secret_free;
     e->core = sp;
     e->status_text = secprov_strerror;
+    e->attest_pcrs = sp->cfg.attest_pcrs;
     return SECPROV_OK;
 }
 
@@ -329,4 +330,47 @@ int secprov_info(const secprov *sp, secprov_info_fn emit, void *user)
     if (SECPROV_CLASS_HAS(sp->klass, info))
         return sp->klass->info(sp->ctx, emit, user);
     return SECPROV_OK;
+}
+
+static int attest_call(secprov *sp, int op, const void *nonce, size_t nonce_len, int flags,
+                       char **json)
+{
+    sp_error_clear();
+    if (json != NULL)
+        *json = NULL;
+    if (sp == NULL || json == NULL || (flags & ~SECPROV_ATTEST_REQUIRE_TPM) != 0)
+        return SECPROV_ERR_INVALID_ARG;
+    if (op == SECPROV_ATTEST_OP_QUOTE && (nonce == NULL || nonce_len == 0))
+        return SECPROV_ERR_INVALID_ARG;
+    if (op == SECPROV_ATTEST_OP_QUOTE && nonce_len > SECPROV_ATTEST_NONCE_MAX)
+        return SECPROV_ERR_TOO_LARGE;
+    if (!SECPROV_CLASS_HAS(sp->klass, attest)) {
+        if (flags & SECPROV_ATTEST_REQUIRE_TPM)
+            sp_log(&sp->log, SECPROV_LOG_ERROR, "attestation required, but the provider "
+                   "in use (%s%s) has no TPM", sp->klass->name,
+                   sp->sel.fell_back ? ", fell back" : "");
+        return flags & SECPROV_ATTEST_REQUIRE_TPM ? SECPROV_ERR_UNAVAILABLE
+                                                  : SECPROV_ERR_UNSUPPORTED;
+    }
+    int rc = sp->klass->attest(sp->ctx, op, nonce, nonce_len, json);
+    if (rc != SECPROV_OK && *json != NULL) {   /* a provider must not, but never leak */
+        free(*json);
+        *json = NULL;
+    }
+    return rc;
+}
+
+int secprov_attest(secprov *sp, const void *nonce, size_t nonce_len, int flags, char **report)
+{
+    return attest_call(sp, SECPROV_ATTEST_OP_QUOTE, nonce, nonce_len, flags, report);
+}
+
+int secprov_attest_enroll(secprov *sp, int flags, char **record)
+{
+    return attest_call(sp, SECPROV_ATTEST_OP_ENROLL, NULL, 0, flags, record);
+}
+
+void secprov_attest_free(char *json)
+{
+    free(json);
 }

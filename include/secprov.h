@@ -126,6 +126,25 @@ SECPROV_API int secprov_name_check(const char *name);
 typedef void (*secprov_info_fn)(const char *key, const char *value, void *user);
 SECPROV_API int secprov_info(const secprov *sp, secprov_info_fn emit, void *user);
 
+/*
+ * Attestation (docs/attestation.md). secprov_attest(): a TPM quote of the
+ * PCRs of config attest.pcrs (default "sha256:7"), bound to nonce (1 to
+ * SECPROV_ATTEST_NONCE_MAX bytes), as a JSON report (*report, release
+ * with secprov_attest_free()), signed by the device's attestation key (made
+ * once, kept in the tpm state folder). secprov_attest_enroll(): the JSON
+ * enrollment record a verifier pins (the attestation key, EK, identity).
+ * Without a TPM (legacy, or auto fallen back): SECPROV_ERR_UNSUPPORTED, or
+ * SECPROV_ERR_UNAVAILABLE when flags has SECPROV_ATTEST_REQUIRE_TPM.
+ * Reports are checked offline by secprov_verify_report() (secprov_verify.h,
+ * libsecprov_verify).
+ */
+#define SECPROV_ATTEST_NONCE_MAX 64
+#define SECPROV_ATTEST_REQUIRE_TPM 1
+SECPROV_API int secprov_attest(secprov *sp, const void *nonce, size_t nonce_len, int flags,
+                               char **report);
+SECPROV_API int secprov_attest_enroll(secprov *sp, int flags, char **record);
+SECPROV_API void secprov_attest_free(char *json);
+
 SECPROV_API const char *secprov_strerror(int status);
 
 /* The error line (as logged at level error, whatever the log level in force;

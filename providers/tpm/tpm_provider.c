@@ -31,6 +31,7 @@
 #include <tss2/tss2_rc.h>
 
 #include "aead.h"
+#include "attest_report.h"
 #include "esys_seal.h"
 #include "fapi_setup.h"
 #include "keystore_object.h"
@@ -632,6 +633,31 @@ static int tpm_locate(secprov_provider_ctx *ctx, const char *name, char *out, si
     return n > 0 && (size_t)n < out_len ? SECPROV_OK : SECPROV_ERR_TOO_LARGE;
 }
 
+/* The attest slot: docs/attestation.md, attest_report.h. */
+static int tpm_attest(secprov_provider_ctx *ctx, int op, const void *nonce, size_t nonce_len,
+                      char **json)
+{
+    tpm_ctx *c = (tpm_ctx *)ctx;
+    const char *what = "attest";
+    TSS2_RC trc = TSS2_RC_SUCCESS;
+    int rc = lock_begin(c);
+
+    if (rc != SECPROV_OK)
+        return rc;
+    for (int attempt = 0;; attempt++) {
+        if ((rc = ensure_esys(c)) == SECPROV_OK) {
+            rc = tpm_attest_run(&c->esys, c->fapi, c->env, &c->deadline, op, nonce, nonce_len,
+                                json, &trc, &what);
+            if (trc != TSS2_RC_SUCCESS)
+                rc = tss_failed(c, trc, what, "attestation key");
+        }
+        if (rc == SECPROV_OK || attempt > 0 || !recover_slots(c))
+            break;
+    }
+    lock_end(c);
+    return rc;
+}
+
 static const secprov_provider_class tpm_class = {
     .abi_version = SECPROV_PROVIDER_ABI_VERSION,
     .size = sizeof(secprov_provider_class),
@@ -645,6 +671,7 @@ static const secprov_provider_class tpm_class = {
     .info = tpm_info,
     .extension = NULL,
     .locate = tpm_locate,
+    .attest = tpm_attest,
 };
 
 SECPROV_API const secprov_provider_class *secprov_provider_entry(void)

@@ -30,6 +30,21 @@ static int unhex(const char *s, unsigned char *out, size_t cap, size_t *n)
     return 0;
 }
 
+/* "  key": "value",\n with value escaped for JSON. */
+static void print_json_string(const char *key, const char *value)
+{
+    printf("  \"%s\": \"", key);
+    for (const unsigned char *p = (const unsigned char *)value; *p != '\0'; p++) {
+        if (*p == '"' || *p == '\\')
+            printf("\\%c", *p);
+        else if (*p < 0x20)
+            printf("\\u%04x", *p);
+        else
+            putchar(*p);
+    }
+    printf("\",\n");
+}
+
 static int print_json(char *json)
 {
     int ok = printf("%s\n", json) > 0 && fflush(stdout) == 0;
@@ -75,10 +90,11 @@ int secprov_cli_attest(secprov *sp, int argc, char **argv)
         return print_json(json);
     if (rc == SECPROV_ERR_UNSUPPORTED) {
         /* No TPM: a service's normal tier goes on without a quote. */
-        const char *why = secprov_fallback_reason(sp);
-        printf("{\n  \"is_available\": false,\n  \"provider\": \"%s\",\n  \"fell_back\": %s,\n"
-               "  \"reason\": \"the %s provider cannot attest (no TPM)\"\n}\n",
-               secprov_provider_name(sp), why != NULL ? "true" : "false",
+        printf("{\n  \"is_available\": false,\n  \"provider\": \"%s\",\n  \"fell_back\": %s,\n",
+               secprov_provider_name(sp), secprov_fell_back(sp) ? "true" : "false");
+        if (secprov_fell_back(sp))
+            print_json_string("fallback_reason", secprov_fallback_reason(sp));
+        printf("  \"reason\": \"the %s provider cannot attest (no TPM)\"\n}\n",
                secprov_provider_name(sp));
         return fflush(stdout) == 0 ? CLI_OK : cli_error(CLI_FAIL, "attest: cannot write to stdout");
     }

@@ -33,6 +33,10 @@ static int read_blob(const secprov_provider_env *env, const char *dir, const cha
                  dir, file, env->status_text(rc));
         return rc == SECPROV_ERR_TOO_LARGE ? SECPROV_ERR_INTEGRITY : rc;
     }
+    if (pub != NULL)
+        memset(pub, 0, sizeof *pub);           /* tpm2-tss refuses a non-zero size */
+    else
+        memset(priv, 0, sizeof *priv);
     trc = pub != NULL ? Tss2_MU_TPM2B_PUBLIC_Unmarshal(data, len, &off, pub)
                       : Tss2_MU_TPM2B_PRIVATE_Unmarshal(data, len, &off, priv);
     free(data);

@@ -148,6 +148,7 @@ int attest_quote_pcrs(tpm_esys *e, ESYS_TR ak, const TPML_PCR_SELECTION *sel,
             return SECPROV_ERR_TPM;
         if (!same_selection(sel, &read_sel))
             return SECPROV_ERR_CONFIG;
+        memset(&out->info, 0, sizeof out->info);
         if (Tss2_MU_TPMS_ATTEST_Unmarshal(out->attest.attestationData, out->attest.size, &off,
                                           &out->info) != TSS2_RC_SUCCESS ||
             out->info.type != TPM2_ST_ATTEST_QUOTE || values_digest(&out->values, &digest) != 0)

@@ -16,7 +16,58 @@ typedef struct pinned {
     TPM2B_PUBLIC ak;
     TPM2B_NAME ak_name;
     attest_device dev;
+    uint8_t mldsa[ATTEST_MLDSA_PUB_LEN];   /* the pinned ML-DSA-65 key, when mldsa_len */
+    size_t mldsa_len;
 } pinned;
+
+/* enrollment.mldsa: {"algorithm": "ML-DSA-65", "public": base64}. */
+static int read_mldsa_key(json_object *m, pinned *p, vj_err *e)
+{
+    const char *alg;
+    uint8_t *pub;
+    size_t n;
+
+    if (!ATTEST_HAVE_MLDSA) {
+        vj_fail(e, "enrollment: pins an ML-DSA-65 key, and this verifier was built "
+                "without ML-DSA (OpenSSL < 3.5): refusing rather than skipping it");
+        return SECPROV_VERIFY_MLDSA_UNSUPPORTED;
+    }
+    if (!json_object_is_type(m, json_type_object) ||
+        vj_str(m, "algorithm", "enrollment.mldsa", &alg, e) != 0 ||
+        vj_b64(m, "public", "enrollment.mldsa", &pub, &n, e) != 0)
+        return SECPROV_VERIFY_MALFORMED_ENROLLMENT;
+    if (strcmp(alg, ATTEST_MLDSA_ALG) != 0 || n != ATTEST_MLDSA_PUB_LEN) {
+        vj_fail(e, "enrollment.mldsa: not an %s public key", ATTEST_MLDSA_ALG);
+        free(pub);
+        return SECPROV_VERIFY_MALFORMED_ENROLLMENT;
+    }
+    memcpy(p->mldsa, pub, n);
+    p->mldsa_len = n;
+    free(pub);
+    return SECPROV_VERIFY_OK;
+}
+
+/* report.mldsa.signature over the TPMS_ATTEST bytes, by the pinned key. */
+static int check_mldsa(const pinned *p, json_object *root, const uint8_t *att, size_t att_len,
+                       vj_err *e)
+{
+    json_object *m = NULL;
+    uint8_t *sig = NULL;
+    size_t n = 0;
+    int ok;
+
+    if (!json_object_object_get_ex(root, "mldsa", &m) || m == NULL ||
+        !json_object_is_type(m, json_type_object) ||
+        vj_b64(m, "signature", "report.mldsa", &sig, &n, e) != 0) {
+        vj_fail(e, "report: no ML-DSA-65 signature, and the enrollment pins an ML-DSA key");
+        return SECPROV_VERIFY_MLDSA_SIGNATURE;
+    }
+    ok = attest_mldsa_verify(p->mldsa, p->mldsa_len, att, att_len, sig, n);
+    free(sig);
+    if (!ok)
+        vj_fail(e, "report.mldsa.signature: does not verify with the enrolled ML-DSA-65 key");
+    return ok ? SECPROV_VERIFY_OK : SECPROV_VERIFY_MLDSA_SIGNATURE;
+}
 
 typedef struct report {
     json_object *root;
@@ -38,10 +89,9 @@ static int read_enrollment(const char *text, pinned *p, vj_err *e)
     if (vj_header(o, ENROLL_FORMAT, where, e) == 0 && vj_obj(o, "ak", where, &ak, e) == 0 &&
         vj_tpm2b_public(ak, "public", "enrollment.ak", &p->ak, e) == 0 &&
         vj_device(o, where, &p->dev, e) == 0) {
-        if (json_object_object_get_ex(o, "mldsa", &mldsa) && mldsa != NULL) {
-            vj_fail(e, "enrollment: pins an ML-DSA-65 key, and this verifier was built "
-                    "without ML-DSA (OpenSSL < 3.5): refusing rather than skipping it");
-            rc = SECPROV_VERIFY_MLDSA_UNSUPPORTED;
+        if (json_object_object_get_ex(o, "mldsa", &mldsa) && mldsa != NULL &&
+            (rc = read_mldsa_key(mldsa, p, e)) != SECPROV_VERIFY_OK) {
+            /* rc says why */
         } else if (attest_public_name(&p->ak.publicArea, &p->ak_name) != 0) {
             vj_fail(e, "enrollment.ak: name algorithm not supported");
         } else {
@@ -139,6 +189,7 @@ int secprov_verify_report(const char *report_text, const void *nonce, size_t non
     pinned p;
     int rc;
 
+    memset(&p, 0, sizeof p);
     vj_fail(&e, "ok");
     memset(&r, 0, sizeof r);
     if (report_text == NULL || nonce == NULL || enrollment == NULL || nonce_len == 0 ||
@@ -174,13 +225,16 @@ int secprov_verify_report(const char *report_text, const void *nonce, size_t non
         goto out;
     }
     rc = SECPROV_VERIFY_QUALIFYING_DATA;
-    if (attest_qualifying_data(nonce, nonce_len, &r.att.attested.quote.pcrSelect, &r.dev, NULL,
-                               0, qd) != 0 ||
+    if (attest_qualifying_data(nonce, nonce_len, &r.att.attested.quote.pcrSelect, &r.dev,
+                               p.mldsa_len ? p.mldsa : NULL, p.mldsa_len, qd) != 0 ||
         r.att.extraData.size != ATTEST_QD_LEN || memcmp(r.att.extraData.buffer, qd, ATTEST_QD_LEN) != 0) {
         vj_fail(&e, "report.quote.attest: its qualifying data is not the hash of this nonce "
                 "and the report's claims (format, PCR selection, device)");
         goto out;
     }
+    if (p.mldsa_len != 0 &&
+        (rc = check_mldsa(&p, r.root, r.attest_raw, r.attest_len, &e)) != SECPROV_VERIFY_OK)
+        goto out;
     rc = SECPROV_VERIFY_DEVICE_MISMATCH;
     if (strcmp(r.dev.machine_id, p.dev.machine_id) != 0 || strcmp(r.dev.serial, p.dev.serial) != 0) {
         vj_fail(&e, "report.device: differs from the enrollment's identity fields");
@@ -213,5 +267,5 @@ const char *secprov_verify_reason(int result)
 
 int secprov_verify_has_mldsa(void)
 {
-    return 0;
+    return ATTEST_HAVE_MLDSA;
 }

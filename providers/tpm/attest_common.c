@@ -149,6 +149,45 @@ EVP_PKEY *attest_ecc_pkey(const TPMT_PUBLIC *pub)
     return key;
 }
 
+#if ATTEST_HAVE_MLDSA
+int attest_mldsa_verify(const uint8_t *pub, size_t pub_len, const uint8_t *msg, size_t msg_len,
+                        const uint8_t *sig, size_t sig_len)
+{
+    OSSL_PARAM key_params[] = {
+        OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, (void *)pub, pub_len),
+        OSSL_PARAM_construct_end()};
+    OSSL_PARAM sig_params[] = {
+        OSSL_PARAM_construct_octet_string(OSSL_SIGNATURE_PARAM_CONTEXT_STRING,
+                                          (void *)ATTEST_MLDSA_CONTEXT,
+                                          sizeof ATTEST_MLDSA_CONTEXT - 1),
+        OSSL_PARAM_construct_end()};
+    EVP_PKEY_CTX *pc = NULL;
+    EVP_PKEY *key = NULL;
+    EVP_MD_CTX *md = NULL;
+    int ok = 0;
+
+    if (pub_len != ATTEST_MLDSA_PUB_LEN || sig_len != ATTEST_MLDSA_SIG_LEN)
+        return 0;
+    if ((pc = EVP_PKEY_CTX_new_from_name(NULL, ATTEST_MLDSA_ALG, NULL)) != NULL &&
+        EVP_PKEY_fromdata_init(pc) == 1 &&
+        EVP_PKEY_fromdata(pc, &key, EVP_PKEY_PUBLIC_KEY, key_params) == 1 &&
+        (md = EVP_MD_CTX_new()) != NULL &&
+        EVP_DigestVerifyInit_ex(md, NULL, NULL, NULL, NULL, key, sig_params) == 1)
+        ok = EVP_DigestVerify(md, sig, sig_len, msg, msg_len) == 1;
+    EVP_MD_CTX_free(md);
+    EVP_PKEY_free(key);
+    EVP_PKEY_CTX_free(pc);
+    return ok;
+}
+#else
+int attest_mldsa_verify(const uint8_t *pub, size_t pub_len, const uint8_t *msg, size_t msg_len,
+                        const uint8_t *sig, size_t sig_len)
+{
+    (void)pub, (void)pub_len, (void)msg, (void)msg_len, (void)sig, (void)sig_len;
+    return 0;
+}
+#endif
+
 static const struct bank {
     const char *name;
     TPMI_ALG_HASH alg;

@@ -12,7 +12,23 @@
 #include <stdint.h>
 
 #include <openssl/evp.h>
+#include <openssl/opensslv.h>
 #include <tss2/tss2_tpm2_types.h>
+
+/* ML-DSA-65 (FIPS 204) is in OpenSSL's EVP from 3.5 on (Debian 13); built
+ * against an older OpenSSL (Debian 12, JetPack 6) it is left out. */
+#if OPENSSL_VERSION_NUMBER >= 0x30500000L
+#define ATTEST_HAVE_MLDSA 1
+#else
+#define ATTEST_HAVE_MLDSA 0
+#endif
+#define ATTEST_MLDSA_ALG "ML-DSA-65"
+#define ATTEST_MLDSA_PUB_LEN 1952
+#define ATTEST_MLDSA_SIG_LEN 3309
+#define ATTEST_MLDSA_SEED_LEN 32
+/* The ML-DSA context string (FIPS 204 ctx) of a report's second signature,
+ * which signs the TPMS_ATTEST bytes the TPM signed. */
+#define ATTEST_MLDSA_CONTEXT "secprov-attest-v1"
 
 #define ATTEST_FORMAT "secprov-attest"
 #define ENROLL_FORMAT "secprov-enrollment"
@@ -59,6 +75,11 @@ TPMI_ALG_HASH attest_bank_alg(const char *name);
 const char *attest_bank_name(TPMI_ALG_HASH alg);
 size_t attest_bank_size(TPMI_ALG_HASH alg);   /* digest length, 0 if unknown */
 const EVP_MD *attest_bank_md(TPMI_ALG_HASH alg);
+
+/* 1 when sig is a valid ML-DSA-65 signature (context ATTEST_MLDSA_CONTEXT)
+ * of msg by the raw public key pub; 0 otherwise and when not built. */
+int attest_mldsa_verify(const uint8_t *pub, size_t pub_len, const uint8_t *msg, size_t msg_len,
+                        const uint8_t *sig, size_t sig_len);
 
 /* Text encodings. The encoders return malloc'd NUL-terminated text (NULL on
  * no memory); the decoders return 0 with a malloc'd *out, -1 on bad text

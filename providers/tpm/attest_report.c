@@ -13,6 +13,7 @@
 
 #include "attest_common.h"
 #include "attest_key.h"
+#include "attest_mldsa.h"
 #include "attest_quote.h"
 #include "keystore_object.h"
 
@@ -139,8 +140,14 @@ static int enroll(tpm_esys *e, FAPI_CONTEXT *fapi, const secprov_provider_env *e
     char host[256] = "";
     int rc;
 
+    uint8_t *mldsa = NULL;
+    size_t mldsa_len = 0;
+
     *what = "making or reading the attestation key";
     if ((rc = attest_key_public(e, env, d, &ak, trc)) != SECPROV_OK)
+        return rc;
+    *what = "making or reading the ML-DSA key";
+    if ((rc = attest_mldsa_public(e, env, d, &mldsa, &mldsa_len, trc)) != SECPROV_OK)
         return rc;
     device_identity(&dev);
     (void)gethostname(host, sizeof host - 1);
@@ -150,6 +157,13 @@ static int enroll(tpm_esys *e, FAPI_CONTEXT *fapi, const secprov_provider_env *e
     json_object_object_add(o, "ak", akj);
     json_object_object_add(o, "ek", ek_json(fapi, d));
     json_object_object_add(o, "pcrs", json_object_new_string(env->attest_pcrs));
+    if (mldsa != NULL) {
+        json_object *m = json_object_new_object();
+        json_object_object_add(m, "algorithm", json_object_new_string(ATTEST_MLDSA_ALG));
+        json_object_object_add(m, "public", jstr_own(attest_b64(mldsa, mldsa_len)));
+        json_object_object_add(o, "mldsa", m);
+        free(mldsa);
+    }
     *json = akj != NULL ? finish(o) : NULL;
     if (akj == NULL)
         json_object_put(o);
@@ -196,7 +210,8 @@ static int quote(tpm_esys *e, const secprov_provider_env *env, const tpm_deadlin
     TPM2B_NAME name;
     ESYS_TR h;
     char why[300];
-    size_t sig_len = 0;
+    size_t sig_len = 0, mldsa_len = 0, mldsa_sig_len = 0;
+    uint8_t *mldsa = NULL, *mldsa_sig = NULL;
     int rc;
 
     *what = "attest";
@@ -205,11 +220,18 @@ static int quote(tpm_esys *e, const secprov_provider_env *env, const tpm_deadlin
         return SECPROV_ERR_CONFIG;
     }
     device_identity(&dev);
-    if (attest_qualifying_data(nonce, nonce_len, &sel, &dev, NULL, 0, qd) != 0)
-        return SECPROV_ERR_INTERNAL;
-    *what = "loading the attestation key (TPM2_Load)";
-    if ((rc = attest_key_load(e, env, d, &ak, &h, trc)) != SECPROV_OK)
+    *what = "making or reading the ML-DSA key";
+    if ((rc = attest_mldsa_public(e, env, d, &mldsa, &mldsa_len, trc)) != SECPROV_OK)
         return rc;
+    if (attest_qualifying_data(nonce, nonce_len, &sel, &dev, mldsa, mldsa_len, qd) != 0) {
+        free(mldsa);
+        return SECPROV_ERR_INTERNAL;
+    }
+    *what = "loading the attestation key (TPM2_Load)";
+    if ((rc = attest_key_load(e, env, d, &ak, &h, trc)) != SECPROV_OK) {
+        free(mldsa);
+        return rc;
+    }
     *what = "quoting (TPM2_Quote, TPM2_PCR_Read)";
     rc = attest_quote_pcrs(e, h, &sel, qd, d, &q, trc);
     TSS2_RC frc;
@@ -226,11 +248,20 @@ static int quote(tpm_esys *e, const secprov_provider_env *env, const tpm_deadlin
     else if (rc == SECPROV_ERR_BUSY)
         env->log(env, SECPROV_LOG_ERROR, "tpm: the PCRs changed during each of %d quotes",
                  QUOTE_TRIES);
-    if (rc != SECPROV_OK)
+    if (rc == SECPROV_OK && mldsa != NULL) {
+        *what = "the ML-DSA signature (TPM2_Load, TPM2_Unseal of its seed)";
+        rc = attest_mldsa_sign(e, env, d, mldsa, mldsa_len, q.attest.attestationData,
+                               q.attest.size, &mldsa_sig, &mldsa_sig_len, trc);
+    }
+    free(mldsa);
+    if (rc == SECPROV_OK &&
+        (Tss2_MU_TPMT_SIGNATURE_Marshal(&q.signature, sig, sizeof sig, &sig_len) != TSS2_RC_SUCCESS ||
+         attest_public_name(&ak.publicArea, &name) != 0))
+        rc = SECPROV_ERR_INTERNAL;
+    if (rc != SECPROV_OK) {
+        free(mldsa_sig);
         return rc;
-    if (Tss2_MU_TPMT_SIGNATURE_Marshal(&q.signature, sig, sizeof sig, &sig_len) != TSS2_RC_SUCCESS ||
-        attest_public_name(&ak.publicArea, &name) != 0)
-        return SECPROV_ERR_INTERNAL;
+    }
     if (q.tries > 1)
         env->log(env, SECPROV_LOG_INFO, "tpm: the PCRs changed during a quote; %d quotes made",
                  q.tries);
@@ -252,6 +283,13 @@ static int quote(tpm_esys *e, const secprov_provider_env *env, const tpm_deadlin
     json_object_object_add(clock, "restart_count", json_object_new_int64(ci->restartCount));
     json_object_object_add(clock, "safe", json_object_new_boolean(ci->safe == TPM2_YES));
     json_object_object_add(o, "clock", clock);
+    if (mldsa_sig != NULL) {
+        json_object *m = json_object_new_object();
+        json_object_object_add(m, "algorithm", json_object_new_string(ATTEST_MLDSA_ALG));
+        json_object_object_add(m, "signature", jstr_own(attest_b64(mldsa_sig, mldsa_sig_len)));
+        json_object_object_add(o, "mldsa", m);
+        free(mldsa_sig);
+    }
     *json = finish(o);
     return *json != NULL ? SECPROV_OK : SECPROV_ERR_NOMEM;
 }

@@ -31,6 +31,7 @@
 #include <tss2/tss2_rc.h>
 
 #include "aead.h"
+#include "attest_mldsa.h"
 #include "attest_report.h"
 #include "esys_seal.h"
 #include "fapi_setup.h"
@@ -607,6 +608,7 @@ static int tpm_info(const secprov_provider_ctx *ctx, secprov_info_fn emit, void 
     emit("tcti", c->env->tpm_tcti, user);
     emit("state_dir", c->env->tpm_state_dir, user);
     emit("profile", PROFILE_NAME " (persistent SRK 0x81000001, noDA)", user);
+    emit("attest_mldsa", attest_mldsa_state(), user);
     return SECPROV_OK;
 }
 

@@ -12,6 +12,9 @@
 #   - tpm2_checkquote (tpm2-tools) accepts the quote with the qualifying
 #     data recomputed here from the documented encoding, and refuses it with
 #     other PCR values;
+#   - ML-DSA-65 (OpenSSL >= 3.5 builds): stripped, swapped or altered
+#     second signature refused, the pinned key bound by the quote; without
+#     ML-DSA: info says so, and an enrollment pinning one is refused;
 #   - legacy and auto-fallen-back: {"is_available": false} and exit 0;
 #     --require-tpm: exit 1.
 set -euo pipefail
@@ -109,8 +112,6 @@ echo '{"format": "secprov-attest"' > "$T/trunc.json"
 expect_verdict "truncated report" "refused: malformed_report" "$T/trunc.json" "$N1" "$T/enroll.json"
 mutate "$T/rep.json" "$T/m.json" "r['quote']['attest']=r['quote']['attest'][:-8]"
 expect_verdict "truncated TPMS_ATTEST" "refused: malformed_report" "$T/m.json" "$N1" "$T/enroll.json"
-mutate "$T/enroll.json" "$T/m-enroll.json" "r['mldsa']={'public': 'AAAA'}"
-expect_verdict "enrollment pinning ML-DSA, verifier without it" "refused: mldsa_unsupported" "$T/rep.json" "$N1" "$T/m-enroll.json"
 
 # another device (its own TPM and keystore)
 tpm_sim_socket "$T/b"
@@ -121,6 +122,39 @@ expect_verdict "another device's enrollment" "refused: ak_mismatch" "$T/rep.json
 "$SP" --config "$T/b.conf" attest --nonce "$N1" > "$T/rep-b.json"
 expect_verdict "the other device's own report verifies against its enrollment" "ok" "$T/rep-b.json" "$N1" "$T/enroll-b.json"
 TPM_TCTI=$TCTI_A
+
+# ---- the ML-DSA-65 second signature (OpenSSL >= 3.5 builds only) -----------
+mldsa=$($A info | sed -n 's/^attest_mldsa: //p')
+if [[ $mldsa == ML-DSA-65* ]]; then
+  $PY - "$T/enroll.json" "$T/rep.json" <<'PY' && ok "ML-DSA-65: the enrollment pins its key, the report carries its signature" || fail "ML-DSA fields"
+import json, sys, base64
+e = json.load(open(sys.argv[1])); r = json.load(open(sys.argv[2]))
+assert e["mldsa"]["algorithm"] == "ML-DSA-65" and len(base64.b64decode(e["mldsa"]["public"])) == 1952
+assert r["mldsa"]["algorithm"] == "ML-DSA-65" and len(base64.b64decode(r["mldsa"]["signature"])) == 3309
+PY
+  [ "$(stat -c %a "$T/a-state/attest/mldsa.sealed")" = 600 ] && [ -s "$T/a-state/attest/mldsa.pub" ] &&
+    ok "ML-DSA seed kept sealed by the TPM (mldsa.sealed, 0600)" || fail "ML-DSA key files"
+  mutate "$T/rep.json" "$T/m.json" "del r['mldsa']"
+  expect_verdict "ML-DSA signature stripped" "refused: mldsa_signature" "$T/m.json" "$N1" "$T/enroll.json"
+  mutate "$T/rep.json" "$T/m.json" "r['mldsa']['signature']=json.load(open('$T/r1.json'))['mldsa']['signature']"
+  expect_verdict "ML-DSA signature of another quote" "refused: mldsa_signature" "$T/m.json" "$N1" "$T/enroll.json"
+  mutate "$T/rep.json" "$T/m.json" "import base64; b=bytearray(base64.b64decode(r['mldsa']['signature'])); b[100]^=1; r['mldsa']['signature']=base64.b64encode(b).decode()"
+  expect_verdict "ML-DSA signature altered" "refused: mldsa_signature" "$T/m.json" "$N1" "$T/enroll.json"
+  mutate "$T/enroll.json" "$T/m-enroll.json" "r['mldsa']=json.load(open('$T/enroll-b.json'))['mldsa']"
+  expect_verdict "another device's ML-DSA key pinned" "refused: qualifying_data" "$T/rep.json" "$N1" "$T/m-enroll.json"
+  mutate "$T/enroll.json" "$T/m-enroll.json" "del r['mldsa']"
+  expect_verdict "enrollment without the ML-DSA key (the quote covers it)" "refused: qualifying_data" "$T/rep.json" "$N1" "$T/m-enroll.json"
+  mutate "$T/enroll.json" "$T/m-enroll.json" "r['mldsa']['public']='AAAA'"
+  expect_verdict "malformed ML-DSA key pinned" "refused: malformed_enrollment" "$T/rep.json" "$N1" "$T/m-enroll.json"
+else
+  echo "SKIP ML-DSA-65 second signature: $mldsa"
+  [[ $mldsa == "not built (OpenSSL 3."[0-4]* ]] && ok "secprov info: ML-DSA left out, saying why" ||
+    fail "secprov info attest_mldsa: '$mldsa'"
+  $PY -c "import json,sys; sys.exit('mldsa' in json.load(open(sys.argv[1])) or 'mldsa' in json.load(open(sys.argv[2])))" \
+    "$T/enroll.json" "$T/rep.json" && ok "no ML-DSA fields without ML-DSA" || fail "ML-DSA fields in a build without it"
+  mutate "$T/enroll.json" "$T/m-enroll.json" "r['mldsa']={'algorithm': 'ML-DSA-65', 'public': 'AAAA'}"
+  expect_verdict "enrollment pinning ML-DSA, verifier without it" "refused: mldsa_unsupported" "$T/rep.json" "$N1" "$T/m-enroll.json"
+fi
 
 # an unrestricted key as the AK: it signs any digest, so a forged quote too
 tpm2_create -T "$TCTI_A" -C 0x81000001 -G ecc256:ecdsa-sha256 \

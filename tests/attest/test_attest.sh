@@ -15,6 +15,8 @@
 #   - ML-DSA-65 (OpenSSL >= 3.5 builds): stripped, swapped or altered
 #     second signature refused, the pinned key bound by the quote; without
 #     ML-DSA: info says so, and an enrollment pinning one is refused;
+#   - the AK-EK binding procedure of the docs (tpm2_makecredential against
+#     the enrolled EK and AK name, tpm2_activatecredential on the device);
 #   - legacy and auto-fallen-back: {"is_available": false} and exit 0;
 #     --require-tpm: exit 1.
 set -euo pipefail
@@ -214,6 +216,41 @@ expect_verdict "after a PCR 7 extend: verifies" "ok" "$T/rep2.json" "$N2" "$T/en
 expect_verdict "after a PCR 7 extend: the old expected value is refused" "refused: pcr_values" "$T/rep2.json" "$N2" "$T/enroll.json" --pcrs "$T/pcrs-good.json"
 $PY -c "import json,sys; r=json.load(open(sys.argv[1])); sys.exit(0 if r['zero_pcrs']==[] else 1)" "$T/rep2.json" &&
   ok "a measured PCR is not flagged all-zero" || fail "zero_pcrs after extend"
+
+# ---- binding the AK to the EK: the procedure of docs/attestation.md ---------
+# Verifier, offline: a credential for the enrolled AK name, to the enrolled
+# EK. Device: TPM2_ActivateCredential with the AK files and the EK (made
+# anew from its template: the same key as the enrollment's).
+export TPM2TOOLS_TCTI=$TCTI_A
+$PY - "$T" <<'PY'
+import json, base64, sys
+t = sys.argv[1]; e = json.load(open(t + "/enroll.json"))
+open(t + "/ek-enrolled.pub", "wb").write(base64.b64decode(e["ek"]["public"]))
+open(t + "/ak.name", "w").write(e["ak"]["name"])
+PY
+head -c 32 /dev/urandom > "$T/challenge"
+tpm2_makecredential -T none -u "$T/ek-enrolled.pub" -s "$T/challenge" -n "$(cat "$T/ak.name")" \
+  -o "$T/cred" 2>/dev/null
+tpm2_makecredential -T none -u "$T/ek-enrolled.pub" -s "$T/challenge" -n "000b$(printf '%064x' 5)" \
+  -o "$T/cred-other" 2>/dev/null
+activate() {   # CREDENTIAL OUT
+  tpm2_flushcontext -t
+  tpm2_createek -c "$T/ek.ctx" -G ecc -u "$T/ek.pub" >/dev/null && tpm2_flushcontext -t &&
+  tpm2_load -C 0x81000001 -u "$T/a-state/attest/ak.pub" -r "$T/a-state/attest/ak.priv" \
+    -c "$T/ak.ctx" >/dev/null && tpm2_flushcontext -t &&
+  tpm2_startauthsession --policy-session -S "$T/sess.ctx" &&
+  tpm2_policysecret -S "$T/sess.ctx" -c e >/dev/null &&
+  tpm2_activatecredential -c "$T/ak.ctx" -C "$T/ek.ctx" -i "$1" -o "$2" -P "session:$T/sess.ctx" >/dev/null 2>&1
+  local rc=$?
+  tpm2_flushcontext "$T/sess.ctx" 2>/dev/null; tpm2_flushcontext -t
+  return $rc
+}
+activate "$T/cred" "$T/answer" && cmp -s "$T/answer" "$T/challenge" &&
+  ok "ActivateCredential: the device answers a credential made for its enrolled AK and EK" ||
+  fail "ActivateCredential of the enrolled AK"
+if activate "$T/cred-other" "$T/answer2"; then fail "a credential for another key name was activated"
+else ok "ActivateCredential refuses a credential made for another key's name"; fi
+unset TPM2TOOLS_TCTI
 
 # ---- the command's input checks ----------------------------------------------
 set +e

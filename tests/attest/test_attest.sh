@@ -199,7 +199,8 @@ sel = struct.pack(">IHB3s", 1, 0x000B, 3, bytes([0x80, 0, 0]))        # sha256:7
 lv = lambda b: struct.pack(">H", len(b)) + b
 d = r["device"]
 m = (b"secprov-attest-v1" + struct.pack(">H", 1) + bytes([len(nonce)]) + nonce + lv(sel)
-     + lv(d["machine_id"].encode()) + lv(d["serial"].encode()) + lv(b""))
+     + lv(d["machine_id"].encode()) + lv(d["serial"].encode())
+     + lv(base64.b64decode(e["mldsa"]["public"]) if "mldsa" in e else b""))
 open(t + "/q.qd", "w").write(hashlib.sha256(m).hexdigest())
 PY
 check "tpm2_checkquote accepts the quote (signature, qualifying data, PCR values)" \

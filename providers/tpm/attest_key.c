@@ -106,6 +106,7 @@ static int key_pair(tpm_esys *e, const secprov_provider_env *env, const tpm_dead
                  ATTEST_DIR, env->status_text(rc));
         return rc;
     }
+    sp_temp_sweep(dir);                 /* left by a process killed mid-write */
     rc = read_blob(env, dir, "ak.pub", pub, NULL);
     if (rc == SECPROV_ERR_NOT_FOUND)
         return create_key(e, env, dir, d, pub, priv, trc);

@@ -41,6 +41,15 @@ static void device_identity(attest_device *dev)
     read_line("/proc/device-tree/serial-number", dev->serial, sizeof dev->serial);
 }
 
+/* attest.pcrs (a core older than the slot passes no such field). */
+static const char *pcrs_of(const secprov_provider_env *env)
+{
+    if (env->size >= offsetof(secprov_provider_env, attest_pcrs) + sizeof env->attest_pcrs &&
+        env->attest_pcrs != NULL)
+        return env->attest_pcrs;
+    return "sha256:7";
+}
+
 static json_object *jstr_own(char *s)      /* takes s; NULL stays NULL */
 {
     json_object *o = s != NULL ? json_object_new_string(s) : NULL;
@@ -156,7 +165,7 @@ static int enroll(tpm_esys *e, FAPI_CONTEXT *fapi, const secprov_provider_env *e
     json_object_object_add(o, "hostname", json_object_new_string(host));
     json_object_object_add(o, "ak", akj);
     json_object_object_add(o, "ek", ek_json(fapi, d));
-    json_object_object_add(o, "pcrs", json_object_new_string(env->attest_pcrs));
+    json_object_object_add(o, "pcrs", json_object_new_string(pcrs_of(env)));
     if (mldsa != NULL) {
         json_object *m = json_object_new_object();
         json_object_object_add(m, "algorithm", json_object_new_string(ATTEST_MLDSA_ALG));
@@ -200,8 +209,7 @@ static int quote(tpm_esys *e, const secprov_provider_env *env, const tpm_deadlin
                  const void *nonce, size_t nonce_len, char **json, TSS2_RC *trc,
                  const char **what)
 {
-    const char *pcrs = env->size > offsetof(secprov_provider_env, attest_pcrs) &&
-                       env->attest_pcrs != NULL ? env->attest_pcrs : "sha256:7";
+    const char *pcrs = pcrs_of(env);
     uint8_t qd[ATTEST_QD_LEN], sig[sizeof(TPMT_SIGNATURE)];
     TPML_PCR_SELECTION sel;
     attest_quote_out q;

@@ -12,10 +12,7 @@ $(OBJDIR)/verify/attest_common.o: providers/tpm/attest_common.c
 	@mkdir -p $(@D)
 	$(CC) $(BASE_CFLAGS) $(VERIFY_CFLAGS) -MMD -MP -c $< -o $@
 
-LIBVERIFY_REAL := $(LIBDIR_B)/libsecprov_verify.so.$(VERSION)
-LIBVERIFY_SO := $(LIBDIR_B)/libsecprov_verify.so
-LIBVERIFY_SONAME := libsecprov_verify.so.$(SOVERSION)
-
+# LIBVERIFY_REAL, LIBVERIFY_SO, LIBVERIFY_SONAME: mk/common.mk.
 $(LIBVERIFY_REAL): $(VERIFY_OBJS) verify/libsecprov_verify.map
 	@mkdir -p $(@D)
 	$(CC) -shared -Wl,-soname,$(LIBVERIFY_SONAME) -Wl,--version-script=verify/libsecprov_verify.map \

@@ -39,7 +39,9 @@ int main(void)
 C
   flags=$(PKG_CONFIG_PATH="$D$P/lib/pkgconfig" pkg-config --cflags --libs secprov_verify |
           sed "s|$P|$D$P|g")
-  cc -o "$T/use" "$T/use.c" $flags -Wl,-rpath,"$D$P/lib"
+  san=()   # a sanitizer build's library needs its runtime first
+  readelf -dW "$L" | grep -q "NEEDED.*libasan" && san=(-fsanitize=address,undefined)
+  cc "${san[@]}" -o "$T/use" "$T/use.c" $flags -Wl,-rpath,"$D$P/lib"
   out=$("$T/use")
   check "a program built with pkg-config secprov_verify runs (got: $out)" \
     test "$out" = "malformed_enrollment enrollment: no field 'format'"

@@ -4,5 +4,5 @@ $(TESTDIR_B)/attest/test_attest_api: $(OBJDIR)/tests/attest/test_attest_api.o $(
 	@mkdir -p $(@D)
 	$(CC) $(TEST_LDFLAGS) -o $@ $< -lsecprov -lsecprov_verify $(CMOCKA_LIBS)
 
-CHECK_DEPS     += $(LIBVERIFY_SO) $(TESTDIR_B)/attest/test_attest_api
-CHECK_PROGRAMS += tests/attest/test_attest.sh tests/attest/run_attest_api.sh tests/attest/test_verify_install.sh
+CHECK_DEPS     += $(LIBVERIFY_SO) $(TESTDIR_B)/attest/test_attest_api $(TESTDIR_B)/tools/mitmtpm
+CHECK_PROGRAMS += tests/attest/test_attest.sh tests/attest/run_attest_api.sh tests/attest/test_verify_install.sh tests/attest/test_attest_retry.sh

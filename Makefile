@@ -64,14 +64,20 @@ install: all $(INSTALL_EXTRA)
 	install -m 0755 $(LIBSECPROV_REAL) $(LIBDIR_I)/
 	ln -sf libsecprov.so.$(VERSION) $(LIBDIR_I)/$(LIBSECPROV_SONAME)
 	ln -sf $(LIBSECPROV_SONAME) $(LIBDIR_I)/libsecprov.so
+	install -m 0755 $(LIBVERIFY_REAL) $(LIBDIR_I)/
+	ln -sf libsecprov_verify.so.$(VERSION) $(LIBDIR_I)/$(LIBVERIFY_SONAME)
+	ln -sf $(LIBVERIFY_SONAME) $(LIBDIR_I)/libsecprov_verify.so
 	install -m 0755 $(PROVDIR_B)/tpm.so $(PROVDIR_B)/legacy.so $(LIBDIR_I)/secprov/
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' \
 	    secprov.pc.in > $(LIBDIR_I)/pkgconfig/secprov.pc
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' \
+	    verify/secprov_verify.pc.in > $(LIBDIR_I)/pkgconfig/secprov_verify.pc
 	install -m 0755 $(BINDIR_B)/secprov $(BINDIR_I)/
 
 uninstall: $(UNINSTALL_EXTRA)
 	rm -f $(addprefix $(INCDIR_I)/,$(notdir $(PUBLIC_HEADERS)))
 	rm -f $(LIBDIR_I)/libsecprov.so* $(LIBDIR_I)/pkgconfig/secprov.pc $(BINDIR_I)/secprov
+	rm -f $(LIBDIR_I)/libsecprov_verify.so* $(LIBDIR_I)/pkgconfig/secprov_verify.pc
 	rm -rf $(LIBDIR_I)/secprov
 
 clean:

@@ -26,3 +26,15 @@ bench:
 
 bench-run: all $(BENCH_PROGRAMS)
 	@bench/run.sh "$(BUILD)"
+
+# Attestation figures (bench/attest.sh): commands per attest, modeled Orin
+# latency, attest time on swtpm, verify time on the host.
+$(OBJDIR)/bench/bench_attest.o: EXTRA_CFLAGS :=
+$(BUILD)/bench/bench_attest: $(OBJDIR)/bench/bench_attest.o $(LIBSECPROV_SO) $(LIBVERIFY_SO)
+	@mkdir -p $(@D)
+	$(CC) $(BASE_LDFLAGS) -L$(LIBDIR_B) -Wl,-rpath,$(abspath $(LIBDIR_B)) -o $@ $< \
+	    -lsecprov -lsecprov_verify
+
+.PHONY: bench-attest
+bench-attest: all $(BUILD)/bench/bench_attest $(TESTDIR_B)/tools/ptytpm
+	@bench/attest.sh "$(BUILD)"

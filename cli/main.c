@@ -18,6 +18,8 @@ static const cli_command *const commands[] = {
     &cli_cmd_list,
     &cli_cmd_locate,
     &cli_cmd_gc,
+    &cli_cmd_attest,
+    &cli_cmd_verify,
     &cli_cmd_legacy,
     NULL,
 };

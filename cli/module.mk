@@ -4,8 +4,8 @@ CLI_SRCS := $(sort $(wildcard cli/*.c))
 CLI_OBJS := $(call obj,$(CLI_SRCS))
 $(CLI_OBJS): EXTRA_CFLAGS := -Icli
 
-$(BINDIR_B)/secprov: $(CLI_OBJS) $(LIBSECPROV_SO)
+$(BINDIR_B)/secprov: $(CLI_OBJS) $(LIBSECPROV_SO) $(LIBVERIFY_SO)
 	@mkdir -p $(@D)
-	$(CC) $(BASE_LDFLAGS) -o $@ $(CLI_OBJS) -L$(LIBDIR_B) -lsecprov '-Wl,-rpath,$$ORIGIN/../lib'
+	$(CC) $(BASE_LDFLAGS) -o $@ $(CLI_OBJS) -L$(LIBDIR_B) -lsecprov -lsecprov_verify '-Wl,-rpath,$$ORIGIN/../lib'
 
 ALL_TARGETS += $(BINDIR_B)/secprov

@@ -471,6 +471,26 @@ int sp_store_gc(sp_store *st, int dry_run, secprov_gc_fn emit, void *user)
     return end(st, rc);
 }
 
+/* attest: the serving provider's (a TPM that cannot be used attests nothing). */
+int sp_store_attest(sp_store *st, int op, const void *nonce, size_t nonce_len, int require_tpm,
+                    char **json)
+{
+    int rc;
+
+    (void)begin(st, &rc);
+    if (rc != SECPROV_OK)
+        return end(st, rc);
+    const sp_provider *p = st->serving;
+    if (!SECPROV_CLASS_HAS(p->klass, attest)) {
+        if (require_tpm)
+            sp_log(st->log, SECPROV_LOG_ERROR, "attestation required, but the provider in use "
+                   "(%s%s) has no TPM%s%s", p->klass->name, st->fell_back ? ", fell back" : "",
+                   st->fell_back ? ": " : "", st->fell_back ? st->why : "");
+        return end(st, require_tpm ? SECPROV_ERR_UNAVAILABLE : SECPROV_ERR_UNSUPPORTED);
+    }
+    return end(st, p->klass->attest(p->ctx, op, nonce, nonce_len, json));
+}
+
 const char *sp_store_serving_name(sp_store *st)
 {
     pthread_mutex_lock(&st->mutex);

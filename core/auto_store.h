@@ -84,6 +84,10 @@ int sp_store_delete(sp_store *st, const char *name);
 int sp_store_list(sp_store *st, char ***names, size_t *count);
 int sp_store_locate(sp_store *st, const char *name, char *out, size_t out_len);
 int sp_store_gc(sp_store *st, int dry_run, secprov_gc_fn emit, void *user);
+/* op: SECPROV_ATTEST_OP_*; a provider without the slot is UNSUPPORTED, or
+ * UNAVAILABLE (logged) when require_tpm. */
+int sp_store_attest(sp_store *st, int op, const void *nonce, size_t nonce_len, int require_tpm,
+                    char **json);
 /* The serving provider's name; why it fell back (NULL when it did not: the
  * text stays valid until the next call on the handle). */
 const char *sp_store_serving_name(sp_store *st);

@@ -61,7 +61,8 @@ static int set_defaults(sp_config *cfg)
     }
     if (set_str(&cfg->tpm_tcti, "") || set_str(&cfg->tpm_state_dir, SECPROV_DEFAULT_TPM_STATE) ||
         set_str(&cfg->legacy_state_dir, SECPROV_DEFAULT_LEGACY_STATE) ||
-        set_str(&cfg->legacy_hardware, ""))
+        set_str(&cfg->legacy_hardware, "") ||
+        set_str(&cfg->attest_pcrs, SECPROV_DEFAULT_ATTEST_PCRS))
         return SECPROV_ERR_NOMEM;
     return SECPROV_OK;
 }
@@ -88,6 +89,7 @@ void sp_config_free(sp_config *cfg)
         config_destroy(cfg->tree);
         free(cfg->tree);
     }
+    free(cfg->attest_pcrs);
     memset(cfg, 0, sizeof *cfg);
 }
 
@@ -100,7 +102,7 @@ struct key_rule {
 static const struct key_rule top_keys[] = {
     {"provider", CONFIG_TYPE_STRING}, {"fallback", CONFIG_TYPE_BOOL},
     {"log_level", CONFIG_TYPE_STRING}, {"tpm", CONFIG_TYPE_GROUP},
-    {"legacy", CONFIG_TYPE_GROUP}, {NULL, 0}};
+    {"legacy", CONFIG_TYPE_GROUP}, {"attest", CONFIG_TYPE_GROUP}, {NULL, 0}};
 static const struct key_rule tpm_keys[] = {
     {"devices", CONFIG_TYPE_ARRAY}, {"tcti", CONFIG_TYPE_STRING},
     {"state_dir", CONFIG_TYPE_STRING}, {"lock_timeout_ms", CONFIG_TYPE_INT},
@@ -108,6 +110,7 @@ static const struct key_rule tpm_keys[] = {
     {"probe_timeout_ms", CONFIG_TYPE_INT}, {"call_timeout_ms", CONFIG_TYPE_INT}, {NULL, 0}};
 static const struct key_rule legacy_keys[] = {
     {"state_dir", CONFIG_TYPE_STRING}, {"hardware", CONFIG_TYPE_STRING}, {NULL, 0}};
+static const struct key_rule attest_keys[] = {{"pcrs", CONFIG_TYPE_STRING}, {NULL, 0}};
 
 static const char *type_name(int type)
 {
@@ -346,6 +349,9 @@ static int read_settings(sp_config *cfg, config_t *lc, const char *file, char *e
     if ((s = config_lookup(lc, "legacy")) != NULL &&
         (rc = check_keys(s, legacy_keys, file, "legacy.", err, err_len)) != SECPROV_OK)
         return rc;
+    if ((s = config_lookup(lc, "attest")) != NULL &&
+        (rc = check_keys(s, attest_keys, file, "attest.", err, err_len)) != SECPROV_OK)
+        return rc;
 
     if ((s = config_lookup(lc, "provider")) != NULL) {
         v = config_setting_get_string(s);
@@ -372,7 +378,8 @@ static int read_settings(sp_config *cfg, config_t *lc, const char *file, char *e
     if ((rc = read_string(lc, "tpm.tcti", &cfg->tpm_tcti)) != SECPROV_OK ||
         (rc = read_string(lc, "tpm.state_dir", &cfg->tpm_state_dir)) != SECPROV_OK ||
         (rc = read_string(lc, "legacy.state_dir", &cfg->legacy_state_dir)) != SECPROV_OK ||
-        (rc = read_string(lc, "legacy.hardware", &cfg->legacy_hardware)) != SECPROV_OK)
+        (rc = read_string(lc, "legacy.hardware", &cfg->legacy_hardware)) != SECPROV_OK ||
+        (rc = read_string(lc, "attest.pcrs", &cfg->attest_pcrs)) != SECPROV_OK)
         return rc;
     if (!tcti_supported(cfg->tpm_tcti))
         return fail(err, err_len, "%s:%d: 'tpm.tcti' names the TCTI '%.*s': only device, swtpm, "

@@ -19,6 +19,7 @@
 #define SECPROV_DEFAULT_TPM_PROBE_TIMEOUT_MS 3000
 #define SECPROV_DEFAULT_TPM_CALL_TIMEOUT_MS 4000
 #define SECPROV_TPM_TIMEOUT_MAX_MS 600000
+#define SECPROV_DEFAULT_ATTEST_PCRS "sha256:7"
 
 typedef struct sp_config {
     char *path;                 /* the file read, or NULL when defaults only */
@@ -37,6 +38,7 @@ typedef struct sp_config {
     int tpm_probe_timeout_ms;   /* tpm.probe_timeout_ms, default 3000 */
     int tpm_call_timeout_ms;    /* tpm.call_timeout_ms, default 4000 */
     struct config_t *tree;      /* the file as parsed (NULL: defaults only): provider groups */
+    char *attest_pcrs;          /* attest.pcrs: PCR selection of a quote */
 } sp_config;
 
 /*

@@ -105,6 +105,7 @@ static int fill_env(secprov *sp)
     e->tpm_probe_timeout_ms = sp->cfg.tpm_probe_timeout_ms;
     e->tpm_call_timeout_ms = sp->cfg.tpm_call_timeout_ms;
     e->config_get = env_config_get;
+    e->attest_pcrs = sp->cfg.attest_pcrs;
     return SECPROV_OK;
 }
 
@@ -291,4 +292,40 @@ int secprov_gc(secprov *sp, int dry_run, secprov_gc_fn emit, void *user)
     if (sp == NULL)
         return SECPROV_ERR_INVALID_ARG;
     return sp_store_gc(&sp->store, dry_run, emit, user);
+}
+
+static int attest_call(secprov *sp, int op, const void *nonce, size_t nonce_len, int flags,
+                       char **json)
+{
+    sp_error_clear();
+    if (json != NULL)
+        *json = NULL;
+    if (sp == NULL || json == NULL || (flags & ~SECPROV_ATTEST_REQUIRE_TPM) != 0)
+        return SECPROV_ERR_INVALID_ARG;
+    if (op == SECPROV_ATTEST_OP_QUOTE && (nonce == NULL || nonce_len == 0))
+        return SECPROV_ERR_INVALID_ARG;
+    if (op == SECPROV_ATTEST_OP_QUOTE && nonce_len > SECPROV_ATTEST_NONCE_MAX)
+        return SECPROV_ERR_TOO_LARGE;
+    int rc = sp_store_attest(&sp->store, op, nonce, nonce_len,
+                             (flags & SECPROV_ATTEST_REQUIRE_TPM) != 0, json);
+    if (rc != SECPROV_OK && *json != NULL) {   /* a provider must not, but never leak */
+        free(*json);
+        *json = NULL;
+    }
+    return rc;
+}
+
+int secprov_attest(secprov *sp, const void *nonce, size_t nonce_len, int flags, char **report)
+{
+    return attest_call(sp, SECPROV_ATTEST_OP_QUOTE, nonce, nonce_len, flags, report);
+}
+
+int secprov_attest_enroll(secprov *sp, int flags, char **record)
+{
+    return attest_call(sp, SECPROV_ATTEST_OP_ENROLL, NULL, 0, flags, record);
+}
+
+void secprov_attest_free(char *json)
+{
+    free(json);
 }

@@ -26,3 +26,11 @@ check-docker-arm64: $(TESTDIR_B)/tools/ptytpm
 	@mkdir -p $(BUILD)/docker-arm64
 	@t0=$$(date +%s); tests/run_tests.sh "$(BUILD)" tests/docker/test_docker_arm64.sh; rc=$$?; \
 	echo "check-docker-arm64: total $$(( $$(date +%s) - t0 )) s"; exit $$rc
+
+# Debian 13 (trixie): the whole project built (gcc 14, -Werror) and
+# `make check-run` run in a container, against OpenSSL 3.5 (ML-DSA-65 built
+# and tested) and tpm2-tss 4.x. As root, with podman (docker/check-trixie.sh).
+.PHONY: check-trixie
+check-trixie:
+	@scripts/deps.sh docker
+	@docker/check-trixie.sh "$(BUILD)"

@@ -6,7 +6,7 @@ FUZZ_FLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined 
               -fno-sanitize-recover=all -Iinclude -Icore -Iproviders/common \
               -Iproviders/legacy -Iproviders/tpm
 FUZZ_DIR := $(BUILD)/fuzz
-FUZZ_TARGETS := $(addprefix $(FUZZ_DIR)/,fuzz_legacy_decrypt fuzz_legacy_join fuzz_store_parsers fuzz_config fuzz_keystore_json)
+FUZZ_TARGETS := $(addprefix $(FUZZ_DIR)/,fuzz_legacy_decrypt fuzz_legacy_join fuzz_store_parsers fuzz_config fuzz_keystore_json fuzz_verify_report)
 FUZZ_LEGACY := providers/legacy/legacy_scheme.c providers/legacy/fingerprint.c providers/legacy/arm_parts.c \
                providers/legacy/store_format.c providers/common/aead.c providers/common/state_files.c
 
@@ -27,6 +27,12 @@ $(FUZZ_DIR)/fuzz_config: fuzz/fuzz_config.c core/config.c core/log.c core/name.c
 $(FUZZ_DIR)/fuzz_keystore_json: fuzz/fuzz_keystore_json.c providers/tpm/keystore_json.c
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_FLAGS) $(call pc_cflags,json-c tss2-mu) -o $@ $^ $(call pc_libs,json-c tss2-mu)
+
+FUZZ_VERIFY := verify/verify_report.c verify/verify_json.c verify/verify_pcrs.c providers/tpm/attest_common.c
+$(FUZZ_DIR)/fuzz_verify_report: fuzz/fuzz_verify_report.c $(FUZZ_VERIFY)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -Iverify $(call pc_cflags,tss2-mu json-c) -o $@ $^ \
+	    $(call pc_libs,tss2-mu json-c) $(CRYPTO_LIBS)
 
 .PHONY: fuzz check-fuzz
 fuzz: $(FUZZ_TARGETS)

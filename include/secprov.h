@@ -147,6 +147,24 @@ SECPROV_API int secprov_info(const secprov *sp, secprov_info_fn emit, void *user
 typedef void (*secprov_gc_fn)(const char *name, const char *location, const char *reason,
                               void *user);
 SECPROV_API int secprov_gc(secprov *sp, int dry_run, secprov_gc_fn emit, void *user);
+/*
+ * Attestation (docs/attestation.md). secprov_attest(): a TPM quote of the
+ * PCRs of config attest.pcrs (default "sha256:7"), bound to nonce (1 to
+ * SECPROV_ATTEST_NONCE_MAX bytes), as a JSON report (*report, release
+ * with secprov_attest_free()), signed by the device's attestation key (made
+ * once, kept in the tpm state folder). secprov_attest_enroll(): the JSON
+ * enrollment record a verifier pins (the attestation key, EK, identity).
+ * Without a TPM (legacy, or auto fallen back): SECPROV_ERR_UNSUPPORTED, or
+ * SECPROV_ERR_UNAVAILABLE when flags has SECPROV_ATTEST_REQUIRE_TPM.
+ * Reports are checked offline by secprov_verify_report() (secprov_verify.h,
+ * libsecprov_verify).
+ */
+#define SECPROV_ATTEST_NONCE_MAX 64
+#define SECPROV_ATTEST_REQUIRE_TPM 1
+SECPROV_API int secprov_attest(secprov *sp, const void *nonce, size_t nonce_len, int flags,
+                               char **report);
+SECPROV_API int secprov_attest_enroll(secprov *sp, int flags, char **record);
+SECPROV_API void secprov_attest_free(char *json);
 
 SECPROV_API const char *secprov_strerror(int status);
 

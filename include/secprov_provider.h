@@ -100,6 +100,9 @@ typedef struct secprov_provider_env {
      * core has checked the group against config_keys before open. */
     int (*config_get)(const struct secprov_provider_env *env, const char *group,
                       const char *key, int type, void *out);
+    /* attest.* settings (appended: check size before reading). The PCR
+     * selection of a quote, e.g. "sha256:7" (the default) or "sha256:0,7". */
+    const char *attest_pcrs;
 } secprov_provider_env;
 
 #define SECPROV_ENV_LOCK_TIMEOUT_MS_DEFAULT 3000
@@ -170,7 +173,17 @@ typedef struct secprov_provider_class {
      * group of its own (the in-tree providers' tpm and legacy groups are
      * the core's, for auto-detection). */
     const secprov_config_key *config_keys;
+    /* Attestation (docs/attestation.md). op SECPROV_ATTEST_OP_ENROLL: *json
+     * is the enrollment record (nonce NULL, 0); SECPROV_ATTEST_OP_QUOTE: the
+     * report of a quote over env->attest_pcrs bound to nonce (1..64 bytes,
+     * checked by the core). *json is malloc'd NUL-terminated text; NULL on
+     * failure. NULL slot: the provider cannot attest. */
+    int (*attest)(secprov_provider_ctx *ctx, int op, const void *nonce, size_t nonce_len,
+                  char **json);
 } secprov_provider_class;
+
+#define SECPROV_ATTEST_OP_ENROLL 1
+#define SECPROV_ATTEST_OP_QUOTE 2
 
 typedef const secprov_provider_class *secprov_provider_entry_fn(void);
 

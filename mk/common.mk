@@ -58,6 +58,9 @@ OBJDIR    := $(BUILD)/obj
 LIBSECPROV_REAL := $(LIBDIR_B)/libsecprov.so.$(VERSION)
 LIBSECPROV_SO   := $(LIBDIR_B)/libsecprov.so
 LIBSECPROV_SONAME := libsecprov.so.$(SOVERSION)
+LIBVERIFY_REAL  := $(LIBDIR_B)/libsecprov_verify.so.$(VERSION)
+LIBVERIFY_SO    := $(LIBDIR_B)/libsecprov_verify.so
+LIBVERIFY_SONAME := libsecprov_verify.so.$(SOVERSION)
 
 # Filled in by module.mk fragments.
 ALL_TARGETS    :=

@@ -283,6 +283,35 @@ static int srk_check(ctx *c, const TPMT_PUBLIC *a)
     return 0;
 }
 
+/* The EK FAPI made (the endorsement key a verifier binds the AK to): a
+ * restricted decryption key bound to this TPM; never used with an auth value
+ * by secprov (its policy is the endorsement hierarchy's). */
+static int ek_check(ctx *c, const TPMT_PUBLIC *a)
+{
+    const TPMA_OBJECT need = TPMA_OBJECT_RESTRICTED | TPMA_OBJECT_DECRYPT | TPMA_OBJECT_FIXEDTPM |
+                             TPMA_OBJECT_FIXEDPARENT;
+
+    if ((a->objectAttributes & need) != need || (a->objectAttributes & TPMA_OBJECT_SIGN_ENCRYPT))
+        return fail(c, "the EK's public area is not a restricted decryption key "
+                       "(restricted, decrypt, fixedTPM, fixedParent; not sign)");
+    return 0;
+}
+
+static int ek_certificate(ctx *c, json_object *root, keystore_entry *e)
+{
+    json_object *cert;
+
+    if (!json_object_object_get_ex(root, "certificate", &cert) || json_object_is_type(cert, json_type_null))
+        return 0;
+    if (!json_object_is_type(cert, json_type_string))
+        return fail(c, "member \"certificate\" is not a string");
+    if ((size_t)json_object_get_string_len(cert) >= sizeof e->certificate ||
+        memchr(json_object_get_string(cert), '\0', (size_t)json_object_get_string_len(cert)) != NULL)
+        return fail(c, "member \"certificate\" is too long or holds a NUL");
+    memcpy(e->certificate, json_object_get_string(cert), (size_t)json_object_get_string_len(cert) + 1);
+    return 0;
+}
+
 static int entry(ctx *c, json_object *root, keystore_kind kind, keystore_entry *e)
 {
     static const char *const yes_no[] = {"NO", "YES", NULL}, *const no[] = {"NO", NULL},
@@ -302,7 +331,7 @@ static int entry(ctx *c, json_object *root, keystore_kind kind, keystore_entry *
     if (kind == KEYSTORE_SEALED ? get_int(c, root, "", "persistent_handle", 0, 0, &v)
                                 : get_int(c, root, "", "persistent_handle", 0, 0x81ffffff, &v))
         return -1;
-    if (kind == KEYSTORE_SRK && v != 0 && v < 0x81000000)
+    if (kind != KEYSTORE_SEALED && v != 0 && v < 0x81000000)
         return fail(c, "member \"persistent_handle\" is not 0 or a persistent handle");
     e->persistent_handle = (uint32_t)v;
     if (public_area(c, root, kind, &e->pub) != 0 ||
@@ -311,6 +340,8 @@ static int entry(ctx *c, json_object *root, keystore_kind kind, keystore_entry *
     e->name.size = (UINT16)n;
     if (kind == KEYSTORE_SRK)
         return srk_check(c, &e->pub.publicArea);
+    if (kind == KEYSTORE_EK)
+        return ek_check(c, &e->pub.publicArea) != 0 ? -1 : ek_certificate(c, root, e);
     if ((n = get_hex(c, root, "", "private", e->priv.buffer, sizeof e->priv.buffer)) < 0)
         return -1;
     if (n == 0)

@@ -1,6 +1,6 @@
 /*
  * The keystore JSON that secprov reads: FAPI's object.json of a sealed
- * object (user store) or of the SRK (system store), parsed with json-c
+ * object (user store), of the SRK or of the EK (system store), parsed with json-c
  * strictly, member by member, before anything in it reaches tpm2-tss or the
  * TPM. Any malformed, missing, out-of-range or unexpected value is refused
  * with SECPROV_ERR_INTEGRITY and a reason that names the member. Pure: no
@@ -16,7 +16,8 @@
 
 #define KEYSTORE_JSON_MAX (64 * 1024)      /* larger files are refused */
 
-typedef enum { KEYSTORE_SEALED, KEYSTORE_SRK } keystore_kind;
+/* A sealed object (user store), the SRK or the EK (system store). */
+typedef enum { KEYSTORE_SEALED, KEYSTORE_SRK, KEYSTORE_EK } keystore_kind;
 
 typedef struct keystore_entry {
     TPM2B_PUBLIC pub;
@@ -24,6 +25,7 @@ typedef struct keystore_entry {
     TPM2B_NAME name;                /* the "name" member, as stored */
     uint32_t persistent_handle;
     int with_auth;                  /* "with_auth": "YES" */
+    char certificate[8192];         /* KEYSTORE_EK: its "certificate" (PEM), "" = none */
 } keystore_entry;
 
 /* Parse text (len bytes, no NUL needed) as an entry of kind: SECPROV_OK or

@@ -251,6 +251,23 @@ int keystore_object_read(const char *state_dir, const char *object_path, keystor
     return rc;
 }
 
+int keystore_ek_read(const char *state_dir, TPM2B_PUBLIC *ek, char *cert, size_t cert_len,
+                     char *why, size_t why_len)
+{
+    keystore_entry *e = malloc(sizeof *e);
+    int rc;
+
+    if (e == NULL)
+        return SECPROV_ERR_NOMEM;
+    rc = read_entry(state_dir, "keystore/system", "/HE/EK", KEYSTORE_EK, e, why, why_len);
+    if (rc == SECPROV_OK) {
+        *ek = e->pub;
+        snprintf(cert, cert_len, "%s", e->certificate);
+    }
+    free(e);
+    return rc;
+}
+
 int keystore_srk_read(const char *state_dir, uint32_t handle, TPM2B_PUBLIC *srk, char *why,
                       size_t why_len)
 {

@@ -43,6 +43,12 @@ int keystore_object_read(const char *state_dir, const char *object_path, keystor
 /* The public area of the keystore's SRK (system store, /HS/SRK), read and
  * checked the same way; SECPROV_ERR_KEYSTORE_MISMATCH if it records another
  * handle than handle (FAPI records 0 for an SRK it found already there). */
+/* The EK's entry (keystore/system .../HE/EK): its public area and its
+ * certificate (PEM; "" when the TPM has none), read as keystore_srk_read
+ * reads the SRK's. */
+int keystore_ek_read(const char *state_dir, TPM2B_PUBLIC *ek, char *cert, size_t cert_len,
+                     char *why, size_t why_len);
+
 int keystore_srk_read(const char *state_dir, uint32_t handle, TPM2B_PUBLIC *srk, char *why,
                       size_t why_len);
 

@@ -36,6 +36,8 @@
 #include <tss2/tss2_tctildr.h>
 
 #include "aead.h"
+#include "attest_mldsa.h"
+#include "attest_report.h"
 #include "esys_seal.h"
 #include "fapi_readonly.h"
 #include "fapi_setup.h"
@@ -633,6 +635,7 @@ static int tpm_info(const secprov_provider_ctx *ctx, secprov_info_fn emit, void 
     emit("tcti", c->env->tpm_tcti, user);
     emit("state_dir", c->env->tpm_state_dir, user);
     emit("profile", PROFILE_NAME " (persistent SRK 0x81000001, noDA)", user);
+    emit("attest_mldsa", attest_mldsa_state(), user);
     return SECPROV_OK;
 }
 
@@ -671,6 +674,31 @@ static int tpm_gc(secprov_provider_ctx *ctx, int dry_run, secprov_gc_fn emit, vo
     return rc;
 }
 
+/* The attest slot: docs/attestation.md, attest_report.h. */
+static int tpm_attest(secprov_provider_ctx *ctx, int op, const void *nonce, size_t nonce_len,
+                      char **json)
+{
+    tpm_ctx *c = (tpm_ctx *)ctx;
+    const char *what = "attest";
+    TSS2_RC trc = TSS2_RC_SUCCESS;
+    int rc = lock_begin(c);
+
+    if (rc != SECPROV_OK)
+        return rc;
+    for (int attempt = 0;; attempt++) {
+        if ((rc = ensure_esys(c)) == SECPROV_OK) {
+            rc = tpm_attest_run(&c->esys, c->env, &c->deadline, op, nonce, nonce_len,
+                                json, &trc, &what);
+            if (trc != TSS2_RC_SUCCESS)
+                rc = tss_failed(c, trc, what, "attestation key");
+        }
+        if (rc == SECPROV_OK || attempt > 0 || !recover_slots(c))
+            break;
+    }
+    lock_end(c);
+    return rc;
+}
+
 static const secprov_provider_class tpm_class = {
     .abi_version = SECPROV_PROVIDER_ABI_VERSION,
     .size = sizeof(secprov_provider_class),
@@ -687,6 +715,7 @@ static const secprov_provider_class tpm_class = {
     .gc = tpm_gc,
     .store_has = tpm_store_has,
     .store_names = tpm_store_names,
+    .attest = tpm_attest,
 };
 
 SECPROV_API const secprov_provider_class *secprov_provider_entry(void)

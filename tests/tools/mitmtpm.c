@@ -11,8 +11,13 @@
  * (the attacker's own key) in place of the SRK's and keeps the name the TPM
  * reported, so the name still matches the keystore while the key is the
  * attacker's ("lie" in LOG). A client that encrypted a session salt to that
- * key would hand the session to the attacker. Runs until SIGTERM or a
- * closed socket.
+ * key would hand the session to the attacker.
+ *
+ * With MITM_EXTEND_AFTER_QUOTE=N it plays a process that extends PCR 7
+ * between a quote and the PCR read that follows it (tests/attest/
+ * test_attest_retry.sh): after each of the first N TPM2_Quote answers it
+ * sends TPM2_PCR_Extend(7, sha256) to the TPM itself ("extend" in LOG).
+ * Runs until SIGTERM or a closed socket.
  */
 #include <errno.h>
 #include <signal.h>
@@ -29,6 +34,7 @@
 #define HEADER 10
 #define MAX_MSG 4096
 #define CC_READ_PUBLIC 0x00000173u
+#define CC_QUOTE 0x00000158u
 #define SRK_HANDLE 0x81000001u
 
 static uint32_t be32(const uint8_t *p)
@@ -74,6 +80,21 @@ static int read_msg(int fd, uint8_t *buf, size_t *len)
         return -1;
     *len = size;
     return 0;
+}
+
+/* TPM2_PCR_Extend(PCR 7, sha256 = 32 x n) with the empty password: 0 on success. */
+static int extend_pcr7(int tpm, uint8_t n)
+{
+    uint8_t c[65] = {0x80, 0x02, 0, 0, 0, 65, 0, 0, 0x01, 0x82,   /* sessions, size, CC */
+                     0, 0, 0, 7,                                   /* PCR 7 */
+                     0, 0, 0, 9, 0x40, 0, 0, 9, 0, 0, 0, 0, 0,     /* TPM_RS_PW, empty */
+                     0, 0, 0, 1, 0x00, 0x0b};                      /* 1 digest, SHA-256 */
+    uint8_t r[MAX_MSG];
+    size_t len;
+
+    memset(c + 33, n, 32);
+    return write_all(tpm, c, sizeof c) == 0 && read_msg(tpm, r, &len) == 0 && be32(r + 6) == 0
+               ? 0 : -1;
 }
 
 int main(int argc, char **argv)
@@ -122,6 +143,8 @@ int main(int argc, char **argv)
         return 1;
     }
     signal(SIGPIPE, SIG_IGN);
+    const char *extends_env = getenv("MITM_EXTEND_AFTER_QUOTE");
+    int extends = extends_env != NULL ? atoi(extends_env) : 0;
 
     uint8_t cmd[MAX_MSG], rsp[MAX_MSG];
     size_t cmd_len, rsp_len;
@@ -146,6 +169,12 @@ int main(int argc, char **argv)
                 rsp_len = len;
                 fprintf(log, "lie\n");
             }
+        }
+        if (extends > 0 && cc == CC_QUOTE && be32(rsp + 6) == 0) {
+            if (extend_pcr7(tpm, (uint8_t)extends) != 0)
+                break;
+            extends--;
+            fprintf(log, "extend\n");
         }
         if (write_all(master, rsp, rsp_len) != 0)
             break;

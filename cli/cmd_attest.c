@@ -1,0 +1,190 @@
+/*
+ * secprov attest enroll
+ * secprov attest --nonce HEX [--require-tpm]
+ * secprov verify REPORT --nonce HEX --enrollment FILE [--pcrs FILE]
+ * docs/attestation.md.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+#include "secprov.h"
+#include "secprov_verify.h"
+
+static int unhex(const char *s, unsigned char *out, size_t cap, size_t *n)
+{
+    size_t len = strlen(s);
+
+    if (len == 0 || len % 2 != 0 || len / 2 > cap)
+        return -1;
+    for (size_t i = 0; i < len / 2; i++) {
+        unsigned int b;
+        if (sscanf(s + 2 * i, "%2x", &b) != 1 || !strchr("0123456789abcdefABCDEF", s[2 * i]) ||
+            !strchr("0123456789abcdefABCDEF", s[2 * i + 1]))
+            return -1;
+        out[i] = (unsigned char)b;
+    }
+    *n = len / 2;
+    return 0;
+}
+
+/* "  key": "value",\n with value escaped for JSON. */
+static void print_json_string(const char *key, const char *value)
+{
+    printf("  \"%s\": \"", key);
+    for (const unsigned char *p = (const unsigned char *)value; *p != '\0'; p++) {
+        if (*p == '"' || *p == '\\')
+            printf("\\%c", *p);
+        else if (*p < 0x20)
+            printf("\\u%04x", *p);
+        else
+            putchar(*p);
+    }
+    printf("\",\n");
+}
+
+static int print_json(char *json)
+{
+    int ok = printf("%s\n", json) > 0 && fflush(stdout) == 0;
+    secprov_attest_free(json);
+    return ok ? CLI_OK : cli_error(CLI_FAIL, "attest: cannot write to stdout");
+}
+
+static int attest_failed(const char *what, int rc)
+{
+    const char *line = secprov_last_error();
+    if (line[0] != '\0')
+        return cli_error(CLI_FAIL, "%s: %s (%s)", what, secprov_strerror(rc), line);
+    return cli_error(CLI_FAIL, "%s: %s", what, secprov_strerror(rc));
+}
+
+/* attest enroll | attest --nonce HEX [--require-tpm] */
+static int run_attest(cli_call *c)
+{
+    unsigned char nonce[SECPROV_ATTEST_NONCE_MAX];
+    const char *nonce_hex = c->opt[0];
+    int flags = c->opt[1] != NULL ? SECPROV_ATTEST_REQUIRE_TPM : 0;
+    int enroll = c->argc == 1, rc;
+    size_t nonce_len = 0;
+    char *json = NULL;
+    secprov *sp;
+
+    if ((enroll && strcmp(c->argv[0], "enroll") != 0) || enroll == (nonce_hex != NULL))
+        return cli_error(CLI_USAGE, "usage: secprov attest enroll | secprov attest --nonce HEX "
+                         "[--require-tpm]");
+    if (!enroll && unhex(nonce_hex, nonce, sizeof nonce, &nonce_len) != 0)
+        return cli_error(CLI_USAGE, "--nonce: 1 to %d bytes as hex digits", SECPROV_ATTEST_NONCE_MAX);
+    if ((rc = cli_need_stdout(c)) != CLI_OK || (rc = cli_open(c, &sp)) != CLI_OK)
+        return rc;
+    rc = enroll ? secprov_attest_enroll(sp, flags, &json)
+                : secprov_attest(sp, nonce, nonce_len, flags, &json);
+    if (rc == SECPROV_OK) {
+        rc = print_json(json);
+    } else if (rc == SECPROV_ERR_UNSUPPORTED) {
+        /* No TPM: a service's normal tier goes on without a quote. */
+        printf("{\n  \"is_available\": false,\n  \"provider\": \"%s\",\n  \"fell_back\": %s,\n",
+               secprov_provider_name(sp), secprov_fell_back(sp) ? "true" : "false");
+        if (secprov_fell_back(sp))
+            print_json_string("fallback_reason", secprov_fallback_reason(sp));
+        printf("  \"reason\": \"the %s provider cannot attest (no TPM)\"\n}\n",
+               secprov_provider_name(sp));
+        rc = fflush(stdout) == 0 ? CLI_OK : cli_error(CLI_FAIL, "attest: cannot write to stdout");
+    } else {
+        rc = attest_failed(enroll ? "attest enroll" : "attest", rc);
+    }
+    secprov_close(sp);
+    return rc;
+}
+
+static char *read_file(const char *path, const char *what)
+{
+    FILE *f = fopen(path, "re");
+    char *buf = NULL;
+    size_t len = 0, cap = 0;
+
+    if (f == NULL) {
+        cli_error(CLI_FAIL, "cannot open the %s %s: %s", what, path, strerror(errno));
+        return NULL;
+    }
+    for (;;) {
+        if (cap - len < 4096) {
+            char *bigger = cap < 4 * 1024 * 1024 ? realloc(buf, cap + 65536) : NULL;
+            if (bigger == NULL) {
+                cli_error(CLI_FAIL, "the %s %s is too large", what, path);
+                free(buf);
+                fclose(f);
+                return NULL;
+            }
+            buf = bigger;
+            cap += 65536;
+        }
+        size_t n = fread(buf + len, 1, cap - len - 1, f);
+        len += n;
+        if (n == 0)
+            break;
+    }
+    int bad = ferror(f) || memchr(buf, '\0', len) != NULL;
+    fclose(f);
+    if (bad) {
+        cli_error(CLI_FAIL, "cannot read the %s %s (or it holds a NUL byte)", what, path);
+        free(buf);
+        return NULL;
+    }
+    buf[len] = '\0';
+    return buf;
+}
+
+/* verify REPORT --nonce HEX --enrollment FILE [--pcrs FILE]: offline, no handle. */
+static int run_verify(cli_call *c)
+{
+    const char *report_path = c->argv[0], *nonce_hex = c->opt[0], *enroll_path = c->opt[1],
+               *pcrs_path = c->opt[2];
+    unsigned char nonce[SECPROV_ATTEST_NONCE_MAX];
+    size_t nonce_len;
+    char detail[512];
+    int rc;
+
+    if (nonce_hex == NULL || enroll_path == NULL)
+        return cli_error(CLI_USAGE, "usage: secprov verify REPORT --nonce HEX --enrollment FILE "
+                         "[--pcrs FILE]");
+    if ((rc = cli_need_stdout(c)) != CLI_OK)
+        return rc;
+    if (unhex(nonce_hex, nonce, sizeof nonce, &nonce_len) != 0)
+        return cli_error(CLI_USAGE, "--nonce: 1 to %d bytes as hex digits", SECPROV_ATTEST_NONCE_MAX);
+    char *report = read_file(report_path, "report");
+    char *enrollment = report != NULL ? read_file(enroll_path, "enrollment record") : NULL;
+    char *pcrs = enrollment != NULL && pcrs_path != NULL ? read_file(pcrs_path, "PCR file") : NULL;
+    if (enrollment == NULL || (pcrs_path != NULL && pcrs == NULL)) {
+        free(report);
+        free(enrollment);
+        return CLI_FAIL;
+    }
+    rc = secprov_verify_report(report, nonce, nonce_len, enrollment, pcrs, detail,
+                               sizeof detail);
+    free(report);
+    free(enrollment);
+    free(pcrs);
+    if (rc == SECPROV_VERIFY_OK) {
+        printf("ok\n");
+        return fflush(stdout) == 0 ? CLI_OK : CLI_FAIL;
+    }
+    printf("refused: %s\n", secprov_verify_reason(rc));
+    fflush(stdout);
+    return cli_error(CLI_FAIL, "verify %s: %s: %s", report_path, secprov_verify_reason(rc), detail);
+}
+
+static const cli_option attest_options[] = {{"nonce", 1}, {"require-tpm", 0}, {NULL, 0}};
+static const cli_option verify_options[] = {
+    {"nonce", 1}, {"enrollment", 1}, {"pcrs", 1}, {NULL, 0}};
+
+const cli_command cli_cmd_attest = {
+    "attest", "enroll | --nonce HEX [--require-tpm]",
+    "the attestation key's enrollment record, or a TPM quote bound to HEX (JSON)",
+    attest_options, 0, 1, 0, run_attest, NULL,
+};
+const cli_command cli_cmd_verify = {
+    "verify", "REPORT --nonce HEX --enrollment FILE [--pcrs FILE]",
+    "check an attestation report offline (no TPM)", verify_options, 1, 1, 0, run_verify, NULL,
+};

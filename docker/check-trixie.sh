@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# make check-trixie: the whole project built and `make check-run` run in a
+# Debian 13 (trixie) container (gcc 14 with -Werror, OpenSSL 3.5 so the
+# ML-DSA-65 path is built and tested, tpm2-tss 4.x), with podman as root.
+#   docker/check-trixie.sh BUILD_DIR
+# The base image (debootstrap trixie) and the CI image are cached in
+# BUILD_DIR/docker; the sources are the checkout's tracked files (git
+# ls-files), copied to BUILD_DIR/trixie/src and mounted into the container.
+set -euo pipefail
+src=$(cd "$(dirname "$0")/.." && pwd)
+build=$(cd "$1" && pwd)
+[ "$(id -u)" -eq 0 ] || { echo "check-trixie: needs root (podman as root)" >&2; exit 1; }
+source "$src/docker/podman-env.sh"
+podman_env "$build/docker/podman"
+IMG=localhost/secprov-ci:trixie
+
+t0=$(date +%s)
+PODMAN_CMD="${PODMAN[*]}" "$src/docker/base-image.sh" "$build/docker" trixie
+if ! "${PODMAN[@]}" image exists "$IMG" ||
+   [ "$("${PODMAN[@]}" image inspect --format '{{index .Labels "secprov.ci"}}' "$IMG")" != \
+     "$(sha256sum < "$src/docker/Dockerfile.trixie-ci" | cut -c1-16)" ]; then
+  "${PODMAN[@]}" build --pull=never --network host -f "$src/docker/Dockerfile.trixie-ci" \
+    --label "secprov.ci=$(sha256sum < "$src/docker/Dockerfile.trixie-ci" | cut -c1-16)" \
+    -t "$IMG" "$src/docker" > "$build/docker/trixie-build.log" 2>&1 ||
+    { tail -n 40 "$build/docker/trixie-build.log" >&2; exit 1; }
+fi
+t1=$(date +%s)
+rm -rf "$build/trixie" && mkdir -p "$build/trixie/src"
+(cd "$src" && git ls-files -z | tar --null -T - -cf -) | tar -xf - -C "$build/trixie/src"
+# --privileged: the suite runs as root with the host CI's powers (a private
+# mount namespace in test_selection.sh, setpriv, mlock).
+rc=0
+"${PODMAN[@]}" run --rm --privileged --network none -v "$build/trixie/src:/src" "$IMG" \
+  bash -c 'set -e; echo "trixie: $(gcc --version | head -n1); $(openssl version); libtss2 $(pkg-config --modversion tss2-esys)"; make -j2 check-run' ||
+  rc=$?
+t2=$(date +%s)
+echo "check-trixie: images $((t1 - t0)) s, build and tests $((t2 - t1)) s, total $((t2 - t0)) s"
+exit $rc

@@ -140,6 +140,7 @@ def abi_lines() -> list:
     lines = ["sizeof_options %d" % ctypes.sizeof(Options)]
     for name, _ in Options._fields_:
         lines.append("offsetof_%s %d" % (name, getattr(Options, name).offset))
+        lines.append("fieldsize_%s %d" % (name, getattr(Options, name).size))
     for t in ("c_int", "c_size_t", "c_void_p"):
         lines.append("sizeof_%s %d" % (t, ctypes.sizeof(getattr(ctypes, t))))
     for code, name in sorted(STATUS_NAMES.items(), reverse=True):

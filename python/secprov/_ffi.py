@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import ctypes
 from ctypes import POINTER, c_char_p, c_int, c_size_t, c_uint8, c_void_p
-from typing import Dict, Tuple
+from typing import Dict, List, Tuple
 
 # The library version this binding was written for: the library must have
 # the same major and at least this minor.
@@ -134,7 +134,7 @@ PROTOTYPES: Dict[str, Tuple[object, Tuple[object, ...]]] = {
 }
 
 
-def abi_lines() -> list:
+def abi_lines() -> List[str]:
     """The sizes and values the binding assumes, one "key value" a line, in
     the format tests/arm64/binding_abi.c prints for the C side."""
     lines = ["sizeof_options %d" % ctypes.sizeof(Options)]

@@ -164,5 +164,5 @@ def error_for_status(status: int, message: str, operation: str = "") -> SecprovE
     """The exception for a status code (SecprovError itself for a code this
     package does not know yet: a newer library's)."""
     name: Optional[str] = _ffi.STATUS_NAMES.get(status)
-    cls = STATUS_CLASSES.get(name, SecprovError) if name else SecprovError
+    cls: Type[SecprovError] = STATUS_CLASSES.get(name, SecprovError) if name else SecprovError
     return cls(status, message, operation)

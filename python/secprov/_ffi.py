@@ -2,6 +2,10 @@
 every function's prototype, from include/secprov.h and
 include/secprov_legacy.h.
 
+A status code added to the header: add it to STATUS_NAMES here and its
+class to errors.STATUS_CLASSES (tests/python/test_constants.py fails until
+both are there; tests/arm64/binding_abi.c may list it too).
+
 This module imports nothing from the package and loads no library, so a
 test can read it on its own (tests/python/test_constants.py checks it
 against the headers; tests/arm64/test_arm64_binding.sh against an arm64

@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import ctypes
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -180,36 +181,43 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="secprov-pybench.") as td:
         tmp = Path(td)
         print("secprov Python overhead (python %s, %s)" % (sys.version.split()[0], os.uname().machine))
-        print("%-8s %8s %12s %12s %12s %10s" % ("provider", "n", "C us/rt", "Python us/rt",
+        print("%-12s %6s %12s %12s %12s %10s" % ("provider", "n", "C us/rt", "Python us/rt",
                                                 "+us per call", "overhead"))
         rows = []
         tpm = PtyTpm(tmp / "tpm")
         tpm.start()
         try:
-            for where in ("legacy", "tpm"):
-                (tmp / ("conf-" + where)).mkdir()
-                conf = (write_config(tmp / ("conf-" + where) / "c.conf") if where == "legacy"
-                        else tpm.config(tmp / ("conf-" + where) / "c.conf"))
-                n = a.n if where == "legacy" else max(20, a.n // 5)
+            shm = Path(tempfile.mkdtemp(prefix="secprov-pybench.", dir="/dev/shm"))
+            for where in ("legacy", "legacy-tmpfs", "tpm"):
+                if where == "legacy-tmpfs":     # state on tmpfs: fsync is free, no disk noise
+                    conf = write_config(shm / "c.conf")
+                elif where == "legacy":
+                    (tmp / "conf-legacy").mkdir()
+                    conf = write_config(tmp / "conf-legacy" / "c.conf")
+                else:
+                    (tmp / "conf-tpm").mkdir()
+                    conf = tpm.config(tmp / "conf-tpm" / "c.conf")
+                n = a.n if where != "tpm" else max(20, a.n // 5)
                 cs, ps = [], []
                 for _ in range(3):                  # alternate, so load drifts hit both
                     cs += c_roundtrip(build, conf, n // 3)
                     ps += py_roundtrip(conf, n // 3)
                 c, p = med(cs), med(ps)
-                print("%-8s %8d %12.1f %12.1f %12.1f %9.1f%%"
+                print("%-12s %6d %12.1f %12.1f %12.1f %9.1f%%"
                       % (where, len(cs), c, p, (p - c) / 2, (p - c) / c * 100))
                 rows.append((where, n) + interleaved(conf, n))
-                if where == "legacy":
+                if where == "legacy-tmpfs":
                     uo = unseal_only(conf, 3000)
         finally:
             tpm.stop()
+            shutil.rmtree(shm, ignore_errors=True)
         print("\nthe same, in one process, interleaved per iteration (raw ctypes calls vs the package):")
-        print("%-8s %8s %14s %14s %14s %10s" % ("provider", "n", "ctypes us/rt", "package us/rt",
+        print("%-12s %6s %14s %14s %14s %10s" % ("provider", "n", "ctypes us/rt", "package us/rt",
                                                 "+us per call", "overhead"))
         for where, n, r, p in rows:
-            print("%-8s %8d %14.1f %14.1f %14.1f %9.2f%%" % (where, n, r, p, (p - r) / 2,
+            print("%-12s %6d %14.1f %14.1f %14.1f %9.2f%%" % (where, n, r, p, (p - r) / 2,
                                                              (p - r) / r * 100))
-        print("\nlegacy, no fsync (3000 each, interleaved): unseal+free %.1f us raw, %.1f us package "
+        print("\nlegacy on tmpfs, unseal only (3000 each, interleaved): unseal+free %.1f us raw, %.1f us package "
               "(+%.1f us); locate %.1f us raw, %.1f us package (+%.1f us)"
               % (uo["unseal_raw"], uo["unseal_pkg"], uo["unseal_pkg"] - uo["unseal_raw"],
                  uo["locate_raw"], uo["locate_pkg"], uo["locate_pkg"] - uo["locate_raw"]))

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Run the tests named on the command line, one after another, each with a
-# time limit. Quiet for a test that passes (but for its SKIP lines); prints the
-# log of one that fails.
+# time limit. Quiet for a test that passes (but for its lines starting "SKIP "
+# or "SUMMARY "); prints the log of one that fails.
 # Ends with the line "N passed, N failed".
 #   tests/run_tests.sh BUILD_DIR TEST...
 # A test is an executable (cmocka program or shell script). It gets
@@ -25,7 +25,7 @@ for t in "$@"; do
   secs=$((ms / 1000)).$(( (ms % 1000) / 100 ))
   if [ $rc -eq 0 ]; then
     pass=$((pass + 1)); echo "PASS  $name (${secs}s)"
-    grep '^SKIP' "$log" | sed 's/^/    | /'    # what a passing test skipped, visibly
+    grep -E '^(SKIP|SUMMARY) ' "$log" | sed 's/^/    | /'   # what a passing test skipped or sums up
   else
     fail=$((fail + 1)); failed+=("$name")
     echo "FAIL  $name (exit $rc, ${secs}s)"; sed 's/^/    | /' "$log" | tail -n 80

@@ -2,6 +2,10 @@
 every function's prototype, from include/secprov.h and
 include/secprov_legacy.h.
 
+A status code added to the header: add it to STATUS_NAMES here and its
+class to errors.STATUS_CLASSES (tests/python/test_constants.py fails until
+both are there; tests/arm64/binding_abi.c may list it too).
+
 This module imports nothing from the package and loads no library, so a
 test can read it on its own (tests/python/test_constants.py checks it
 against the headers; tests/arm64/test_arm64_binding.sh against an arm64
@@ -11,7 +15,7 @@ from __future__ import annotations
 
 import ctypes
 from ctypes import POINTER, c_char_p, c_int, c_size_t, c_uint8, c_void_p
-from typing import Dict, Tuple
+from typing import Dict, List, Tuple
 
 # The library version this binding was written for: the library must have
 # the same major and at least this minor.
@@ -134,12 +138,13 @@ PROTOTYPES: Dict[str, Tuple[object, Tuple[object, ...]]] = {
 }
 
 
-def abi_lines() -> list:
+def abi_lines() -> List[str]:
     """The sizes and values the binding assumes, one "key value" a line, in
     the format tests/arm64/binding_abi.c prints for the C side."""
     lines = ["sizeof_options %d" % ctypes.sizeof(Options)]
     for name, _ in Options._fields_:
         lines.append("offsetof_%s %d" % (name, getattr(Options, name).offset))
+        lines.append("fieldsize_%s %d" % (name, getattr(Options, name).size))
     for t in ("c_int", "c_size_t", "c_void_p"):
         lines.append("sizeof_%s %d" % (t, ctypes.sizeof(getattr(ctypes, t))))
     for code, name in sorted(STATUS_NAMES.items(), reverse=True):

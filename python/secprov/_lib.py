@@ -5,7 +5,7 @@ from __future__ import annotations
 import ctypes
 import logging
 import os
-from typing import Any, Optional, Union
+from typing import Any, List, Optional, Tuple, Union
 
 from . import _ffi
 from .errors import LibraryError, error_for_status
@@ -36,7 +36,7 @@ _LEVEL_NAMES = {
 }
 
 
-def _candidates() -> list:
+def _candidates() -> List[Tuple[str, bool]]:
     env = os.environ.get(ENV_LIBRARY)
     if env:
         return [(env, True)]

@@ -26,7 +26,8 @@ class SecprovError(Exception):
     ``status``: the negative SECPROV_ERR_* code; ``status_name``: its C name;
     ``message``: the library's error line for this call (secprov_last_error:
     names the file, errno text or value that was wrong; never a secret), or
-    its status text when the call logged none; ``operation``: what was asked.
+    its status text when the call logged none; ``operation``: what was asked
+    (e.g. "unseal 'api-key'"; else the C function's name).
     """
 
     status: int
@@ -40,6 +41,11 @@ class SecprovError(Exception):
         self.message = message
         self.operation = operation
         super().__init__(str(self))
+
+    def set_operation(self, operation: str) -> None:
+        """Name what was asked (e.g. "unseal 'api-key'") in the message."""
+        self.operation = operation
+        self.args = (str(self),)
 
     def __str__(self) -> str:
         head = "%s: " % self.operation if self.operation else ""
@@ -164,5 +170,5 @@ def error_for_status(status: int, message: str, operation: str = "") -> SecprovE
     """The exception for a status code (SecprovError itself for a code this
     package does not know yet: a newer library's)."""
     name: Optional[str] = _ffi.STATUS_NAMES.get(status)
-    cls = STATUS_CLASSES.get(name, SecprovError) if name else SecprovError
+    cls: Type[SecprovError] = STATUS_CLASSES.get(name, SecprovError) if name else SecprovError
     return cls(status, message, operation)

@@ -22,7 +22,7 @@ import shutil
 import stat
 import tempfile
 import threading
-from typing import IO, Any, BinaryIO, Iterator, Optional, Union
+from typing import IO, Any, BinaryIO, Dict, Iterator, Optional, Union
 
 from . import _ffi
 from ._lib import lib, make_options
@@ -61,7 +61,7 @@ def _key_out(fn: Any, *args: Any) -> str:
 
 def _take(ptr: ctypes.c_void_p, n: ctypes.c_size_t) -> bytes:
     try:
-        return ctypes.string_at(ptr.value, n.value) if n.value else b""
+        return ctypes.string_at(ptr.value or 0, n.value) if n.value else b""
     finally:
         lib.secprov_free(ptr, n.value)
 
@@ -76,15 +76,15 @@ def _in_fd(src: Source, regular: bool = False) -> Iterator[int]:
     one), or a bytes-like object. regular: the C side needs a regular file
     (anything else is spooled to a temporary file, in bounded chunks)."""
     if _is_path(src):
-        fd = os.open(src, os.O_RDONLY | os.O_CLOEXEC)  # type: ignore[arg-type]
+        pfd = os.open(src, os.O_RDONLY | os.O_CLOEXEC)  # type: ignore[arg-type]
         try:
-            if regular and not stat.S_ISREG(os.fstat(fd).st_mode):
-                with os.fdopen(os.dup(fd), "rb") as f, _in_fd(f, True) as sfd:
+            if regular and not stat.S_ISREG(os.fstat(pfd).st_mode):
+                with os.fdopen(os.dup(pfd), "rb") as f, _in_fd(f, True) as sfd:
                     yield sfd
             else:
-                yield fd
+                yield pfd
         finally:
-            os.close(fd)
+            os.close(pfd)
         return
     if isinstance(src, (bytes, bytearray, memoryview)):
         with tempfile.TemporaryFile() as t:
@@ -93,7 +93,7 @@ def _in_fd(src: Source, regular: bool = False) -> Iterator[int]:
             t.seek(0)
             yield t.fileno()
         return
-    fd = None
+    fd: Optional[int] = None
     try:
         fd = src.fileno()               # type: ignore[union-attr]
     except (AttributeError, io.UnsupportedOperation, OSError):
@@ -135,16 +135,16 @@ def _out_fd(dst: Sink) -> Iterator[int]:
                 os.unlink(tmp)
             raise
         return
-    fd = None
+    fd2: Optional[int] = None
     try:
         dst.flush()                                     # type: ignore[union-attr]
-        fd = dst.fileno()                               # type: ignore[union-attr]
+        fd2 = dst.fileno()                              # type: ignore[union-attr]
     except (AttributeError, io.UnsupportedOperation, OSError):
-        fd = None
-    if fd is not None:
-        yield fd
+        fd2 = None
+    if fd2 is not None:
+        yield fd2
         with contextlib.suppress(OSError, ValueError, io.UnsupportedOperation):
-            dst.seek(os.lseek(fd, 0, os.SEEK_CUR))      # type: ignore[union-attr]
+            dst.seek(os.lseek(fd2, 0, os.SEEK_CUR))     # type: ignore[union-attr]
         return
     with tempfile.TemporaryFile() as t:
         yield t.fileno()
@@ -310,7 +310,7 @@ class Scheme:
 
 _default: Optional[Scheme] = None
 _default_lock = threading.Lock()
-_default_opts: dict = {}
+_default_opts: Dict[str, Any] = {}
 
 
 def configure(config: Optional[PathLike] = None, provider_dir: Optional[PathLike] = None,

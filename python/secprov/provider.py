@@ -8,7 +8,7 @@ from typing import Any, Dict, List, Optional, Union
 
 from . import _ffi
 from ._lib import lib, make_options
-from .errors import InvalidNameError
+from .errors import InvalidNameError, SecprovError
 from .secret import Secret
 
 __all__ = ["open", "Provider", "BytesLike", "PathLike"]
@@ -26,8 +26,8 @@ def _name_arg(name: str) -> bytes:
     if b"\0" in b or not b:
         # The C side would see a shorter (or empty) name: refuse it here.
         raise InvalidNameError(_ffi.STATUS_CODES["SECPROV_ERR_NAME"],
-                               "secret name %r is not 1..%d of [A-Za-z0-9_-]"
-                               % (name, _ffi.NAME_MAX), "name")
+                               "%r is not 1..%d of [A-Za-z0-9_-]"
+                               % (name, _ffi.NAME_MAX), "secret name")
     return b
 
 
@@ -127,6 +127,9 @@ class Provider:
         h = self._enter()
         try:
             lib.secprov_seal(h, n, d.ptr, d.len)
+        except SecprovError as e:
+            e.set_operation("seal %r" % name)
+            raise
         finally:
             self._leave()
             d.done()
@@ -138,6 +141,9 @@ class Provider:
         h = self._enter()
         try:
             lib.secprov_unseal(h, n, ctypes.byref(ptr), ctypes.byref(length))
+        except SecprovError as e:
+            e.set_operation("unseal %r" % name)
+            raise
         finally:
             self._leave()
         return Secret(ptr.value or 0, length.value)
@@ -147,6 +153,9 @@ class Provider:
         h = self._enter()
         try:
             lib.secprov_delete(h, n)
+        except SecprovError as e:
+            e.set_operation("delete %r" % name)
+            raise
         finally:
             self._leave()
 
@@ -171,6 +180,9 @@ class Provider:
         h = self._enter()
         try:
             lib.secprov_locate(h, n, buf, _LOCATE_MAX)
+        except SecprovError as e:
+            e.set_operation("locate %r" % name)
+            raise
         finally:
             self._leave()
         return buf.value.decode("utf-8", "surrogateescape")

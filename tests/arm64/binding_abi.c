@@ -11,7 +11,8 @@
 #include "secprov.h"
 #include "secprov_legacy.h"
 
-#define FIELD(f) printf("offsetof_%s %zu\n", #f, offsetof(secprov_options, f))
+#define FIELD(f) printf("offsetof_%s %zu\nfieldsize_%s %zu\n", #f, offsetof(secprov_options, f), \
+                        #f, sizeof(((secprov_options *)0)->f))
 #define VALUE(v) printf("%s %lld\n", #v, (long long)(v))
 
 int main(void)

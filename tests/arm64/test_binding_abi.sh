@@ -13,10 +13,16 @@ PY=/usr/bin/python3; [ -x "$PY" ] || PY=python3
 "$SECPROV_BUILD/tests/arm64/binding_abi" | sort > "$T/c.txt"
 "$PY" "$SECPROV_SRC/python/secprov/_ffi.py" | sort > "$T/py.txt"
 check "C side printed its ABI ($(wc -l < "$T/c.txt") lines)" test "$(wc -l < "$T/c.txt")" -ge 40
-if diff -u "$T/c.txt" "$T/py.txt" > "$T/diff"; then
+# Every line the C side prints must be the binding's; every size/offset line
+# of the binding must be printed by the C side. (A status code the C program
+# does not list yet is checked against the header by test_constants.py.)
+notpy=$(comm -23 "$T/c.txt" "$T/py.txt")
+grep -E '^(sizeof|offsetof|fieldsize)_' "$T/py.txt" > "$T/py-layout.txt"
+notc=$(comm -23 "$T/py-layout.txt" "$T/c.txt")
+if [ -z "$notpy" ] && [ -z "$notc" ]; then
   ok "binding's sizes, offsets and values = the ${SECPROV_ARCH:-native} build's"
 else
-  fail "binding differs from the ${SECPROV_ARCH:-native} build:"; sed 's/^/    /' "$T/diff"
+  fail "binding differs from the ${SECPROV_ARCH:-native} build: C says [$(tr '\n' ' ' <<<"$notpy")], binding says [$(tr '\n' ' ' <<<"$notc")]"
 fi
 readelf --dyn-syms -W "$SECPROV_BUILD/lib/libsecprov.so.0" | awk '$7 != "UND" {print $8}' | sed 's/@.*//' | sort -u > "$T/exported"
 "$PY" - "$SECPROV_SRC/python/secprov/_ffi.py" > "$T/declared" <<'PY'

@@ -22,7 +22,7 @@ out=$SECPROV_TEST_TMP/pytest.out
 rc=$?
 cat "$out"
 summary=$(grep -E '^=*.*( passed| failed| error| no tests ran)' "$out" | tail -n1)
-echo "pytest: ${summary:-no summary}"
+echo "SUMMARY pytest: ${summary:-no summary}"
 [ "$rc" = 5 ] && { echo "FAIL no tests ran"; exit 1; }
 grep -q ' passed' <<<"$summary" || { echo "FAIL no test passed"; exit 1; }
 exit "$rc"

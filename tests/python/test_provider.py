@@ -274,3 +274,15 @@ def test_the_one_copy_of_a_readonly_buffer_is_zeroed():
         assert bytes(tmp) == bytes(len(tmp))
     d = _Data(b"bytes: no copy")
     assert d._tmp is None
+
+
+def test_error_names_the_operation_and_the_secret(legacy_conf):
+    with secprov.open(config=legacy_conf) as sp:
+        with pytest.raises(secprov.NotFoundError) as e:
+            sp.unseal("api-key")
+        assert str(e.value) == "unseal 'api-key': no secret of that name (SECPROV_ERR_NOT_FOUND)"
+        assert e.value.args == (str(e.value),) and e.value.operation == "unseal 'api-key'"
+        with pytest.raises(secprov.InvalidNameError, match="^seal 'a/b': "):
+            sp.seal("a/b", b"v")
+        with pytest.raises(secprov.NotFoundError, match="^delete 'nope': "):
+            sp.delete("nope")

@@ -19,6 +19,7 @@ from .provider import Provider, name_check, open
 from .secret import Secret
 from .security_provider import (LegacySecurityProvider, SecurityProvider,
                                 TpmSecurityProvider, get_security_provider)
+from .verify import VerifyError, verify_report
 
 from . import legacy  # noqa: E402  (secprov.legacy: the old module's names)
 
@@ -28,5 +29,5 @@ SECRET_MAX = _ffi.SECRET_MAX
 
 __all__ = ["open", "Provider", "Secret", "name_check", "SecurityProvider",
            "TpmSecurityProvider", "LegacySecurityProvider", "get_security_provider",
-           "legacy", "library_path", "library_version", "NAME_MAX", "SECRET_MAX",
+           "legacy", "verify_report", "VerifyError", "library_path", "library_version", "NAME_MAX", "SECRET_MAX",
            "__version__"] + list(_errors_all)

@@ -65,6 +65,8 @@ DEFINES: Dict[str, int] = {
     "SECPROV_SECRET_MAX": 16 * 1024 * 1024,
     "SECPROV_LEGACY_KEY_LEN": 64,
     "SECPROV_LEGACY_IV_LEN": 16,
+    "SECPROV_ATTEST_NONCE_MAX": 64,
+    "SECPROV_ATTEST_REQUIRE_TPM": 1,
 }
 
 NAME_MAX = DEFINES["SECPROV_NAME_MAX"]
@@ -76,6 +78,9 @@ IV_LEN = DEFINES["SECPROV_LEGACY_IV_LEN"]
 LOG_FN = ctypes.CFUNCTYPE(None, c_int, c_char_p, c_void_p)
 # typedef void (*secprov_info_fn)(const char *key, const char *value, void *user);
 INFO_FN = ctypes.CFUNCTYPE(None, c_char_p, c_char_p, c_void_p)
+# typedef void (*secprov_gc_fn)(const char *name, const char *location, const char *reason,
+#                               void *user);
+GC_FN = ctypes.CFUNCTYPE(None, c_char_p, c_char_p, c_char_p, c_void_p)
 
 
 class Options(ctypes.Structure):
@@ -118,6 +123,11 @@ PROTOTYPES: Dict[str, Tuple[object, Tuple[object, ...]]] = {
     "secprov_locate": (c_int, (_sp, c_char_p, _buf, c_size_t)),
     "secprov_name_check": (c_int, (c_char_p,)),
     "secprov_info": (c_int, (_sp, INFO_FN, c_void_p)),
+    "secprov_secret_alloc": (c_void_p, (c_size_t,)),
+    "secprov_gc": (c_int, (_sp, c_int, GC_FN, c_void_p)),
+    "secprov_attest": (c_int, (_sp, c_void_p, c_size_t, c_int, _pp)),
+    "secprov_attest_enroll": (c_int, (_sp, c_int, _pp)),
+    "secprov_attest_free": (None, (c_void_p,)),
     "secprov_legacy_open": (c_int, (_pp, POINTER(Options))),
     "secprov_legacy_close": (None, (_lg,)),
     "secprov_legacy_calc_hash": (c_int, (_lg, c_char_p, _buf)),
@@ -135,6 +145,16 @@ PROTOTYPES: Dict[str, Tuple[object, Tuple[object, ...]]] = {
     "secprov_legacy_split_fd": (c_int, (_lg, _iv, c_int, c_int, c_int)),
     "secprov_legacy_join_fd": (c_int, (_lg, c_void_p, c_size_t, c_int, c_int)),
     "secprov_legacy_archive_decrypt_fd": (c_int, (_lg, c_void_p, c_size_t, c_int, c_int)),
+}
+
+
+# libsecprov_verify.so.0 (include/secprov_verify.h): loaded on first use by
+# secprov.verify_report(); it returns a result code, not a status.
+VERIFY_PROTOTYPES: Dict[str, Tuple[object, Tuple[object, ...]]] = {
+    "secprov_verify_report": (c_int, (c_char_p, c_void_p, c_size_t, c_char_p, c_char_p,
+                                      _buf, c_size_t)),
+    "secprov_verify_reason": (c_char_p, (c_int,)),
+    "secprov_verify_has_mldsa": (c_int, ()),
 }
 
 

@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import ctypes
+import json
 import os
 import threading
-from typing import Any, Dict, List, Optional, Union
+from typing import Any, Dict, List, Optional, Tuple, Union
 
 from . import _ffi
 from ._lib import lib, make_options
@@ -186,6 +187,51 @@ class Provider:
         finally:
             self._leave()
         return buf.value.decode("utf-8", "surrogateescape")
+
+    def gc(self, dry_run: bool = False) -> List[Tuple[str, str, str]]:
+        """The store's leftover objects (docs/tpm-store.md) as (name, location,
+        reason), removed unless ``dry_run``."""
+        out: List[Tuple[str, str, str]] = []
+
+        def emit(name: bytes, where: bytes, why: bytes, _u: Any) -> None:
+            def text(x: Optional[bytes]) -> str:
+                return (x or b"").decode("utf-8", "replace")
+            out.append((text(name), text(where), text(why)))
+
+        cb = _ffi.GC_FN(emit)
+        h = self._enter()
+        try:
+            lib.secprov_gc(h, 1 if dry_run else 0, cb, None)
+        finally:
+            self._leave()
+        return out
+
+    def _attest_json(self, call: Any, *args: Any) -> Dict[str, Any]:
+        out = ctypes.c_void_p()
+        h = self._enter()
+        try:
+            call(h, *args, ctypes.byref(out))
+        finally:
+            self._leave()
+        try:
+            value: Dict[str, Any] = json.loads(ctypes.string_at(out.value or 0).decode("utf-8"))
+            return value
+        finally:
+            lib.secprov_attest_free(out)
+
+    def attest(self, nonce: BytesLike, require_tpm: bool = False) -> Dict[str, Any]:
+        """A TPM quote bound to ``nonce`` (1 to 64 bytes) as the JSON report
+        (docs/attestation.md), for secprov.verify_report() on the server.
+        Without a TPM: UnsupportedError, or UnavailableError with require_tpm."""
+        n = bytes(nonce)
+        return self._attest_json(lib.secprov_attest, n, len(n),
+                                 _ffi.DEFINES["SECPROV_ATTEST_REQUIRE_TPM"] if require_tpm else 0)
+
+    def enroll(self, require_tpm: bool = False) -> Dict[str, Any]:
+        """The enrollment record a verifier pins (the attestation key, the EK,
+        the device's identity)."""
+        return self._attest_json(lib.secprov_attest_enroll,
+                                 _ffi.DEFINES["SECPROV_ATTEST_REQUIRE_TPM"] if require_tpm else 0)
 
     def close(self) -> None:
         """Close the handle (idempotent); waits for calls in progress."""

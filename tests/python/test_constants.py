@@ -93,6 +93,8 @@ def test_prototype_arity_matches_header(name):
         assert restype is ctypes.c_int
     elif ret == "const char *":
         assert restype is ctypes.c_char_p
+    elif ret == "void *":
+        assert restype is ctypes.c_void_p
     else:
         pytest.fail("unexpected return type %r" % ret)
 

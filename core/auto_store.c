@@ -1,9 +1,11 @@
 /* The handle's store, and the one-store rules of auto mode: see auto_store.h. */
 #include "auto_store.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "secprov.h"
@@ -28,7 +30,12 @@ void sp_store_init(sp_store *st, const char *provider_dir, const secprov_provide
     st->retry_interval_s = retry_interval_s;
     st->device = device;
     st->core = core;
-    pthread_mutex_init(&st->mutex, NULL);
+    /* Recursive: a log callback may ask the handle's provider name. */
+    pthread_mutexattr_t attr;
+    pthread_mutexattr_init(&attr);
+    pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_RECURSIVE);
+    pthread_mutex_init(&st->mutex, &attr);
+    pthread_mutexattr_destroy(&attr);
 }
 
 static sp_provider *slot(sp_store *st, const char *provider)
@@ -140,12 +147,22 @@ static int p_locate(sp_provider *p, const char *name, char *out, size_t out_len)
  * alone (store_has): 1 when it holds name. A module that cannot be loaded,
  * or a folder that is not ours (which that provider refuses too), holds
  * nothing. */
+/* A provider's state folder that does not exist holds nothing: then its
+ * module is not even loaded (a device without a TPM never loads tpm.so). */
+static int folder_absent(const sp_store *st, const char *provider)
+{
+    struct stat sb;
+    const char *dir = strcmp(provider, "tpm") == 0 ? st->env->tpm_state_dir
+                                                   : st->env->legacy_state_dir;
+    return stat(dir, &sb) != 0 && errno == ENOENT;
+}
+
 static int holds(sp_store *st, const char *provider, const char *name)
 {
     char why[512];
     sp_provider *p = slot(st, provider);
 
-    if (load(st, provider, why, sizeof why) != SECPROV_OK ||
+    if (folder_absent(st, provider) || load(st, provider, why, sizeof why) != SECPROV_OK ||
         !SECPROV_CLASS_HAS(p->klass, store_has))
         return 0;
     int rc = p->klass->store_has(st->env, name);
@@ -159,7 +176,7 @@ static int names_in(sp_store *st, const char *provider, char ***names, size_t *c
 
     *names = NULL;
     *count = 0;
-    if (load(st, provider, why, sizeof why) != SECPROV_OK ||
+    if (folder_absent(st, provider) || load(st, provider, why, sizeof why) != SECPROV_OK ||
         !SECPROV_CLASS_HAS(p->klass, store_names))
         return SECPROV_OK;
     return p->klass->store_names(st->env, names, count);

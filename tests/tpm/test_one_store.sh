@@ -115,7 +115,13 @@ ask list; expect "S3 API: list: each name of both stores once" OK "lg,lg2,tp"
 
 # --- S4 and S2: the TPM back; the same handle switches and moves -----------------
 tpm_sim_socket "$T/s"
+mkdir -p "$T/tpm-state"; touch "$T/tpm-state/lock"
+( exec 9<"$T/tpm-state/lock"; flock 9; exec sleep 30 ) & HOLDER=$!   # sleep holds it
+for _ in $(seq 1 100); do flock -n "$T/tpm-state/lock" true || break; sleep 0.05; done
 sleep 1.2                                    # tpm.retry_interval_s = 1
+ask unseal lg2; expect "S4 API: the retry finds the lock held: BUSY (contention is not failure)" BUSY
+kill "$HOLDER"; wait "$HOLDER" 2>/dev/null || true; HOLDER=
+sleep 1.2
 ask unseal lg2; expect "S4 API: after the retry interval, the call is served" OK legacy-value-2
 ask provider; expect "S4 API: the handle switched to the TPM" OK "tpm fallback=no"
 check "S4 API: one info line says so" test "$(grep -c 'the TPM can be used again: provider tpm now serves this handle' "$T/driver.err")" = 1

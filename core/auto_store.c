@@ -301,7 +301,8 @@ static void move_all(sp_store *st)
     st->migrated = 1;
     if (names_in(st, "legacy", &names, &count) != SECPROV_OK)
         return;
-    for (size_t i = 0; i < count; i++)
+    /* legacy cannot be opened: said once, and the copies stay */
+    for (size_t i = 0; i < count && legacy_ready(st) == SECPROV_OK; i++)
         (void)move_one(st, names[i]);
     secprov_list_free(names, count);
 }

@@ -6,7 +6,7 @@
 #  W  read-only commands (unseal, list, locate, info) write and chmod nothing
 #  R  a read-only state folder (read-only bind mount; root, else SKIP):
 #     unseal, list, locate, info work on tpm, legacy and auto (no fallback),
-#     also with no lock file (the folder itself is locked); seal and delete
+#     also with no lock file (keystore/ is locked); seal and delete
 #     fail saying read-only and naming the folder
 #  P  the same with a folder the user may only read (setpriv; root, else SKIP)
 #  V  two containers sharing a state volume (different PID namespaces,
@@ -103,7 +103,7 @@ if [ $root = yes ] && unshare -m true 2>/dev/null; then
   label=R; readonly_commands "tpm legacy auto" "$T/ro"
   rm "$D/tpm/lock"
   run "$C" SECURITY_PROVIDER=tpm "$T/ro" "$B" unseal stpm
-  check "R tpm: no lock file: unseal works (the folder is locked)" out_is value-tpm
+  check "R tpm: no lock file: unseal works (keystore/ is locked)" out_is value-tpm
   run "$C" SECURITY_PROVIDER=tpm "$B" list
   check "R tpm: the lock file is made again on a writable folder" test -f "$D/tpm/lock"
   for p in tpm legacy auto; do

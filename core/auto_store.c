@@ -255,36 +255,29 @@ static int move_one(sp_store *st, const char *name)
                    "holds '%s'", name, name);
         return rc;
     }
+    int moved = 0;
     rc = p_unseal(st, &st->legacy, name, &v, &vlen);
-    for (int round = 0; rc == SECPROV_OK; round++) {
-        if (round == ROUNDS_MAX) {
-            rc = SECPROV_ERR_BUSY;
-            break;
-        }
+    for (int round = 0; rc == SECPROV_OK && !moved && round < ROUNDS_MAX; round++) {
         if ((rc = p_seal(&st->tpm, name, v, vlen)) != SECPROV_OK)
             break;
-        /* Removed only if it still holds what the TPM now holds. */
-        rc = p_unseal(st, &st->legacy, name, &again, &alen);
-        if (rc == SECPROV_OK && same(v, vlen, again, alen))
-            rc = p_remove(&st->legacy, name);
-        else if (rc == SECPROV_OK)
-            rc = 1;                                 /* changed meanwhile: again */
+        /* Removed only while legacy still holds what the TPM now holds;
+         * changed meanwhile (another process sealed it): the newer value. */
+        int lrc = p_unseal(st, &st->legacy, name, &again, &alen);
+        int unchanged = lrc == SECPROV_OK && same(v, vlen, again, alen);
         st->env->secret_free(v, vlen);
         v = again;
         vlen = alen;
         again = NULL;
-        if (rc == SECPROV_OK || rc == SECPROV_ERR_NOT_FOUND) {
-            sp_log(st->log, SECPROV_LOG_INFO, "moved '%s' from the legacy store into the TPM",
-                   name);
-            rc = SECPROV_OK;
-            break;
-        }
-        if (rc == 1)
-            rc = SECPROV_OK;
+        moved = unchanged || lrc == SECPROV_ERR_NOT_FOUND;
+        rc = unchanged ? p_remove(&st->legacy, name) : moved ? SECPROV_OK : lrc;
     }
     if (v != NULL)
         st->env->secret_free(v, vlen);
-    if (rc != SECPROV_OK)
+    if (rc == SECPROV_OK && !moved)
+        rc = SECPROV_ERR_BUSY;                      /* it kept changing */
+    if (rc == SECPROV_OK)
+        sp_log(st->log, SECPROV_LOG_INFO, "moved '%s' from the legacy store into the TPM", name);
+    else
         sp_log(st->log, SECPROV_LOG_WARNING, "cannot move '%s' from the legacy store into "
                "the TPM (%s): the legacy copy is kept", name, secprov_strerror(rc));
     return rc;

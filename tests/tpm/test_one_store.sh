@@ -160,6 +160,21 @@ run "$C" SECPROV_LOG_LEVEL=info "$B" unseal tp
 check "S3: the TPM's copy wins" out_is tpm-value
 check "S3: the legacy copy is removed" test ! -e "$L/tp.sec"
 check "S3: ... and that is logged" err_has "removed the legacy copy of 'tp': the TPM holds 'tp'"
+# a TPM copy that cannot be read never costs the legacy copy
+run "$C" SECURITY_PROVIDER=tpm "$B" seal bk "$(v bk-tpm)"
+run "$C" SECURITY_PROVIDER=legacy "$B" seal bk "$(v bk-legacy)"
+obj=$(find "$T/tpm-state/keystore/user" -path '*/sp-bk-*/object.json')
+cp "$obj" "$T/obj.orig"
+sed -E -i 's/("private":"[0-9a-f]*)[1-9a-f]"/\10"/; t; s/("private":"[0-9a-f]*)0"/\11"/' "$obj"
+run "$C" "$B" unseal bk
+check "S3: both hold 'bk', the TPM's copy altered: the TPM's answer (integrity error)" \
+  err_has "unseal 'bk': stored secret failed its integrity check"
+check "S3: ... and the legacy copy is kept" test -f "$L/bk.sec"
+run "$C" SECURITY_PROVIDER=legacy "$B" unseal bk
+check "S3: ... and still unseals by explicit legacy" out_is bk-legacy
+cp "$T/obj.orig" "$obj"
+run "$C" "$B" unseal bk
+check "S3: the TPM's copy restored: it wins, the legacy copy goes" test "$(cat "$T/out")" = bk-tpm -a ! -e "$L/bk.sec"
 run "$C" SECURITY_PROVIDER=tpm "$B" seal dd "$(v dd-tpm)"
 run "$C" SECURITY_PROVIDER=legacy "$B" seal dd "$(v dd-legacy)"
 check "S3: 'dd' in both stores" test -f "$S/dd.ref" -a -f "$L/dd.sec"

@@ -303,7 +303,8 @@ static void move_all(sp_store *st)
 /* Before a call: rule 4, then rule 1. 1 when the TPM serves. */
 static int begin(sp_store *st, int *rc)
 {
-    pthread_mutex_lock(&st->mutex);
+    if (st->auto_mode)                  /* explicit: nothing here changes after open */
+        pthread_mutex_lock(&st->mutex);
     *rc = retry_tpm(st);
     if (*rc == SECPROV_OK && st->auto_mode && st->serving == &st->tpm)
         move_all(st);
@@ -312,7 +313,8 @@ static int begin(sp_store *st, int *rc)
 
 static int end(sp_store *st, int rc)
 {
-    pthread_mutex_unlock(&st->mutex);
+    if (st->auto_mode)
+        pthread_mutex_unlock(&st->mutex);
     return rc;
 }
 

@@ -22,7 +22,8 @@
  *     tpm.retry_interval_s, and switches to it, with one info line, when it
  *     opens. Contention is not failure: a busy TPM lock is SECPROV_ERR_BUSY.
  *
- * Calls on one auto handle run one at a time (the store's mutex).
+ * Calls on one auto handle run one at a time (the store's mutex); calls on
+ * an explicit handle go to its provider as they come (its own locking).
  */
 #ifndef SECPROV_AUTO_STORE_H
 #define SECPROV_AUTO_STORE_H

@@ -45,33 +45,13 @@ static sp_provider *slot(sp_store *st, const char *provider)
 
 static int load(sp_store *st, const char *provider, char *why, size_t why_len)
 {
-    sp_provider *p = slot(st, provider);
-
-    if (p->klass != NULL)
-        return SECPROV_OK;
-    return secprov_module_load(st->provider_dir, provider, &p->mod, &p->klass, why, why_len);
+    return sp_provider_load(slot(st, provider), st->provider_dir, provider, why, why_len);
 }
 
 int sp_store_open(sp_store *st, const char *provider, char *why, size_t why_len)
 {
-    sp_provider *p = slot(st, provider);
-    secprov_provider_ctx *ctx = NULL;
-    int rc = load(st, provider, why, why_len);
-
-    if (rc != SECPROV_OK || p->ctx != NULL)
-        return rc;
-    why[0] = '\0';
-    rc = p->klass->open(&ctx, st->env, why, why_len);
-    if (rc != SECPROV_OK || ctx == NULL) {
-        if (why[0] == '\0')
-            snprintf(why, why_len, "%s provider failed to open: %s", provider,
-                     secprov_strerror(rc));
-        if (ctx != NULL)
-            p->klass->close(ctx);
-        return rc != SECPROV_OK ? rc : SECPROV_ERR_INTERNAL;
-    }
-    p->ctx = ctx;
-    return SECPROV_OK;
+    return sp_provider_open(slot(st, provider), st->provider_dir, provider, st->env, why,
+                            why_len);
 }
 
 void sp_store_start(sp_store *st, int auto_mode, const char *serving, int fell_back,
@@ -84,69 +64,19 @@ void sp_store_start(sp_store *st, int auto_mode, const char *serving, int fell_b
     st->last_try_s = mono_s();
 }
 
-static void close_one(sp_provider *p)
-{
-    if (p->ctx != NULL)
-        p->klass->close(p->ctx);
-    secprov_module_unload(p->mod);
-    memset(p, 0, sizeof *p);
-}
-
 void sp_store_close(sp_store *st)
 {
-    close_one(&st->tpm);
-    close_one(&st->legacy);
+    sp_provider_close(&st->tpm);
+    sp_provider_close(&st->legacy);
     pthread_mutex_destroy(&st->mutex);
-}
-
-/* ---- one provider's operations (NULL slot: unsupported) ---------------- */
-
-static int p_seal(sp_provider *p, const char *name, const void *data, size_t len)
-{
-    return SECPROV_CLASS_HAS(p->klass, seal) ? p->klass->seal(p->ctx, name, data, len)
-                                             : SECPROV_ERR_UNSUPPORTED;
 }
 
 static int p_unseal(const sp_store *st, sp_provider *p, const char *name, void **data,
                     size_t *len)
 {
-    int rc;
-
-    *data = NULL;
-    *len = 0;
-    if (!SECPROV_CLASS_HAS(p->klass, unseal))
-        return SECPROV_ERR_UNSUPPORTED;
-    rc = p->klass->unseal(p->ctx, name, data, len);
-    if (rc != SECPROV_OK && *data != NULL) {        /* a provider must not, but never leak */
-        st->env->secret_free(*data, *len);
-        *data = NULL;
-        *len = 0;
-    }
-    return rc;
+    return sp_provider_unseal(p, st->env, name, data, len);
 }
 
-static int p_remove(sp_provider *p, const char *name)
-{
-    return SECPROV_CLASS_HAS(p->klass, remove) ? p->klass->remove(p->ctx, name)
-                                               : SECPROV_ERR_UNSUPPORTED;
-}
-
-static int p_list(sp_provider *p, char ***names, size_t *count)
-{
-    return SECPROV_CLASS_HAS(p->klass, list) ? p->klass->list(p->ctx, names, count)
-                                             : SECPROV_ERR_UNSUPPORTED;
-}
-
-static int p_locate(sp_provider *p, const char *name, char *out, size_t out_len)
-{
-    return SECPROV_CLASS_HAS(p->klass, locate) ? p->klass->locate(p->ctx, name, out, out_len)
-                                               : SECPROV_ERR_UNSUPPORTED;
-}
-
-/* The store of the provider that may not be open, from its state folder
- * alone (store_has): 1 when it holds name. A module that cannot be loaded,
- * or a folder that is not ours (which that provider refuses too), holds
- * nothing. */
 /* A provider's state folder that does not exist holds nothing: then its
  * module is not even loaded (a device without a TPM never loads tpm.so). */
 static int folder_absent(const sp_store *st, const char *provider)
@@ -157,6 +87,10 @@ static int folder_absent(const sp_store *st, const char *provider)
     return stat(dir, &sb) != 0 && errno == ENOENT;
 }
 
+/* The store of the provider that may not be open, from its state folder
+ * alone (store_has): 1 when it holds name. A module that cannot be loaded,
+ * or a folder that is not ours (which that provider refuses too), holds
+ * nothing. */
 static int holds(sp_store *st, const char *provider, const char *name)
 {
     char why[512];
@@ -250,7 +184,7 @@ static int move_one(sp_store *st, const char *name)
             return rc;
         }
         st->env->secret_free(v, vlen);
-        if ((rc = p_remove(&st->legacy, name)) == SECPROV_OK)
+        if ((rc = sp_provider_remove(&st->legacy, name)) == SECPROV_OK)
             sp_log(st->log, SECPROV_LOG_INFO, "removed the legacy copy of '%s': the TPM "
                    "holds '%s'", name, name);
         return rc;
@@ -258,7 +192,7 @@ static int move_one(sp_store *st, const char *name)
     int moved = 0;
     rc = p_unseal(st, &st->legacy, name, &v, &vlen);
     for (int round = 0; rc == SECPROV_OK && !moved && round < ROUNDS_MAX; round++) {
-        if ((rc = p_seal(&st->tpm, name, v, vlen)) != SECPROV_OK)
+        if ((rc = sp_provider_seal(&st->tpm, name, v, vlen)) != SECPROV_OK)
             break;
         /* Removed only while legacy still holds what the TPM now holds;
          * changed meanwhile (another process sealed it): the newer value. */
@@ -269,7 +203,7 @@ static int move_one(sp_store *st, const char *name)
         vlen = alen;
         again = NULL;
         moved = unchanged || lrc == SECPROV_ERR_NOT_FOUND;
-        rc = unchanged ? p_remove(&st->legacy, name) : moved ? SECPROV_OK : lrc;
+        rc = unchanged ? sp_provider_remove(&st->legacy, name) : moved ? SECPROV_OK : lrc;
     }
     if (v != NULL)
         st->env->secret_free(v, vlen);
@@ -338,9 +272,9 @@ int sp_store_seal(sp_store *st, const char *name, const void *data, size_t len)
         return end(st, rc);
     if (!tpm && held_by_tpm(st, "seal", name))
         return end(st, SECPROV_ERR_UNAVAILABLE);
-    rc = p_seal(st->serving, name, data, len);
+    rc = sp_provider_seal(st->serving, name, data, len);
     if (rc == SECPROV_OK && tpm && st->auto_mode && holds(st, "legacy", name) &&
-        legacy_ready(st) == SECPROV_OK && p_remove(&st->legacy, name) == SECPROV_OK)
+        legacy_ready(st) == SECPROV_OK && sp_provider_remove(&st->legacy, name) == SECPROV_OK)
         sp_log(st->log, SECPROV_LOG_INFO, "removed the legacy copy of '%s': the TPM holds "
                "'%s'", name, name);
     return end(st, rc);
@@ -374,12 +308,12 @@ int sp_store_delete(sp_store *st, const char *name)
         return end(st, rc);
     if (!tpm && held_by_tpm(st, "delete", name))
         return end(st, SECPROV_ERR_UNAVAILABLE);
-    rc = p_remove(st->serving, name);
+    rc = sp_provider_remove(st->serving, name);
     if (tpm && st->auto_mode && (rc == SECPROV_OK || rc == SECPROV_ERR_NOT_FOUND) &&
         holds(st, "legacy", name)) {
         int lrc = legacy_ready(st);
         if (lrc == SECPROV_OK)
-            lrc = p_remove(&st->legacy, name);
+            lrc = sp_provider_remove(&st->legacy, name);
         if (lrc == SECPROV_OK)
             rc = SECPROV_OK;                        /* removed from one store at least */
         else if (lrc != SECPROV_ERR_NOT_FOUND)
@@ -425,7 +359,7 @@ int sp_store_list(sp_store *st, char ***names, size_t *count)
 
     if (rc != SECPROV_OK)
         return end(st, rc);
-    rc = p_list(st->serving, &a, &na);
+    rc = sp_provider_list(st->serving, &a, &na);
     if (rc != SECPROV_OK || !st->auto_mode) {
         *names = a;
         *count = na;
@@ -447,12 +381,12 @@ int sp_store_locate(sp_store *st, const char *name, char *out, size_t out_len)
         return end(st, rc);
     if (!tpm && held_by_tpm(st, "locate", name))
         return end(st, SECPROV_ERR_UNAVAILABLE);
-    rc = p_locate(st->serving, name, out, out_len);
+    rc = sp_provider_locate(st->serving, name, out, out_len);
     if (rc == SECPROV_ERR_NOT_FOUND && tpm && st->auto_mode && holds(st, "legacy", name)) {
         if (move_one(st, name) == SECPROV_OK)
-            rc = p_locate(&st->tpm, name, out, out_len);
+            rc = sp_provider_locate(&st->tpm, name, out, out_len);
         else if (legacy_ready(st) == SECPROV_OK)
-            rc = p_locate(&st->legacy, name, out, out_len);
+            rc = sp_provider_locate(&st->legacy, name, out, out_len);
     }
     return end(st, rc);
 }

@@ -31,15 +31,9 @@
 #include <pthread.h>
 #include <stddef.h>
 
-#include "loader.h"
 #include "log.h"
 #include "provider_abi.h"
-
-typedef struct sp_provider {
-    secprov_module *mod;                /* NULL: not loaded */
-    const secprov_provider_class *klass;
-    secprov_provider_ctx *ctx;          /* NULL: not open */
-} sp_provider;
+#include "provider_slot.h"
 
 /* Before the handle tries the TPM again: look for the TPM device nodes
  * anew (env's tpm_device, tpm_tcti); SECPROV_OK when one is present, else

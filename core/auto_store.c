@@ -1,9 +1,11 @@
 /* The handle's store, and the one-store rules of auto mode: see auto_store.h. */
 #include "auto_store.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "secprov.h"
@@ -30,7 +32,12 @@ void sp_store_init(sp_store *st, const char *provider_dir, const secprov_provide
     st->retry_interval_s = retry_interval_s;
     st->device = device;
     st->core = core;
-    pthread_mutex_init(&st->mutex, NULL);
+    /* Recursive: a log callback may ask the handle's provider name. */
+    pthread_mutexattr_t attr;
+    pthread_mutexattr_init(&attr);
+    pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_RECURSIVE);
+    pthread_mutex_init(&st->mutex, &attr);
+    pthread_mutexattr_destroy(&attr);
 }
 
 static sp_provider *slot(sp_store *st, const char *provider)
@@ -43,39 +50,23 @@ static sp_provider *slot(sp_store *st, const char *provider)
 static int load(sp_store *st, const char *provider, char *why, size_t why_len)
 {
     sp_provider *p = slot(st, provider);
+    int rc = sp_provider_load(p, st->provider_dir, provider, why, why_len);
 
-    if (p->klass != NULL)
-        return SECPROV_OK;
-    int rc = secprov_module_load(st->provider_dir, provider, &p->mod, &p->klass, why, why_len);
     if (rc == SECPROV_OK && SECPROV_CLASS_HAS(p->klass, config_keys) &&
         (rc = sp_config_provider_keys(st->cfg, provider, p->klass->config_keys, why,
-                                      why_len)) != SECPROV_OK) {
-        secprov_module_unload(p->mod);
-        memset(p, 0, sizeof *p);
-    }
+                                      why_len)) != SECPROV_OK)
+        sp_provider_close(p);
     return rc;
 }
 
 int sp_store_open(sp_store *st, const char *provider, char *why, size_t why_len)
 {
-    sp_provider *p = slot(st, provider);
-    secprov_provider_ctx *ctx = NULL;
-    int rc = load(st, provider, why, why_len);
+    int rc = load(st, provider, why, why_len);     /* its config group checked first */
 
-    if (rc != SECPROV_OK || p->ctx != NULL)
+    if (rc != SECPROV_OK)
         return rc;
-    why[0] = '\0';
-    rc = p->klass->open(&ctx, st->env, why, why_len);
-    if (rc != SECPROV_OK || ctx == NULL) {
-        if (why[0] == '\0')
-            snprintf(why, why_len, "%s provider failed to open: %s", provider,
-                     secprov_strerror(rc));
-        if (ctx != NULL)
-            p->klass->close(ctx);
-        return rc != SECPROV_OK ? rc : SECPROV_ERR_INTERNAL;
-    }
-    p->ctx = ctx;
-    return SECPROV_OK;
+    return sp_provider_open(slot(st, provider), st->provider_dir, provider, st->env, why,
+                            why_len);
 }
 
 void sp_store_start(sp_store *st, int auto_mode, const char *serving, int fell_back,
@@ -88,64 +79,28 @@ void sp_store_start(sp_store *st, int auto_mode, const char *serving, int fell_b
     st->last_try_s = mono_s();
 }
 
-static void close_one(sp_provider *p)
-{
-    if (p->ctx != NULL)
-        p->klass->close(p->ctx);
-    secprov_module_unload(p->mod);
-    memset(p, 0, sizeof *p);
-}
-
 void sp_store_close(sp_store *st)
 {
-    close_one(&st->tpm);
-    close_one(&st->legacy);
-    close_one(&st->other);
+    sp_provider_close(&st->tpm);
+    sp_provider_close(&st->legacy);
+    sp_provider_close(&st->other);
     pthread_mutex_destroy(&st->mutex);
-}
-
-/* ---- one provider's operations (NULL slot: unsupported) ---------------- */
-
-static int p_seal(sp_provider *p, const char *name, const void *data, size_t len)
-{
-    return SECPROV_CLASS_HAS(p->klass, seal) ? p->klass->seal(p->ctx, name, data, len)
-                                             : SECPROV_ERR_UNSUPPORTED;
 }
 
 static int p_unseal(const sp_store *st, sp_provider *p, const char *name, void **data,
                     size_t *len)
 {
-    int rc;
-
-    *data = NULL;
-    *len = 0;
-    if (!SECPROV_CLASS_HAS(p->klass, unseal))
-        return SECPROV_ERR_UNSUPPORTED;
-    rc = p->klass->unseal(p->ctx, name, data, len);
-    if (rc != SECPROV_OK && *data != NULL) {        /* a provider must not, but never leak */
-        st->env->secret_free(*data, *len);
-        *data = NULL;
-        *len = 0;
-    }
-    return rc;
+    return sp_provider_unseal(p, st->env, name, data, len);
 }
 
-static int p_remove(sp_provider *p, const char *name)
+/* A provider's state folder that does not exist holds nothing: then its
+ * module is not even loaded (a device without a TPM never loads tpm.so). */
+static int folder_absent(const sp_store *st, const char *provider)
 {
-    return SECPROV_CLASS_HAS(p->klass, remove) ? p->klass->remove(p->ctx, name)
-                                               : SECPROV_ERR_UNSUPPORTED;
-}
-
-static int p_list(sp_provider *p, char ***names, size_t *count)
-{
-    return SECPROV_CLASS_HAS(p->klass, list) ? p->klass->list(p->ctx, names, count)
-                                             : SECPROV_ERR_UNSUPPORTED;
-}
-
-static int p_locate(sp_provider *p, const char *name, char *out, size_t out_len)
-{
-    return SECPROV_CLASS_HAS(p->klass, locate) ? p->klass->locate(p->ctx, name, out, out_len)
-                                               : SECPROV_ERR_UNSUPPORTED;
+    struct stat sb;
+    const char *dir = strcmp(provider, "tpm") == 0 ? st->env->tpm_state_dir
+                                                   : st->env->legacy_state_dir;
+    return stat(dir, &sb) != 0 && errno == ENOENT;
 }
 
 /* The store of the provider that may not be open, from its state folder
@@ -157,7 +112,7 @@ static int holds(sp_store *st, const char *provider, const char *name)
     char why[512];
     sp_provider *p = slot(st, provider);
 
-    if (load(st, provider, why, sizeof why) != SECPROV_OK ||
+    if (folder_absent(st, provider) || load(st, provider, why, sizeof why) != SECPROV_OK ||
         !SECPROV_CLASS_HAS(p->klass, store_has))
         return 0;
     int rc = p->klass->store_has(st->env, name);
@@ -171,7 +126,7 @@ static int names_in(sp_store *st, const char *provider, char ***names, size_t *c
 
     *names = NULL;
     *count = 0;
-    if (load(st, provider, why, sizeof why) != SECPROV_OK ||
+    if (folder_absent(st, provider) || load(st, provider, why, sizeof why) != SECPROV_OK ||
         !SECPROV_CLASS_HAS(p->klass, store_names))
         return SECPROV_OK;
     return p->klass->store_names(st->env, names, count);
@@ -245,41 +200,34 @@ static int move_one(sp_store *st, const char *name)
             return rc;
         }
         st->env->secret_free(v, vlen);
-        if ((rc = p_remove(&st->legacy, name)) == SECPROV_OK)
+        if ((rc = sp_provider_remove(&st->legacy, name)) == SECPROV_OK)
             sp_log(st->log, SECPROV_LOG_INFO, "removed the legacy copy of '%s': the TPM "
                    "holds '%s'", name, name);
         return rc;
     }
+    int moved = 0;
     rc = p_unseal(st, &st->legacy, name, &v, &vlen);
-    for (int round = 0; rc == SECPROV_OK; round++) {
-        if (round == ROUNDS_MAX) {
-            rc = SECPROV_ERR_BUSY;
+    for (int round = 0; rc == SECPROV_OK && !moved && round < ROUNDS_MAX; round++) {
+        if ((rc = sp_provider_seal(&st->tpm, name, v, vlen)) != SECPROV_OK)
             break;
-        }
-        if ((rc = p_seal(&st->tpm, name, v, vlen)) != SECPROV_OK)
-            break;
-        /* Removed only if it still holds what the TPM now holds. */
-        rc = p_unseal(st, &st->legacy, name, &again, &alen);
-        if (rc == SECPROV_OK && same(v, vlen, again, alen))
-            rc = p_remove(&st->legacy, name);
-        else if (rc == SECPROV_OK)
-            rc = 1;                                 /* changed meanwhile: again */
+        /* Removed only while legacy still holds what the TPM now holds;
+         * changed meanwhile (another process sealed it): the newer value. */
+        int lrc = p_unseal(st, &st->legacy, name, &again, &alen);
+        int unchanged = lrc == SECPROV_OK && same(v, vlen, again, alen);
         st->env->secret_free(v, vlen);
         v = again;
         vlen = alen;
         again = NULL;
-        if (rc == SECPROV_OK || rc == SECPROV_ERR_NOT_FOUND) {
-            sp_log(st->log, SECPROV_LOG_INFO, "moved '%s' from the legacy store into the TPM",
-                   name);
-            rc = SECPROV_OK;
-            break;
-        }
-        if (rc == 1)
-            rc = SECPROV_OK;
+        moved = unchanged || lrc == SECPROV_ERR_NOT_FOUND;
+        rc = unchanged ? sp_provider_remove(&st->legacy, name) : moved ? SECPROV_OK : lrc;
     }
     if (v != NULL)
         st->env->secret_free(v, vlen);
-    if (rc != SECPROV_OK)
+    if (rc == SECPROV_OK && !moved)
+        rc = SECPROV_ERR_BUSY;                      /* it kept changing */
+    if (rc == SECPROV_OK)
+        sp_log(st->log, SECPROV_LOG_INFO, "moved '%s' from the legacy store into the TPM", name);
+    else
         sp_log(st->log, SECPROV_LOG_WARNING, "cannot move '%s' from the legacy store into "
                "the TPM (%s): the legacy copy is kept", name, secprov_strerror(rc));
     return rc;
@@ -296,7 +244,8 @@ static void move_all(sp_store *st)
     st->migrated = 1;
     if (names_in(st, "legacy", &names, &count) != SECPROV_OK)
         return;
-    for (size_t i = 0; i < count; i++)
+    /* legacy cannot be opened: said once, and the copies stay */
+    for (size_t i = 0; i < count && legacy_ready(st) == SECPROV_OK; i++)
         (void)move_one(st, names[i]);
     secprov_list_free(names, count);
 }
@@ -304,7 +253,8 @@ static void move_all(sp_store *st)
 /* Before a call: rule 4, then rule 1. 1 when the TPM serves. */
 static int begin(sp_store *st, int *rc)
 {
-    pthread_mutex_lock(&st->mutex);
+    if (st->auto_mode)                  /* explicit: nothing here changes after open */
+        pthread_mutex_lock(&st->mutex);
     *rc = retry_tpm(st);
     if (*rc == SECPROV_OK && st->auto_mode && st->serving == &st->tpm)
         move_all(st);
@@ -313,7 +263,8 @@ static int begin(sp_store *st, int *rc)
 
 static int end(sp_store *st, int rc)
 {
-    pthread_mutex_unlock(&st->mutex);
+    if (st->auto_mode)
+        pthread_mutex_unlock(&st->mutex);
     return rc;
 }
 
@@ -337,9 +288,9 @@ int sp_store_seal(sp_store *st, const char *name, const void *data, size_t len)
         return end(st, rc);
     if (!tpm && held_by_tpm(st, "seal", name))
         return end(st, SECPROV_ERR_UNAVAILABLE);
-    rc = p_seal(st->serving, name, data, len);
+    rc = sp_provider_seal(st->serving, name, data, len);
     if (rc == SECPROV_OK && tpm && st->auto_mode && holds(st, "legacy", name) &&
-        legacy_ready(st) == SECPROV_OK && p_remove(&st->legacy, name) == SECPROV_OK)
+        legacy_ready(st) == SECPROV_OK && sp_provider_remove(&st->legacy, name) == SECPROV_OK)
         sp_log(st->log, SECPROV_LOG_INFO, "removed the legacy copy of '%s': the TPM holds "
                "'%s'", name, name);
     return end(st, rc);
@@ -373,12 +324,12 @@ int sp_store_delete(sp_store *st, const char *name)
         return end(st, rc);
     if (!tpm && held_by_tpm(st, "delete", name))
         return end(st, SECPROV_ERR_UNAVAILABLE);
-    rc = p_remove(st->serving, name);
+    rc = sp_provider_remove(st->serving, name);
     if (tpm && st->auto_mode && (rc == SECPROV_OK || rc == SECPROV_ERR_NOT_FOUND) &&
         holds(st, "legacy", name)) {
         int lrc = legacy_ready(st);
         if (lrc == SECPROV_OK)
-            lrc = p_remove(&st->legacy, name);
+            lrc = sp_provider_remove(&st->legacy, name);
         if (lrc == SECPROV_OK)
             rc = SECPROV_OK;                        /* removed from one store at least */
         else if (lrc != SECPROV_ERR_NOT_FOUND)
@@ -424,7 +375,7 @@ int sp_store_list(sp_store *st, char ***names, size_t *count)
 
     if (rc != SECPROV_OK)
         return end(st, rc);
-    rc = p_list(st->serving, &a, &na);
+    rc = sp_provider_list(st->serving, &a, &na);
     if (rc != SECPROV_OK || !st->auto_mode) {
         *names = a;
         *count = na;
@@ -446,12 +397,12 @@ int sp_store_locate(sp_store *st, const char *name, char *out, size_t out_len)
         return end(st, rc);
     if (!tpm && held_by_tpm(st, "locate", name))
         return end(st, SECPROV_ERR_UNAVAILABLE);
-    rc = p_locate(st->serving, name, out, out_len);
+    rc = sp_provider_locate(st->serving, name, out, out_len);
     if (rc == SECPROV_ERR_NOT_FOUND && tpm && st->auto_mode && holds(st, "legacy", name)) {
         if (move_one(st, name) == SECPROV_OK)
-            rc = p_locate(&st->tpm, name, out, out_len);
+            rc = sp_provider_locate(&st->tpm, name, out, out_len);
         else if (legacy_ready(st) == SECPROV_OK)
-            rc = p_locate(&st->legacy, name, out, out_len);
+            rc = sp_provider_locate(&st->legacy, name, out, out_len);
     }
     return end(st, rc);
 }

@@ -22,7 +22,8 @@
  *     tpm.retry_interval_s, and switches to it, with one info line, when it
  *     opens. Contention is not failure: a busy TPM lock is SECPROV_ERR_BUSY.
  *
- * Calls on one auto handle run one at a time (the store's mutex).
+ * Calls on one auto handle run one at a time (the store's mutex); calls on
+ * an explicit handle go to its provider as they come (its own locking).
  */
 #ifndef SECPROV_AUTO_STORE_H
 #define SECPROV_AUTO_STORE_H
@@ -31,15 +32,9 @@
 #include <stddef.h>
 
 #include "config.h"
-#include "loader.h"
 #include "log.h"
+#include "provider_slot.h"
 #include "secprov_provider.h"
-
-typedef struct sp_provider {
-    secprov_module *mod;                /* NULL: not loaded */
-    const secprov_provider_class *klass;
-    secprov_provider_ctx *ctx;          /* NULL: not open */
-} sp_provider;
 
 /* Before the handle tries the TPM again: look for the TPM device nodes
  * anew (env's tpm_device, tpm_tcti); SECPROV_OK when one is present, else

@@ -92,11 +92,12 @@ typedef struct secprov secprov;
 SECPROV_API int secprov_open(secprov **sp, const secprov_options *opts);
 SECPROV_API void secprov_close(secprov *sp);
 
-/* "tpm" or "legacy". */
+/* "tpm" or "legacy": the provider serving the handle now (an auto handle
+ * that fell back switches to tpm once the TPM can be used: docs/store.md). */
 SECPROV_API const char *secprov_provider_name(const secprov *sp);
-/* 1 when auto wanted tpm and fell back to legacy, else 0. */
+/* 1 when auto wanted tpm and legacy serves the handle now, else 0. */
 SECPROV_API int secprov_fell_back(const secprov *sp);
-/* Why it fell back (NULL when it did not). */
+/* Why it fell back (NULL when it did not); valid until the next call on sp. */
 SECPROV_API const char *secprov_fallback_reason(const secprov *sp);
 
 /* Seal data under name; replaces an existing secret of that name atomically. */
@@ -112,7 +113,8 @@ SECPROV_API void secprov_free(void *data, size_t len);
  * secprov_free(p, len), which releases it. NULL when out of memory. */
 SECPROV_API void *secprov_secret_alloc(size_t len);
 SECPROV_API int secprov_delete(secprov *sp, const char *name);
-/* Names of all secrets, sorted; release with secprov_list_free(). */
+/* Names of all secrets, sorted (auto: of both stores, each once);
+ * release with secprov_list_free(). */
 SECPROV_API int secprov_list(secprov *sp, char ***names, size_t *count);
 SECPROV_API void secprov_list_free(char **names, size_t count);
 

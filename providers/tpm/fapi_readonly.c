@@ -12,14 +12,6 @@
 #include "secprov.h"
 #include "state_files.h"
 
-static int json_safe(const char *s)
-{
-    for (; *s; s++)
-        if (*s == '"' || *s == '\\' || (unsigned char)*s < 0x20)
-            return 0;
-    return 1;
-}
-
 int fapi_readonly_setup(fapi_readonly *ro, const char *state_dir, const char *tcti,
                         char *config_path, size_t config_len, char *why, size_t why_len)
 {
@@ -30,7 +22,7 @@ int fapi_readonly_setup(fapi_readonly *ro, const char *state_dir, const char *tc
     if (tmp == NULL || tmp[0] != '/')
         tmp = "/tmp";
     if (snprintf(ro->dir, sizeof ro->dir, "%s/secprov-ro-XXXXXX", tmp) >= (int)sizeof ro->dir ||
-        mkdtemp(ro->dir) == NULL || !json_safe(ro->dir)) {
+        mkdtemp(ro->dir) == NULL || !fapi_json_safe(ro->dir)) {
         snprintf(why, why_len, "state folder %s is read-only, and no private folder for "
                  "FAPI's user keystore can be made in %s: %s", state_dir, tmp, strerror(errno));
         if (ro->dir[0] != '\0')
@@ -46,18 +38,7 @@ int fapi_readonly_setup(fapi_readonly *ro, const char *state_dir, const char *tc
         fapi_readonly_remove(ro);
         return SECPROV_ERR_IO;
     }
-    if (asprintf(&config,
-                 "{\n"
-                 "  \"profile_name\": \"" PROFILE_NAME "\",\n"
-                 "  \"profile_dir\": \"%s/profiles/\",\n"
-                 "  \"user_dir\": \"%s\",\n"
-                 "  \"system_dir\": \"%s/keystore/system\",\n"
-                 "  \"tcti\": \"%s\",\n"
-                 "  \"system_pcrs\": [],\n"
-                 "  \"log_dir\": \"%s/eventlog/\",\n"
-                 "  \"ek_cert_less\": \"yes\"\n"
-                 "}\n",
-                 state_dir, user, state_dir, tcti, state_dir) < 0) {
+    if ((config = fapi_config_json(state_dir, user, tcti)) == NULL) {
         fapi_readonly_remove(ro);
         return SECPROV_ERR_NOMEM;
     }

@@ -42,8 +42,7 @@ static int make_subdir(const char *state_dir, const char *sub, char *why, size_t
     return rc != SECPROV_OK ? rc : sp_state_dir_prepare(path, why, why_len);
 }
 
-/* JSON string escaping for paths and the TCTI (quotes and backslashes). */
-static int json_safe(const char *s)
+int fapi_json_safe(const char *s)
 {
     for (; *s; s++)
         if (*s == '"' || *s == '\\' || (unsigned char)*s < 0x20)
@@ -87,7 +86,7 @@ int fapi_files_write(const secprov_provider_env *env, const char *state_dir,
     char dir[4096], *config = NULL;
     int rc;
 
-    if (!json_safe(state_dir) || !json_safe(tcti)) {
+    if (!fapi_json_safe(state_dir) || !fapi_json_safe(tcti)) {
         snprintf(why, why_len, "tpm.state_dir or tpm.tcti contains a quote, backslash or "
                  "control character");
         return SECPROV_ERR_CONFIG;
@@ -103,18 +102,9 @@ int fapi_files_write(const secprov_provider_env *env, const char *state_dir,
     }
     if ((rc = profiles_only_ours(dir, why, why_len)) != SECPROV_OK)
         return rc;
-    if (asprintf(&config,
-                 "{\n"
-                 "  \"profile_name\": \"" PROFILE_NAME "\",\n"
-                 "  \"profile_dir\": \"%s/profiles/\",\n"
-                 "  \"user_dir\": \"%s/keystore/user\",\n"
-                 "  \"system_dir\": \"%s/keystore/system\",\n"
-                 "  \"tcti\": \"%s\",\n"
-                 "  \"system_pcrs\": [],\n"
-                 "  \"log_dir\": \"%s/eventlog/\",\n"
-                 "  \"ek_cert_less\": \"yes\"\n"
-                 "}\n",
-                 state_dir, state_dir, state_dir, tcti, state_dir) < 0)
+    char user[4200];
+    if (snprintf(user, sizeof user, "%s/keystore/user", state_dir) >= (int)sizeof user ||
+        (config = fapi_config_json(state_dir, user, tcti)) == NULL)
         return SECPROV_ERR_NOMEM;
     rc = write_if_changed(state_dir, "fapi-config.json", config);
     free(config);
@@ -124,6 +114,26 @@ int fapi_files_write(const secprov_provider_env *env, const char *state_dir,
         return rc;
     }
     return sp_path_join(config_path, config_len, state_dir, "fapi-config.json");
+}
+
+char *fapi_config_json(const char *state_dir, const char *user_dir, const char *tcti)
+{
+    char *config = NULL;
+
+    if (asprintf(&config,
+                 "{\n"
+                 "  \"profile_name\": \"" PROFILE_NAME "\",\n"
+                 "  \"profile_dir\": \"%s/profiles/\",\n"
+                 "  \"user_dir\": \"%s\",\n"
+                 "  \"system_dir\": \"%s/keystore/system\",\n"
+                 "  \"tcti\": \"%s\",\n"
+                 "  \"system_pcrs\": [],\n"
+                 "  \"log_dir\": \"%s/eventlog/\",\n"
+                 "  \"ek_cert_less\": \"yes\"\n"
+                 "}\n",
+                 state_dir, user_dir, state_dir, tcti, state_dir) < 0)
+        return NULL;
+    return config;
 }
 
 static char *saved(const char *name)

@@ -23,6 +23,12 @@ int fapi_files_write(const secprov_provider_env *env, const char *state_dir,
                      const char *tcti, char *config_path, size_t config_len, char *why,
                      size_t why_len);
 
+/* The FAPI config for state_dir with its user keystore at user_dir (malloc'd;
+ * NULL when out of memory). Paths and TCTI must pass fapi_json_safe. */
+char *fapi_config_json(const char *state_dir, const char *user_dir, const char *tcti);
+/* 1 when s needs no JSON escaping (no quote, backslash or control character). */
+int fapi_json_safe(const char *s);
+
 /* Fapi_Initialize with this config file (FAPI reads it from TSS2_FAPICONF:
  * set around the call under a process-wide mutex, then restored), waiting
  * for the TPM at most until deadline. *ctx is NULL on failure. */

@@ -33,9 +33,10 @@ int tpm_lock_open(tpm_lock *l, const char *state_dir, int timeout_ms, char *why,
         l->fd = open(l->path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
         if (l->fd >= 0)
             return SECPROV_OK;
-        if (errno == ENOENT) {                                     /* lock the folder */
-            snprintf(l->path, sizeof l->path, "%s", state_dir);
-            l->fd = open(state_dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (errno == ENOENT) {                    /* lock the keystore folder instead */
+            if (snprintf(l->path, sizeof l->path, "%s/keystore", state_dir) >= (int)sizeof l->path)
+                return SECPROV_ERR_TOO_LARGE;
+            l->fd = open(l->path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
             if (l->fd >= 0)
                 return SECPROV_OK;
         }

@@ -7,8 +7,10 @@
  * folder this process cannot write (a read-only bind mount, or a folder it
  * may only read) an existing lock file is opened read-only (flock needs no
  * write access); a missing one cannot be made, and the lock is then the
- * state folder itself (flock on its directory). Such a folder was never
- * opened read-write by secprov (that makes the file), so no writer uses it.
+ * folder <state_dir>/keystore (flock on a directory; not the state folder
+ * itself, whose flock is the temp-file protocol's: state_files.c). Such a
+ * folder was never opened read-write by secprov (that makes the file), so
+ * no writer uses it.
  *
  * Contention is not failure: a call waits at most tpm.lock_timeout_ms for
  * another process's lock, then returns SECPROV_ERR_BUSY. The wait is a

@@ -44,6 +44,8 @@ static void missing_default_means_defaults(void **state)
     assert_string_equal(c.tpm_state_dir, "/var/lib/secprov/tpm");
     assert_string_equal(c.legacy_state_dir, "/var/lib/secprov/legacy");
     assert_string_equal(c.legacy_hardware, "");
+    assert_int_equal(c.tpm_lock_timeout_ms, 3000);
+    assert_int_equal(c.tpm_retry_interval_s, 60);
     sp_config_free(&c);
 }
 
@@ -143,6 +145,23 @@ static void tpm_session_and_timeout_keys(void **state)
     expect_error("tpm = { call_timeout_ms = \"4s\"; };\n", ":1: 'tpm.call_timeout_ms' must be an integer");
 }
 
+/* tpm.lock_timeout_ms and tpm.retry_interval_s (issue 12 item 4). */
+static void lock_and_retry_keys(void **state)
+{
+    (void)state;
+    sp_config c;
+    write_conf("tpm = { lock_timeout_ms = 250; retry_interval_s = 0; };\n");
+    assert_int_equal(sp_config_load(&c, path, err, sizeof err), SECPROV_OK);
+    assert_int_equal(c.tpm_lock_timeout_ms, 250);
+    assert_int_equal(c.tpm_retry_interval_s, 0);
+    sp_config_free(&c);
+    expect_error("tpm = {\n lock_timeout_ms = -1; };\n", ":2: 'tpm.lock_timeout_ms' must be 0 to 600000");
+    expect_error("tpm = { lock_timeout_ms = 600001; };\n", ":1: 'tpm.lock_timeout_ms' must be 0 to 600000");
+    expect_error("tpm = { retry_interval_s = 86401; };\n", ":1: 'tpm.retry_interval_s' must be 0 to 86400");
+    expect_error("tpm = { lock_timeout_ms = \"3s\"; };\n", ":1: 'tpm.lock_timeout_ms' must be an integer");
+    expect_error("tpm = { lock_timeout = 3; };\n", ":1: unknown key 'tpm.lock_timeout'");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -151,6 +170,7 @@ int main(void)
         cmocka_unit_test(errors_name_file_line_and_value),
         cmocka_unit_test(syntax_and_missing_file),
         cmocka_unit_test(tpm_session_and_timeout_keys),
+        cmocka_unit_test(lock_and_retry_keys),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -105,6 +105,13 @@ static const struct row rows[] = {
     /* explicit tpm, no device: still tried, still an error */
     {SP_WISH_TPM, NULL, 1, SECPROV_ERR_UNAVAILABLE, SECPROV_ERR_UNAVAILABLE, "tpm", "tpm ", 0, 0,
      "4:TPM provider asked for (SECURITY_PROVIDER) but failed: tpm broke|"},
+    /* auto, the TPM provider's lock held by another process: contention is
+     * not failure, BUSY and never legacy (also with fallback = true) */
+    {SP_WISH_AUTO, "/dev/tpmrm0", 1, SECPROV_ERR_BUSY, SECPROV_ERR_BUSY, "tpm", "tpm ", 0, 0,
+     "4:TPM provider busy: tpm broke|"},
+    /* explicit tpm, lock held elsewhere: BUSY, not UNAVAILABLE */
+    {SP_WISH_TPM, "/dev/tpm0", 1, SECPROV_ERR_BUSY, SECPROV_ERR_BUSY, "tpm", "tpm ", 0, 0,
+     "4:TPM provider busy: tpm broke|"},
     /* explicit legacy with a working TPM */
     {SP_WISH_LEGACY, "/dev/tpmrm0", 1, SECPROV_OK, SECPROV_OK, "legacy", "legacy ", 0, 0,
      "2:provider legacy selected (SECURITY_PROVIDER)|"},

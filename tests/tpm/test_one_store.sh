@@ -115,7 +115,13 @@ ask list; expect "S3 API: list: each name of both stores once" OK "lg,lg2,tp"
 
 # --- S4 and S2: the TPM back; the same handle switches and moves -----------------
 tpm_sim_socket "$T/s"
+mkdir -p "$T/tpm-state"; touch "$T/tpm-state/lock"
+( exec 9<"$T/tpm-state/lock"; flock 9; exec sleep 30 ) & HOLDER=$!   # sleep holds it
+for _ in $(seq 1 100); do flock -n "$T/tpm-state/lock" true || break; sleep 0.05; done
 sleep 1.2                                    # tpm.retry_interval_s = 1
+ask unseal lg2; expect "S4 API: the retry finds the lock held: BUSY (contention is not failure)" BUSY
+kill "$HOLDER"; wait "$HOLDER" 2>/dev/null || true; HOLDER=
+sleep 1.2
 ask unseal lg2; expect "S4 API: after the retry interval, the call is served" OK legacy-value-2
 ask provider; expect "S4 API: the handle switched to the TPM" OK "tpm fallback=no"
 check "S4 API: one info line says so" test "$(grep -c 'the TPM can be used again: provider tpm now serves this handle' "$T/driver.err")" = 1
@@ -154,6 +160,21 @@ run "$C" SECPROV_LOG_LEVEL=info "$B" unseal tp
 check "S3: the TPM's copy wins" out_is tpm-value
 check "S3: the legacy copy is removed" test ! -e "$L/tp.sec"
 check "S3: ... and that is logged" err_has "removed the legacy copy of 'tp': the TPM holds 'tp'"
+# a TPM copy that cannot be read never costs the legacy copy
+run "$C" SECURITY_PROVIDER=tpm "$B" seal bk "$(v bk-tpm)"
+run "$C" SECURITY_PROVIDER=legacy "$B" seal bk "$(v bk-legacy)"
+obj=$(find "$T/tpm-state/keystore/user" -path '*/sp-bk-*/object.json')
+cp "$obj" "$T/obj.orig"
+sed -E -i 's/("private":"[0-9a-f]*)[1-9a-f]"/\10"/; t; s/("private":"[0-9a-f]*)0"/\11"/' "$obj"
+run "$C" "$B" unseal bk
+check "S3: both hold 'bk', the TPM's copy altered: the TPM's answer (integrity error)" \
+  err_has "unseal 'bk': stored secret failed its integrity check"
+check "S3: ... and the legacy copy is kept" test -f "$L/bk.sec"
+run "$C" SECURITY_PROVIDER=legacy "$B" unseal bk
+check "S3: ... and still unseals by explicit legacy" out_is bk-legacy
+cp "$T/obj.orig" "$obj"
+run "$C" "$B" unseal bk
+check "S3: the TPM's copy restored: it wins, the legacy copy goes" test "$(cat "$T/out")" = bk-tpm -a ! -e "$L/bk.sec"
 run "$C" SECURITY_PROVIDER=tpm "$B" seal dd "$(v dd-tpm)"
 run "$C" SECURITY_PROVIDER=legacy "$B" seal dd "$(v dd-legacy)"
 check "S3: 'dd' in both stores" test -f "$S/dd.ref" -a -f "$L/dd.sec"

@@ -92,7 +92,13 @@ head -c 16 "$T/enc" > "$T/ivonly"; bad iv-only "$T/ivonly" "malformed input"
 echo wrong-key > "$T/k2"; cp "$T/k" "$T/k.save"; cp "$T/k2" "$T/k"
 bad wrong-key "$T/enc" "bad padding: wrong key or corrupted data"
 cp "$T/k.save" "$T/k"
-cp "$T/enc" "$T/corrupt"; printf '\x00' | dd of="$T/corrupt" bs=1 seek=$(( $(stat -c %s "$T/enc") - 1 )) conv=notrunc status=none
+# The last byte of the next-to-last block, inverted: in CBC that inverts the
+# padding byte of the last block, so the padding is always bad (a change in
+# the last block itself would give random padding, valid 1 time in ~256).
+cp "$T/enc" "$T/corrupt"
+off=$(( $(stat -c %s "$T/enc") - 17 ))
+byte=$(od -An -tu1 -j "$off" -N1 "$T/enc" | tr -d ' ')
+printf "\\$(printf '%03o' $(( byte ^ 255 )))" | dd of="$T/corrupt" bs=1 seek="$off" conv=notrunc status=none
 bad corrupted "$T/corrupt" "bad padding: wrong key or corrupted data"
 size=$(stat -c %s "$T/enc"); head -c $((size - 16)) "$T/enc" > "$T/trunc"
 bad truncated "$T/trunc" "bad padding: wrong key or corrupted data"

@@ -64,6 +64,7 @@ def summary(v):
 
 
 res = {"env": dict(l.rstrip("\n").split(": ", 1) for l in open(os.path.join(out, "env.txt")))}
+print("machine: " + "; ".join(f"{k} {v}" for k, v in res["env"].items()))
 rows = []
 
 

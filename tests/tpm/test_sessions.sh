@@ -21,7 +21,7 @@ T=$SECPROV_TEST_TMP
 RT=$SECPROV_BUILD/bench/rt_api
 FD=$SECPROV_BUILD/tests/tpm/fault_driver
 HOLDERS=100 ROUNDS=100 MP_ROUNDS=20
-if [ "${SECPROV_ARCH:-}" = arm64 ]; then HOLDERS=70 ROUNDS=20 MP_ROUNDS=5; fi
+if [ "${SECPROV_ARCH:-}" = arm64 ]; then HOLDERS=66 ROUNDS=20 MP_ROUNDS=5; fi
 PIDS=()
 cleanup() {
   local p

@@ -243,6 +243,28 @@ static int recover_slots(tpm_ctx *c)
     return n > 0;
 }
 
+/* Fapi_Delete, which FAPI's non-TPM mode refuses (TSS2_FAPI_RC_NO_TPM): on a
+ * FAPI context on the TPM made for it, after the ESYS context's TCTI is
+ * closed (/dev/tpm0 admits one opener). Rare: only for an object that
+ * keystore_object_remove() did not find where FAPI's layout puts it. */
+static TSS2_RC fapi_delete_on_tpm(tpm_ctx *c, const char *path)
+{
+    FAPI_CONTEXT *fapi = NULL;
+    char why[512];
+    TSS2_RC rc;
+
+    drop_contexts(c, 1);
+    if (probe(c, why, sizeof why) != SECPROV_OK) {
+        c->env->log(c->env, SECPROV_LOG_ERROR, "tpm: %s", why);
+        return TSS_RC_DEADLINE;
+    }
+    if ((rc = fapi_context_new(c->config_path, &c->deadline, &fapi)) != TSS2_RC_SUCCESS)
+        return rc;
+    FAPI_RUN(rc, fapi, &c->deadline, Fapi_Delete_Async(fapi, path), Fapi_Delete_Finish(fapi));
+    Fapi_Finalize(&fapi);
+    return rc;
+}
+
 /* ---- references -------------------------------------------------------- */
 
 static int ref_file(const char *name, char *out, size_t len)
@@ -281,11 +303,9 @@ static void delete_object(tpm_ctx *c, const char *name, uint64_t gen)
 
     if (ref_object_path(path, sizeof path, name, gen) != SECPROV_OK)
         return;
-    if (keystore_object_remove(c->env->tpm_state_dir, path) == 0 || ensure_fapi(c) != SECPROV_OK)
+    if (keystore_object_remove(c->env->tpm_state_dir, path) == 0)
         return;
-    TSS2_RC rc;                                        /* the layout was not as expected */
-    FAPI_RUN(rc, c->fapi, &c->deadline, Fapi_Delete_Async(c->fapi, path),
-             Fapi_Delete_Finish(c->fapi));
+    TSS2_RC rc = fapi_delete_on_tpm(c, path);          /* the layout was not as expected */
     if (rc != TSS2_RC_SUCCESS && rc != TSS2_FAPI_RC_PATH_NOT_FOUND)
         tss_failed(c, rc, "Fapi_Delete", path);
 }

@@ -298,7 +298,8 @@ for g, (v, ok) in res["goals"].items():
 
 # latency.png: the distribution (CDF) of each TPM round-trip leg
 data = os.path.join(out, "cdf.dat")
-legs = [("rt", "floor"), ("rt", "secprov"), ("rt", "fapi"), ("proc", "cli"), ("proc", "creds")]
+legs = [("rt", "floor"), ("rt", "secprov"), ("rt", "secprov-rm"), ("rt", "fapi"), ("proc", "cli"),
+        ("proc", "creds")]
 with open(data, "w") as f:
     for src, leg in legs:
         v = sorted((rt if src == "rt" else proc)[leg])

@@ -696,6 +696,8 @@ static int tpm_info(const secprov_provider_ctx *ctx, secprov_info_fn emit, void 
     emit("tcti", c->env->tpm_tcti, user);
     emit("state_dir", c->env->tpm_state_dir, user);
     emit("profile", PROFILE_NAME " (persistent SRK 0x81000001, noDA)", user);
+    emit("resource_manager", c->keep_session ? "yes (the session stays loaded)"
+                                             : "no (the session is saved between calls)", user);
     return SECPROV_OK;
 }
 

@@ -74,6 +74,7 @@ for rm in no yes; do
   sed -i "s|tcti = |resource_manager = \"$rm\"; tcti = |" "$T/$rm.conf"
   export SECPROV_CONFIG=$T/$rm.conf
   printf value-a | "$B" seal a                      # provisioning, outside the counts
+  check "rm=$rm: secprov info says so" grep -q "^resource_manager: $rm (" <("$B" info)
   if [ $rm = no ]; then
     load="ContextLoad x1, " save=", ContextSave x1"
   else

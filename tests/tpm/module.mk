@@ -22,3 +22,13 @@ CHECK_DEPS     += $(TESTDIR_B)/tpm/ebusy_shim.so
 # The handle's one salted session and the commands per operation (issue 16).
 CHECK_DEPS     += $(BUILD)/bench/rt_api
 CHECK_PROGRAMS += tests/tpm/test_commands.sh tests/tpm/test_sessions.sh
+
+# The response codes that mean a lost session or a TPM out of slots.
+$(OBJDIR)/tests/tpm/test_session_rc.o: EXTRA_CFLAGS := $(TEST_CFLAGS) $(TPM_FAPI_CFLAGS) -Iproviders/tpm
+$(TESTDIR_B)/tpm/test_session_rc: $(OBJDIR)/tests/tpm/test_session_rc.o \
+    $(OBJDIR)/providers/tpm/tpm_session.o $(OBJDIR)/providers/tpm/tpm_flush.o \
+    $(OBJDIR)/providers/tpm/tss_wait.o
+	@mkdir -p $(@D)
+	$(CC) $(BASE_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(TPM_FAPI_LIBS)
+CHECK_DEPS     += $(TESTDIR_B)/tpm/test_session_rc
+CHECK_PROGRAMS += $(TESTDIR_B)/tpm/test_session_rc

@@ -27,8 +27,8 @@ CHECK_PROGRAMS += tests/tpm/test_commands.sh tests/tpm/test_sessions.sh
 $(OBJDIR)/tests/tpm/test_session_rc.o: EXTRA_CFLAGS := $(TEST_CFLAGS) $(TPM_FAPI_CFLAGS) -Iproviders/tpm
 $(TESTDIR_B)/tpm/test_session_rc: $(OBJDIR)/tests/tpm/test_session_rc.o \
     $(OBJDIR)/providers/tpm/tpm_session.o $(OBJDIR)/providers/tpm/tpm_flush.o \
-    $(OBJDIR)/providers/tpm/tss_wait.o
+    $(OBJDIR)/providers/tpm/tss_wait.o $(PROVIDER_COMMON_OBJS)
 	@mkdir -p $(@D)
-	$(CC) $(BASE_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(TPM_FAPI_LIBS)
+	$(CC) $(BASE_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(TPM_FAPI_LIBS) $(CRYPTO_LIBS)
 CHECK_DEPS     += $(TESTDIR_B)/tpm/test_session_rc
 CHECK_PROGRAMS += $(TESTDIR_B)/tpm/test_session_rc

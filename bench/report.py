@@ -64,6 +64,7 @@ def summary(v):
 
 
 res = {"env": dict(l.rstrip("\n").split(": ", 1) for l in open(os.path.join(out, "env.txt")))}
+print("machine: " + "; ".join(f"{k} {v}" for k, v in res["env"].items()))
 rows = []
 
 
@@ -297,7 +298,8 @@ for g, (v, ok) in res["goals"].items():
 
 # latency.png: the distribution (CDF) of each TPM round-trip leg
 data = os.path.join(out, "cdf.dat")
-legs = [("rt", "floor"), ("rt", "secprov"), ("rt", "fapi"), ("proc", "cli"), ("proc", "creds")]
+legs = [("rt", "floor"), ("rt", "secprov"), ("rt", "secprov-rm"), ("rt", "fapi"), ("proc", "cli"),
+        ("proc", "creds")]
 with open(data, "w") as f:
     for src, leg in legs:
         v = sorted((rt if src == "rt" else proc)[leg])

@@ -42,7 +42,8 @@ config() {   # FILE DEVICE TCTI STATE [hardware]: a config (provider auto; $RM: 
   echo "tpm2-tss: $(dpkg-query -W -f='${Version}\n' libtss2-fapi1 2>/dev/null | head -n1)"
   echo "systemd: $(systemd-creds --version 2>/dev/null | head -n1)"
   echo "openssl: $(openssl version)"
-  echo "date: $(date -u +%Y-%m-%dT%H:%MZ)"; } > "$out/env.txt"
+  echo "date: $(date -u +%Y-%m-%dT%H:%MZ)"
+  echo "load at start: $(cut -d' ' -f1-3 /proc/loadavg)"; } > "$out/env.txt"
 
 # --- 1. TPM round-trip, open handle: secprov vs the ESAPI floor vs stock FAPI ----
 say "1/7 TPM round-trips in process: secprov, floor, stock FAPI ($N each, interleaved)"
@@ -232,4 +233,5 @@ tpm_sim_stop
 
 # --- 7. the table, results.json, latency.png ------------------------------------------------------
 say "7/7 report"
+echo "load at end: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$out/env.txt"
 python3 "$src/bench/report.py" "$out" "$src/bench"

@@ -1,5 +1,6 @@
-/* Before a FAPI context is made (its TPM2_Startup waits without a limit),
- * one TPM2_GetRandom whose answer is awaited at most timeout_ms:
+/* Before secprov opens a TCTI or a FAPI context on the TPM (Fapi_Initialize's
+ * TPM2_Startup waits without a limit), one TPM2_GetRandom whose answer is
+ * awaited at most timeout_ms (tpm.probe_timeout_ms):
  *  - "device:PATH": written to the device directly (no TCTI), which also
  *    names why a device cannot be used (EBUSY: another process holds
  *    /dev/tpm0; permissions; not a character device) and drops a late
@@ -11,7 +12,7 @@
 
 #include <stddef.h>
 
-#define PROBE_TIMEOUT_MS 3000
+#define PROBE_TIMEOUT_MS 3000     /* when the core's env has no tpm.probe_timeout_ms */
 
 int tpm_probe(const char *tcti, int timeout_ms, char *why, size_t why_len);
 

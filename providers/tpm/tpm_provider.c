@@ -66,6 +66,7 @@ typedef struct tpm_ctx {
     tpm_deadline deadline;          /* of the current call: see tss_wait.h */
     int slots_exhausted;            /* the last TPM error was 0x902/0x903/... */
     int reconnect;                  /* the last error was the connection's (not a timeout) */
+    int quiet;                      /* failures logged at debug only (open's early ESYS) */
     int probe_first;                /* probe before the next ESYS context (after a drop) */
     int keep_session;               /* a resource manager: tpm_session.h */
     int probe_ms, call_ms;          /* tpm.probe_timeout_ms, tpm.call_timeout_ms */
@@ -135,14 +136,14 @@ static int tss_failed(tpm_ctx *c, TSS2_RC rc, const char *what, const char *name
 {
     TSS2_RC base = rc & ~TSS2_RC_LAYER_MASK;
     TSS2_RC layer = rc & TSS2_RC_LAYER_MASK;
-    int status = SECPROV_ERR_TPM;
+    int status = SECPROV_ERR_TPM, level = c->quiet ? SECPROV_LOG_DEBUG : SECPROV_LOG_ERROR;
 
     c->slots_exhausted = tpm_rc_slots_exhausted(rc);
     /* The connection broke (a TPM restarted behind the device or socket):
      * the call is retried once on a new one, after a probe. */
     c->reconnect = layer == TSS2_TCTI_RC_LAYER && !TSS_RC_IS_TRY_AGAIN(rc);
     if (rc == TSS_RC_DEADLINE) {
-        c->env->log(c->env, SECPROV_LOG_ERROR, "tpm: %s '%s': the TPM did not answer within "
+        c->env->log(c->env, level, "tpm: %s '%s': the TPM did not answer within "
                     "%d ms; the connection is dropped and made anew on the next call", what,
                     name, c->call_ms);
         drop_fapi(c);
@@ -173,11 +174,11 @@ static int tss_failed(tpm_ctx *c, TSS2_RC rc, const char *what, const char *name
              ((base & TPM2_RC_FMT1) ? (base & 0xbf) == TPM2_RC_HANDLE
                                      : base == TPM2_RC_REFERENCE_H0))
         status = SECPROV_ERR_KEYSTORE_MISMATCH;   /* the SRK is not in this TPM */
-    c->env->log(c->env, SECPROV_LOG_ERROR, "tpm: %s '%s': %s (0x%x)", what, name,
+    c->env->log(c->env, level, "tpm: %s '%s': %s (0x%x)", what, name,
                 rc == TSS_RC_SRK_MISMATCH ? "the SRK in the TPM is not the keystore's"
                                           : Tss2_RC_Decode(rc), (unsigned)rc);
     if (status == SECPROV_ERR_KEYSTORE_MISMATCH)
-        c->env->log(c->env, SECPROV_LOG_ERROR, "tpm: the keystore in %s does not match this "
+        c->env->log(c->env, level, "tpm: the keystore in %s does not match this "
                     "TPM (was it cleared?); the keystore is kept", c->env->tpm_state_dir);
     drop_contexts(c, layer == TSS2_TPM_RC_LAYER);
     return status;
@@ -203,12 +204,13 @@ static int ensure_esys(tpm_ctx *c)
         return st;
     }
     if (c->probe_first && (st = probe(c, why, sizeof why)) != SECPROV_OK) {
-        c->env->log(c->env, SECPROV_LOG_ERROR, "tpm: %s", why);
+        c->env->log(c->env, c->quiet ? SECPROV_LOG_DEBUG : SECPROV_LOG_ERROR, "tpm: %s", why);
         return st;
     }
     c->probe_first = 0;
     if ((rc = Tss2_TctiLdr_Initialize(c->env->tpm_tcti, &tcti)) != TSS2_RC_SUCCESS) {
-        c->env->log(c->env, SECPROV_LOG_ERROR, "tpm: cannot open TCTI '%s': %s",
+        c->env->log(c->env, c->quiet ? SECPROV_LOG_DEBUG : SECPROV_LOG_ERROR,
+                    "tpm: cannot open TCTI '%s': %s",
                     c->env->tpm_tcti, Tss2_RC_Decode(rc));
         c->probe_first = 1;
         return SECPROV_ERR_TPM;
@@ -360,6 +362,17 @@ static int tpm_open(secprov_provider_ctx **out, const secprov_provider_env *env,
             rc = SECPROV_ERR_UNAVAILABLE; /* a device failure, not lock contention */
         if (rc == SECPROV_OK)
             rc = provision(c, why, why_len);
+        /* The ESYS context now, while open has the TPM: the first call then
+         * has only its own commands to do in its time (tpm.call_timeout_ms),
+         * not also the TCTI's, ESAPI's and OpenSSL's set-up. Best effort: a
+         * failure (the SRK check refused, say) is the first call's to
+         * report, so open still succeeds and, in auto, never falls back for
+         * it. */
+        if (rc == SECPROV_OK) {
+            c->quiet = 1;
+            (void)ensure_esys(c);
+            c->quiet = 0;
+        }
         lock_end(c);
     }
     if (rc != SECPROV_OK) {
@@ -636,6 +649,8 @@ static int tpm_info(const secprov_provider_ctx *ctx, secprov_info_fn emit, void 
     emit("state_dir", c->env->tpm_state_dir, user);
     emit("profile", PROFILE_NAME " (persistent SRK 0x81000001, noDA)", user);
     emit("attest_mldsa", attest_mldsa_state(), user);
+    emit("resource_manager", c->keep_session ? "yes (the session stays loaded)"
+                                             : "no (the session is saved between calls)", user);
     return SECPROV_OK;
 }
 

@@ -5,6 +5,8 @@
 
 #include <tss2/tss2_sys.h>
 
+#include "aead.h"
+
 #define SESSION_ATTRS \
     (TPMA_SESSION_DECRYPT | TPMA_SESSION_ENCRYPT | TPMA_SESSION_CONTINUESESSION)
 
@@ -28,13 +30,22 @@ static TSS2_RC start(tpm_session *t, ESYS_CONTEXT *esys, ESYS_TR srk, const tpm_
     return Esys_TRSess_SetAttributes(esys, t->handle, SESSION_ATTRS, 0xff);
 }
 
+/* ESAPI's saved context holds the session's key in clear beside the TPM's
+ * blob: zeroed before it is freed. */
+static void free_saved(tpm_session *t)
+{
+    if (t->saved != NULL)
+        sp_cleanse(t->saved, sizeof *t->saved);
+    Esys_Free(t->saved);
+    t->saved = NULL;
+}
+
 void tpm_session_forget(tpm_session *t, ESYS_CONTEXT *esys)
 {
     if (t->handle != ESYS_TR_NONE && esys != NULL)
         (void)Esys_TR_Close(esys, &t->handle);       /* ESAPI's record only */
     t->handle = ESYS_TR_NONE;
-    Esys_Free(t->saved);
-    t->saved = NULL;
+    free_saved(t);
 }
 
 TSS2_RC tpm_session_begin(tpm_session *t, ESYS_CONTEXT *esys, ESYS_TR srk, ESYS_TR *s,
@@ -53,8 +64,7 @@ TSS2_RC tpm_session_begin(tpm_session *t, ESYS_CONTEXT *esys, ESYS_TR srk, ESYS_
         }
         if (rc != TSS2_RC_SUCCESS)      /* flushed by another process's recovery, or */
             t->handle = ESYS_TR_NONE;   /* the TPM restarted: a new one */
-        Esys_Free(t->saved);
-        t->saved = NULL;
+        free_saved(t);
     }
     rc = t->handle != ESYS_TR_NONE ? TSS2_RC_SUCCESS : start(t, esys, srk, d);
     *s = t->handle;

@@ -18,8 +18,10 @@
 #include <tss2/tss2_esys.h>
 #include <tss2/tss2_fapi.h>
 
-/* How long one public call may wait for the TPM in all (the issue's bound is
- * 5 s; the rest is margin for the work around the TPM commands). */
+/* How long one public call may wait for the TPM in all, when the core's env
+ * has no tpm.call_timeout_ms (core/config.h has the same default: the
+ * issue's bound is 5 s; the rest is margin for the work around the TPM
+ * commands). */
 #define TPM_CALL_TIMEOUT_MS 4000
 
 /* secprov's own codes, in a layer (0xff) tpm2-tss does not use. */

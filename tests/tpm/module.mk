@@ -37,3 +37,13 @@ $(TESTDIR_B)/tpm/test_keystore_json: $(OBJDIR)/tests/tpm/test_keystore_json.o $(
 	$(CC) $(BASE_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(call pc_libs,json-c tss2-mu)
 CHECK_DEPS     += $(TESTDIR_B)/tpm/test_keystore_json
 CHECK_PROGRAMS += $(TESTDIR_B)/tpm/test_keystore_json
+
+# The response codes that mean a lost session or a TPM out of slots.
+$(OBJDIR)/tests/tpm/test_session_rc.o: EXTRA_CFLAGS := $(TEST_CFLAGS) $(TPM_FAPI_CFLAGS) -Iproviders/tpm
+$(TESTDIR_B)/tpm/test_session_rc: $(OBJDIR)/tests/tpm/test_session_rc.o \
+    $(OBJDIR)/providers/tpm/tpm_session.o $(OBJDIR)/providers/tpm/tpm_flush.o \
+    $(OBJDIR)/providers/tpm/tss_wait.o $(PROVIDER_COMMON_OBJS)
+	@mkdir -p $(@D)
+	$(CC) $(BASE_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(TPM_FAPI_LIBS) $(CRYPTO_LIBS)
+CHECK_DEPS     += $(TESTDIR_B)/tpm/test_session_rc
+CHECK_PROGRAMS += $(TESTDIR_B)/tpm/test_session_rc

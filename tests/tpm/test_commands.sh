@@ -74,17 +74,19 @@ for rm in no yes; do
   sed -i "s|tcti = |resource_manager = \"$rm\"; tcti = |" "$T/$rm.conf"
   export SECPROV_CONFIG=$T/$rm.conf
   printf value-a | "$B" seal a                      # provisioning, outside the counts
+  check "rm=$rm: secprov info says so" grep -q "^resource_manager: $rm (" <("$B" info)
   if [ $rm = no ]; then
     load="ContextLoad x1, " save=", ContextSave x1"
   else
     load="" save=""
   fi
   drv_start
-  step "rm=$rm: open" "GetRandom x1" open
-  # The first call: the TCTI's own probe (tpm2-tss's device TCTI sends a
-  # GetRandom when it opens the device), the SRK check, one salted session.
+  # Open: the bounded probe, then the connection: the TCTI's own probe
+  # (tpm2-tss's device TCTI sends a GetRandom when it opens the device) and
+  # the SRK check. The first call: one salted session.
+  step "rm=$rm: open" "GetRandom x2, ReadPublic x1" open
   step "rm=$rm: first call after open (unseal)" \
-    "FlushContext x1, GetRandom x1, Load x1, ReadPublic x1, StartAuthSession x1, Unseal x1${save}" "unseal a"
+    "FlushContext x1, Load x1, StartAuthSession x1, Unseal x1${save}" "unseal a"
   step "rm=$rm: seal, steady state" "${save:+ContextLoad x1, }Create x1${save}" "seal a value-b"
   step "rm=$rm: unseal, steady state" "${load}FlushContext x1, Load x1, Unseal x1${save}" "unseal a"
   if [ $rm = no ]; then

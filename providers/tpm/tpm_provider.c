@@ -487,6 +487,7 @@ static int tpm_seal(secprov_provider_ctx *ctx, const char *name, const void *dat
             rc = seal_object(c, name, data, len, gen, &image, &image_len);
         if (rc == SECPROV_OK || attempt > 0 || !recover_slots(c))
             break;
+        rc = SECPROV_OK;                               /* slots recovered: once more */
     }
     if (rc == SECPROV_OK) {
         rc = sp_file_write_atomic(c->secrets_dir, file, image, image_len);   /* commit */

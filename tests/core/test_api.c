@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "secprov.h"
+#include "secprov_legacy.h"
 
 static char dir[512], conf[600], store[600];
 static char logged[4096];
@@ -282,6 +283,35 @@ static void last_error_text(void **state)
     secprov_close(sp);
 }
 
+/* The legacy scheme's handle reads options, environment and config by the
+ * same rules as secprov_open (core/options.c): a bad SECPROV_LOG_LEVEL, a
+ * missing explicit config and the config's log_level reach it too. */
+static void legacy_handle_same_options(void **state)
+{
+    (void)state;
+    secprov_options o = SECPROV_OPTIONS_INIT;
+    secprov_legacy *lg = NULL;
+    char hash[SECPROV_LEGACY_KEY_LEN + 1];
+    o.log_fn = capture;
+    o.config_path = conf;
+    setenv("SECPROV_LOG_LEVEL", "chatty", 1);
+    assert_int_equal(secprov_legacy_open(&lg, &o), SECPROV_ERR_CONFIG);
+    assert_null(lg);
+    assert_non_null(strstr(logged, "unknown SECPROV_LOG_LEVEL 'chatty'"));
+    unsetenv("SECPROV_LOG_LEVEL");
+    o.config_path = "/nonexistent/secprov.conf";
+    assert_int_equal(secprov_legacy_open(&lg, &o), SECPROV_ERR_CONFIG);
+    assert_non_null(strstr(secprov_last_error(), "/nonexistent/secprov.conf"));
+    o.config_path = conf;                              /* legacy.hardware from it */
+    assert_int_equal(secprov_legacy_open(&lg, &o), SECPROV_OK);
+    assert_int_equal(secprov_legacy_hw_hash(lg, NULL, hash), SECPROV_OK);
+    char want[SECPROV_LEGACY_KEY_LEN + 1];
+    assert_int_equal(secprov_legacy_hw_hash(lg, "CPU: t. GPU: g. Memory: 1. DriveSerial: s", want),
+                     SECPROV_OK);
+    assert_string_equal(hash, want);
+    secprov_legacy_close(lg);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -293,6 +323,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(integrity_of_the_store, setup, teardown),
         cmocka_unit_test_setup_teardown(planted_files_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(last_error_text, setup, teardown),
+        cmocka_unit_test_setup_teardown(legacy_handle_same_options, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -269,6 +269,25 @@ static int end(sp_store *st, int rc)
 }
 
 /* Rule 2: legacy serves, and the TPM's store holds name. */
+/* Rule 2 when the TPM's store cannot even be asked (tpm.so or libtss2
+ * cannot be loaded) but its state folder is there: a name legacy does not
+ * hold may be the TPM's, so a read is SECPROV_ERR_UNAVAILABLE naming why,
+ * never NOT_FOUND. 1 when that is the case (logged). */
+static int tpm_store_unknown(sp_store *st, const char *what, const char *name)
+{
+    char why[512];
+    sp_provider *p = &st->tpm;
+
+    if (!st->auto_mode || folder_absent(st, "tpm"))
+        return 0;
+    if (load(st, "tpm", why, sizeof why) == SECPROV_OK && SECPROV_CLASS_HAS(p->klass, store_has))
+        return 0;
+    sp_log(st->log, SECPROV_LOG_ERROR, "%s '%s': not in the legacy store, and the TPM's store "
+           "(%s) cannot be asked whether it keeps it: %s", what, name, st->env->tpm_state_dir,
+           p->klass != NULL ? "the tpm provider answers no store questions" : why);
+    return 1;
+}
+
 static int held_by_tpm(sp_store *st, const char *what, const char *name)
 {
     if (!st->auto_mode || !holds(st, "tpm", name))
@@ -307,6 +326,8 @@ int sp_store_unseal(sp_store *st, const char *name, void **data, size_t *len)
     if (!tpm && held_by_tpm(st, "unseal", name))
         return end(st, SECPROV_ERR_UNAVAILABLE);
     rc = p_unseal(st, st->serving, name, data, len);
+    if (rc == SECPROV_ERR_NOT_FOUND && !tpm && tpm_store_unknown(st, "unseal", name))
+        return end(st, SECPROV_ERR_UNAVAILABLE);
     if (rc == SECPROV_ERR_NOT_FOUND && tpm && st->auto_mode && holds(st, "legacy", name)) {
         if (move_one(st, name) == SECPROV_OK)       /* sealed into legacy meanwhile */
             rc = p_unseal(st, &st->tpm, name, data, len);
@@ -398,6 +419,8 @@ int sp_store_locate(sp_store *st, const char *name, char *out, size_t out_len)
     if (!tpm && held_by_tpm(st, "locate", name))
         return end(st, SECPROV_ERR_UNAVAILABLE);
     rc = sp_provider_locate(st->serving, name, out, out_len);
+    if (rc == SECPROV_ERR_NOT_FOUND && !tpm && tpm_store_unknown(st, "locate", name))
+        return end(st, SECPROV_ERR_UNAVAILABLE);
     if (rc == SECPROV_ERR_NOT_FOUND && tpm && st->auto_mode && holds(st, "legacy", name)) {
         if (move_one(st, name) == SECPROV_OK)
             rc = sp_provider_locate(&st->tpm, name, out, out_len);

@@ -229,4 +229,20 @@ sleep 1.2
 ask unseal pd; expect "S4 pty API: the device is back: the handle switches and unseals" OK pty-value
 ask provider; expect "S4 pty API: served by the TPM" OK "tpm fallback=no"
 drv_stop
+
+# --- S6: the tpm provider cannot even be loaded (a provider folder with
+# legacy.so only: as when libtss2 is missing), the TPM's state folder there:
+# a name legacy lacks may be the TPM's, so it is UNAVAILABLE, never NOT_FOUND.
+mkdir -p "$T/onlylegacy"; cp "$SECPROV_BUILD/lib/secprov/legacy.so" "$T/onlylegacy/"
+chmod 0755 "$T/onlylegacy"
+run "$C" SECPROV_PROVIDER_DIR="$T/onlylegacy" "$B" unseal tp
+check "S6: tpm.so not loadable: unseal of a TPM-held name is UNAVAILABLE" err_has "unseal 'tp': provider unavailable"
+check "S6: ... naming the TPM's store it cannot ask" err_has "cannot be asked whether it keeps it"
+run "$C" SECURITY_PROVIDER=legacy "$B" seal l6 "$(v legacy-six)"
+run "$C" SECPROV_PROVIDER_DIR="$T/onlylegacy" "$B" unseal l6
+check "S6: ... a legacy-held name still unseals" test "$rc" = 0 -a "$(cat "$T/out")" = legacy-six
+mv "$T/tpm-state" "$T/tpm-state.away"
+run "$C" SECPROV_PROVIDER_DIR="$T/onlylegacy" "$B" unseal nosuch
+check "S6: no TPM state folder at all: NOT_FOUND as before" err_has "no secret of that name"
+mv "$T/tpm-state.away" "$T/tpm-state"
 check_done

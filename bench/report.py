@@ -96,7 +96,7 @@ loader = read_pairs("loader.txt")
 res["loader_startup"] = {k: summary(v) for k, v in loader.items()}
 for k in ("loader1-rmno", "loader10-rmno", "loader1-rmyes", "loader10-rmyes"):
     row(LABEL[k], res["loader_startup"][k])
-if os.path.exists(os.path.join(out, "python.txt")):     # bench/python_overhead.py, when there
+if os.path.exists(os.path.join(out, "python.txt")):     # bench/python_loader.py
     py = read_pairs("python.txt")
     res["loader_startup_python"] = {k: summary(v) for k, v in py.items()}
     for k, v in res["loader_startup_python"].items():

@@ -148,12 +148,11 @@ for _ in $(seq 1 "$PROC_N"); do
     echo "$leg $(( (${t1/./} - ${t0/./}) ))" >> "$out/loader.txt"
   done
 done
-# The same through the Python package, once it exists (bench/python_overhead.py
-# writes "LEG MICROSECONDS" lines; its legs are reported beside these).
-if [ -f "$src/bench/python_overhead.py" ]; then
-  SECPROV_CONFIG=$work/c2b.conf SECPROV_BUILD=$build /usr/bin/python3 "$src/bench/python_overhead.py" \
-    "$PROC_N" > "$out/python.txt" || say "python_overhead.py failed (its legs are left out)"
-fi
+# The same through the Python package (bench/python_loader.py writes "LEG
+# MICROSECONDS" lines; its legs are reported beside these). The package's
+# per-call overhead is bench/python_overhead.py's (docs/python.md).
+SECPROV_CONFIG=$work/c2b.conf SECPROV_BUILD=$build /usr/bin/python3 "$src/bench/python_loader.py" \
+  "$PROC_N" > "$out/python.txt" || say "python_loader.py failed (its legs are left out)"
 tpm_sim_stop
 
 # --- 3. secprov_open: tpm, legacy, fallback ------------------------------------------------

@@ -45,6 +45,11 @@ const char *attest_mldsa_state(void)
 #include "attest_key.h"
 #include "state_files.h"
 
+/* The seed's sealed object is the device's, not a named secret's: no name to
+ * bind it to (name_auth.h), so its auth value is empty; it lives outside the
+ * keystore, in <state_dir>/attest, and its file is checked like the AK's. */
+static const TPM2B_AUTH seed_auth = {.size = 0};
+
 const char *attest_mldsa_state(void)
 {
     return ATTEST_MLDSA_ALG " (OpenSSL " OPENSSL_VERSION_STR "), private key sealed by the TPM";
@@ -97,7 +102,7 @@ static int create(tpm_esys *e, const secprov_provider_env *env, const tpm_deadli
         rc = SECPROV_ERR_INTERNAL;
     }
     EVP_PKEY_free(key);
-    if (rc == SECPROV_OK && (*trc = tpm_esys_seal(e, seed, sizeof seed, &spub, &spriv, d)) != TSS2_RC_SUCCESS)
+    if (rc == SECPROV_OK && (*trc = tpm_esys_seal(e, seed, sizeof seed, &seed_auth, &spub, &spriv, d)) != TSS2_RC_SUCCESS)
         rc = SECPROV_ERR_TPM;
     sp_cleanse(seed, sizeof seed);
     if (rc == SECPROV_OK &&
@@ -171,7 +176,7 @@ static int load_key(tpm_esys *e, const secprov_provider_env *env, const tpm_dead
         Tss2_MU_TPM2B_PUBLIC_Unmarshal(blob, len, &off, &spub) != TSS2_RC_SUCCESS || off != len)
         rc = SECPROV_ERR_INTEGRITY;
     free(blob);
-    if (rc == SECPROV_OK && (*trc = tpm_esys_unseal(e, &spub, &spriv, seed, &seed_len, d)) != TSS2_RC_SUCCESS)
+    if (rc == SECPROV_OK && (*trc = tpm_esys_unseal(e, &spub, &spriv, &seed_auth, seed, &seed_len, d)) != TSS2_RC_SUCCESS)
         rc = SECPROV_ERR_TPM;
     if (rc == SECPROV_OK && (seed_len != ATTEST_MLDSA_SEED_LEN || (*key = key_of_seed(seed)) == NULL ||
                              raw_public(*key, raw, &raw_len) != 0 ||

@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include <json-c/json.h>
 #include <tss2/tss2_mu.h>
@@ -71,8 +72,10 @@ static int get_choice(ctx *c, json_object *o, const char *where, const char *key
         return -1;
     const char *s = json_object_get_string(v);
     size_t n = (size_t)json_object_get_string_len(v);
+    /* Case-insensitive, as FAPI reads them: tpm2-tss 3.x writes "SHA256",
+     * 4.x "sha256" (Debian 13). */
     for (int i = 0; choices[i] != NULL; i++)
-        if (n == strlen(choices[i]) && memcmp(s, choices[i], n) == 0)
+        if (n == strlen(choices[i]) && strncasecmp(s, choices[i], n) == 0)
             return i;
     return fail(c, "member \"%s%s\" has a value secprov does not accept", where, key);
 }

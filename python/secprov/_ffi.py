@@ -162,7 +162,8 @@ def abi_lines() -> List[str]:
     """The sizes and values the binding assumes, one "key value" a line, in
     the format tests/arm64/binding_abi.c prints for the C side."""
     lines = ["sizeof_options %d" % ctypes.sizeof(Options)]
-    for name, _ in Options._fields_:
+    for field in Options._fields_:
+        name = field[0]
         lines.append("offsetof_%s %d" % (name, getattr(Options, name).offset))
         lines.append("fieldsize_%s %d" % (name, getattr(Options, name).size))
     for t in ("c_int", "c_size_t", "c_void_p"):

@@ -3,6 +3,7 @@ prototype, the one errcheck, the version check and the log bridge."""
 from __future__ import annotations
 
 import ctypes
+import importlib
 import logging
 import os
 from typing import Any, List, Optional, Tuple, Union
@@ -10,10 +11,18 @@ from typing import Any, List, Optional, Tuple, Union
 from . import _ffi
 from .errors import LibraryError, error_for_status
 
-try:                                    # written by `make install` (or the wheel build)
-    from ._install import LIBRARY as _INSTALLED_LIBRARY  # type: ignore[import]
-except ImportError:                     # running from the source tree
-    _INSTALLED_LIBRARY = None
+def _installed_library() -> Optional[str]:
+    """The path `make install` (or the wheel build) recorded in _install.py;
+    None when running from the source tree."""
+    try:
+        mod = importlib.import_module(__package__ + "._install")
+    except ImportError:
+        return None
+    path = getattr(mod, "LIBRARY", None)
+    return path if isinstance(path, str) else None
+
+
+_INSTALLED_LIBRARY = _installed_library()
 
 SONAME = "libsecprov.so.0"
 ENV_LIBRARY = "SECPROV_LIBRARY"

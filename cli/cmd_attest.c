@@ -16,15 +16,28 @@
 #include "secprov_verify.h"
 
 /* libsecprov_verify (OpenSSL, tss2-mu) is loaded only for `verify`, so the
- * command, like libsecprov, runs on a host without tpm2-tss. Found beside
- * libsecprov through the command's rpath. */
+ * command, like libsecprov, runs on a host without tpm2-tss. Looked for
+ * beside libsecprov (where make install puts both), then by the loader's
+ * search path. (Not through the command's rpath: a sanitizer's dlopen
+ * interceptor is then the caller, and its rpath is not ours.) */
 typedef int verify_report_fn(const char *, const void *, size_t, const char *, const char *,
                              char *, size_t);
 typedef const char *verify_reason_fn(int);
 
 static int load_verifier(verify_report_fn **report, verify_reason_fn **reason)
 {
-    void *dl = dlopen("libsecprov_verify.so.0", RTLD_NOW | RTLD_LOCAL);
+    char path[4096];
+    Dl_info info;
+    void *dl = NULL;
+
+    if (dladdr((void *)secprov_version, &info) != 0 && info.dli_fname != NULL &&
+        strrchr(info.dli_fname, '/') != NULL &&
+        snprintf(path, sizeof path, "%.*s/libsecprov_verify.so.0",
+                 (int)(strrchr(info.dli_fname, '/') - info.dli_fname), info.dli_fname) <
+            (int)sizeof path)
+        dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    if (dl == NULL)
+        dl = dlopen("libsecprov_verify.so.0", RTLD_NOW | RTLD_LOCAL);
 
     if (dl != NULL) {
         *(void **)report = dlsym(dl, "secprov_verify_report");

@@ -128,24 +128,28 @@ static int null_scheme(ctx *c, json_object *o, const char *where, const char *ke
                ? 0 : -1;
 }
 
+/* The members of TPMA_OBJECT in FAPI's JSON, in its order: keystore_json.h. */
+const keystore_attr keystore_attrs[] = {
+    {"fixedTPM", TPMA_OBJECT_FIXEDTPM},
+    {"stClear", TPMA_OBJECT_STCLEAR},
+    {"fixedParent", TPMA_OBJECT_FIXEDPARENT},
+    {"sensitiveDataOrigin", TPMA_OBJECT_SENSITIVEDATAORIGIN},
+    {"userWithAuth", TPMA_OBJECT_USERWITHAUTH},
+    {"adminWithPolicy", TPMA_OBJECT_ADMINWITHPOLICY},
+    {"noDA", TPMA_OBJECT_NODA},
+    {"encryptedDuplication", TPMA_OBJECT_ENCRYPTEDDUPLICATION},
+    {"restricted", TPMA_OBJECT_RESTRICTED},
+    {"decrypt", TPMA_OBJECT_DECRYPT},
+    {"sign", TPMA_OBJECT_SIGN_ENCRYPT},
+};
+const size_t keystore_attr_count = sizeof keystore_attrs / sizeof keystore_attrs[0];
+
 /* TPMA_OBJECT as FAPI writes it: exactly these members, each 0 or 1. */
 static int attributes(ctx *c, json_object *o, TPMA_OBJECT *out)
 {
-    static const struct { const char *name; TPMA_OBJECT bit; } bits[] = {
-        {"fixedTPM", TPMA_OBJECT_FIXEDTPM},
-        {"stClear", TPMA_OBJECT_STCLEAR},
-        {"fixedParent", TPMA_OBJECT_FIXEDPARENT},
-        {"sensitiveDataOrigin", TPMA_OBJECT_SENSITIVEDATAORIGIN},
-        {"userWithAuth", TPMA_OBJECT_USERWITHAUTH},
-        {"adminWithPolicy", TPMA_OBJECT_ADMINWITHPOLICY},
-        {"noDA", TPMA_OBJECT_NODA},
-        {"encryptedDuplication", TPMA_OBJECT_ENCRYPTEDDUPLICATION},
-        {"restricted", TPMA_OBJECT_RESTRICTED},
-        {"decrypt", TPMA_OBJECT_DECRYPT},
-        {"sign", TPMA_OBJECT_SIGN_ENCRYPT},
-    };
     static const char at[] = "public.publicArea.objectAttributes.";
-    const size_t n = sizeof bits / sizeof bits[0];
+    const keystore_attr *bits = keystore_attrs;
+    const size_t n = keystore_attr_count;
     int64_t v;
 
     *out = 0;

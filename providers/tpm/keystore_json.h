@@ -16,6 +16,15 @@
 
 #define KEYSTORE_JSON_MAX (64 * 1024)      /* larger files are refused */
 
+/* The members of TPMA_OBJECT in FAPI's JSON, each 0 or 1, in FAPI's order:
+ * read here, written by keystore_object.c. */
+typedef struct keystore_attr {
+    const char *name;
+    TPMA_OBJECT bit;
+} keystore_attr;
+extern const keystore_attr keystore_attrs[];
+extern const size_t keystore_attr_count;
+
 /* A sealed object (user store), the SRK or the EK (system store). */
 typedef enum { KEYSTORE_SEALED, KEYSTORE_SRK, KEYSTORE_EK } keystore_kind;
 

@@ -1,6 +1,8 @@
 /* FAPI keystore files of sealed objects: see keystore_object.h. */
 #include "keystore_object.h"
 
+#include "keystore_json.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -56,22 +58,9 @@ static json_object *add_object(json_object *obj, const char *key)
 /* TPMA_OBJECT as FAPI writes it: one 0/1 member per attribute. */
 static json_object *attributes(TPMA_OBJECT a)
 {
-    static const struct { const char *name; TPMA_OBJECT bit; } bits[] = {
-        {"fixedTPM", TPMA_OBJECT_FIXEDTPM},
-        {"stClear", TPMA_OBJECT_STCLEAR},
-        {"fixedParent", TPMA_OBJECT_FIXEDPARENT},
-        {"sensitiveDataOrigin", TPMA_OBJECT_SENSITIVEDATAORIGIN},
-        {"userWithAuth", TPMA_OBJECT_USERWITHAUTH},
-        {"adminWithPolicy", TPMA_OBJECT_ADMINWITHPOLICY},
-        {"noDA", TPMA_OBJECT_NODA},
-        {"encryptedDuplication", TPMA_OBJECT_ENCRYPTEDDUPLICATION},
-        {"restricted", TPMA_OBJECT_RESTRICTED},
-        {"decrypt", TPMA_OBJECT_DECRYPT},
-        {"sign", TPMA_OBJECT_SIGN_ENCRYPT},
-    };
     json_object *o = json_object_new_object();
-    for (size_t i = 0; i < sizeof bits / sizeof bits[0]; i++)
-        if (add(o, bits[i].name, json_object_new_int((a & bits[i].bit) != 0)) != 0) {
+    for (size_t i = 0; i < keystore_attr_count; i++)
+        if (add(o, keystore_attrs[i].name, json_object_new_int((a & keystore_attrs[i].bit) != 0)) != 0) {
             json_object_put(o);
             return NULL;
         }

@@ -82,7 +82,8 @@ int cli_open_legacy(const cli_call *c, secprov_legacy **lg);
 int cli_read_secret(int fd, unsigned char **out, size_t *len, size_t *cap);
 
 extern const cli_command cli_cmd_info, cli_cmd_seal, cli_cmd_unseal, cli_cmd_delete,
-    cli_cmd_list, cli_cmd_locate, cli_cmd_gc, cli_cmd_attest, cli_cmd_verify, cli_cmd_legacy;
+    cli_cmd_list, cli_cmd_locate, cli_cmd_gc, cli_cmd_attest, cli_cmd_verify, cli_cmd_config,
+    cli_cmd_legacy;
 
 
 #endif

@@ -20,6 +20,7 @@ static const cli_command *const commands[] = {
     &cli_cmd_gc,
     &cli_cmd_attest,
     &cli_cmd_verify,
+    &cli_cmd_config,
     &cli_cmd_legacy,
     NULL,
 };

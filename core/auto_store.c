@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "secprov.h"
+#include "secure_mem.h"
 
 #define ROUNDS_MAX 3            /* a legacy copy that keeps changing while moved */
 
@@ -20,15 +21,13 @@ static long mono_s(void)
     return (long)t.tv_sec;
 }
 
-void sp_store_init(sp_store *st, const char *provider_dir, const secprov_provider_env *env,
-                   const sp_config *cfg, const sp_logger *log, int retry_interval_s,
-                   sp_device_fn device, void *core)
+void sp_store_init(sp_store *st, const char *provider_dir, const sp_env_source *src,
+                   int retry_interval_s, sp_device_fn device, void *core)
 {
     memset(st, 0, sizeof *st);
     st->provider_dir = provider_dir;
-    st->env = env;
-    st->cfg = cfg;
-    st->log = log;
+    st->src = src;
+    st->log = src->log;
     st->retry_interval_s = retry_interval_s;
     st->device = device;
     st->core = core;
@@ -47,26 +46,73 @@ static sp_provider *slot(sp_store *st, const char *provider)
                                              : &st->other;
 }
 
-static int load(sp_store *st, const char *provider, char *why, size_t why_len)
+/* The slot of provider, bound to it (its env: name, state folder). */
+static sp_provider *bound(sp_store *st, const char *provider, char *why, size_t why_len)
 {
     sp_provider *p = slot(st, provider);
-    int rc = sp_provider_load(p, st->provider_dir, provider, why, why_len);
 
-    if (rc == SECPROV_OK && SECPROV_CLASS_HAS(p->klass, config_keys) &&
-        (rc = sp_config_provider_keys(st->cfg, provider, p->klass->config_keys, why,
-                                      why_len)) != SECPROV_OK)
-        sp_provider_close(p);
-    return rc;
+    if (p->bound && strcmp(p->env.name, provider) == 0)
+        return p;
+    if (p->klass != NULL)               /* another name in the other slot: never */
+        return NULL;
+    if (sp_provider_bind(p, provider, st->src) != SECPROV_OK) {
+        snprintf(why, why_len, "the %s provider's state folder path is too long", provider);
+        return NULL;
+    }
+    return p;
+}
+
+/* Load (its config group checked: provider_slot.h). */
+static int load(sp_store *st, const char *provider, char *why, size_t why_len)
+{
+    sp_provider *p = bound(st, provider, why, why_len);
+
+    return p != NULL ? sp_provider_load(p, st->provider_dir, why, why_len)
+                     : SECPROV_ERR_TOO_LARGE;
 }
 
 int sp_store_open(sp_store *st, const char *provider, char *why, size_t why_len)
 {
-    int rc = load(st, provider, why, why_len);     /* its config group checked first */
+    sp_provider *p = bound(st, provider, why, why_len);
 
-    if (rc != SECPROV_OK)
-        return rc;
-    return sp_provider_open(slot(st, provider), st->provider_dir, provider, st->env, why,
-                            why_len);
+    return p != NULL ? sp_provider_open(p, st->provider_dir, why, why_len)
+                     : SECPROV_ERR_TOO_LARGE;
+}
+
+int sp_store_check_groups(sp_store *st, char *err, size_t err_len)
+{
+    const char *groups[64];
+    size_t n = sp_config_provider_groups(st->src->cfg, groups, 64);
+
+    for (size_t i = 0; i < n; i++) {
+        char why[600] = "";
+        int in_tree = strcmp(groups[i], "tpm") == 0 || strcmp(groups[i], "legacy") == 0;
+        int rc;
+        if (!in_tree &&
+            (rc = sp_config_group_installed(st->src->cfg, groups[i], st->provider_dir, err,
+                                            err_len)) != SECPROV_OK)
+            return rc;
+        if (in_tree) {
+            rc = load(st, groups[i], why, sizeof why);
+        } else {                            /* checked apart: loaded again if asked for */
+            sp_provider tmp;
+            memset(&tmp, 0, sizeof tmp);
+            rc = sp_provider_bind(&tmp, groups[i], st->src);
+            if (rc == SECPROV_OK)
+                rc = sp_provider_load(&tmp, st->provider_dir, why, sizeof why);
+            sp_provider_close(&tmp);
+        }
+        if (rc == SECPROV_ERR_CONFIG) {
+            snprintf(err, err_len, "%s", why);
+            return rc;
+        }
+        /* A module that cannot be loaded cannot check its group: it cannot
+         * serve either (a tpm.so without libtss2 falls back in auto). */
+        if (rc != SECPROV_OK)
+            sp_log(st->log, SECPROV_LOG_INFO, "the '%s' group of %s is not checked: %s",
+                   groups[i], st->src->cfg->path, why);
+    }
+    return SECPROV_OK;
 }
 
 void sp_store_start(sp_store *st, int auto_mode, const char *serving, int fell_back,
@@ -90,17 +136,19 @@ void sp_store_close(sp_store *st)
 static int p_unseal(const sp_store *st, sp_provider *p, const char *name, void **data,
                     size_t *len)
 {
-    return sp_provider_unseal(p, st->env, name, data, len);
+    (void)st;
+    return sp_provider_unseal(p, name, data, len);
 }
 
 /* A provider's state folder that does not exist holds nothing: then its
  * module is not even loaded (a device without a TPM never loads tpm.so). */
-static int folder_absent(const sp_store *st, const char *provider)
+static int folder_absent(sp_store *st, const char *provider)
 {
+    char why[128];
     struct stat sb;
-    const char *dir = strcmp(provider, "tpm") == 0 ? st->env->tpm_state_dir
-                                                   : st->env->legacy_state_dir;
-    return stat(dir, &sb) != 0 && errno == ENOENT;
+    sp_provider *p = bound(st, provider, why, sizeof why);
+
+    return p != NULL && stat(p->env.state_dir, &sb) != 0 && errno == ENOENT;
 }
 
 /* The store of the provider that may not be open, from its state folder
@@ -115,7 +163,7 @@ static int holds(sp_store *st, const char *provider, const char *name)
     if (folder_absent(st, provider) || load(st, provider, why, sizeof why) != SECPROV_OK ||
         !SECPROV_CLASS_HAS(p->klass, store_has))
         return 0;
-    int rc = p->klass->store_has(st->env, name);
+    int rc = p->klass->store_has(&p->env.env, name);
     return rc == SECPROV_OK || rc == SECPROV_ERR_TOO_LARGE;
 }
 
@@ -129,7 +177,7 @@ static int names_in(sp_store *st, const char *provider, char ***names, size_t *c
     if (folder_absent(st, provider) || load(st, provider, why, sizeof why) != SECPROV_OK ||
         !SECPROV_CLASS_HAS(p->klass, store_names))
         return SECPROV_OK;
-    return p->klass->store_names(st->env, names, count);
+    return p->klass->store_names(&p->env.env, names, count);
 }
 
 /* ---- rule 4: a handle served by legacy tries the TPM again -------------- */
@@ -199,7 +247,7 @@ static int move_one(sp_store *st, const char *name)
                    "cannot be read (%s): the legacy copy is kept", name, secprov_strerror(rc));
             return rc;
         }
-        st->env->secret_free(v, vlen);
+        sp_secret_free(v, vlen);
         if ((rc = sp_provider_remove(&st->legacy, name)) == SECPROV_OK)
             sp_log(st->log, SECPROV_LOG_INFO, "removed the legacy copy of '%s': the TPM "
                    "holds '%s'", name, name);
@@ -214,7 +262,7 @@ static int move_one(sp_store *st, const char *name)
          * changed meanwhile (another process sealed it): the newer value. */
         int lrc = p_unseal(st, &st->legacy, name, &again, &alen);
         int unchanged = lrc == SECPROV_OK && same(v, vlen, again, alen);
-        st->env->secret_free(v, vlen);
+        sp_secret_free(v, vlen);
         v = again;
         vlen = alen;
         again = NULL;
@@ -222,7 +270,7 @@ static int move_one(sp_store *st, const char *name)
         rc = unchanged ? sp_provider_remove(&st->legacy, name) : moved ? SECPROV_OK : lrc;
     }
     if (v != NULL)
-        st->env->secret_free(v, vlen);
+        sp_secret_free(v, vlen);
     if (rc == SECPROV_OK && !moved)
         rc = SECPROV_ERR_BUSY;                      /* it kept changing */
     if (rc == SECPROV_OK)
@@ -283,7 +331,7 @@ static int tpm_store_unknown(sp_store *st, const char *what, const char *name)
     if (load(st, "tpm", why, sizeof why) == SECPROV_OK && SECPROV_CLASS_HAS(p->klass, store_has))
         return 0;
     sp_log(st->log, SECPROV_LOG_ERROR, "%s '%s': not in the legacy store, and the TPM's store "
-           "(%s) cannot be asked whether it keeps it: %s", what, name, st->env->tpm_state_dir,
+           "(%s) cannot be asked whether it keeps it: %s", what, name, p->env.state_dir,
            p->klass != NULL ? "the tpm provider answers no store questions" : why);
     return 1;
 }

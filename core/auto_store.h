@@ -33,12 +33,13 @@
 
 #include "config.h"
 #include "log.h"
+#include "provider_env.h"
 #include "provider_slot.h"
 #include "secprov_provider.h"
 
 /* Before the handle tries the TPM again: look for the TPM device nodes
- * anew (env's tpm_device, tpm_tcti); SECPROV_OK when one is present, else
- * why says none is. */
+ * anew (tpm.devices); SECPROV_OK when one is present, else why says none
+ * is. */
 typedef int (*sp_device_fn)(void *core, char *why, size_t why_len);
 
 typedef struct sp_store {
@@ -52,16 +53,21 @@ typedef struct sp_store {
     long last_try_s;                    /* monotonic: the last TPM open tried */
     int retry_interval_s;
     const char *provider_dir;
-    const secprov_provider_env *env;
-    const sp_config *cfg;               /* its provider groups are checked at load */
+    const sp_env_source *src;           /* each provider's env reads from it */
     const sp_logger *log;
     sp_device_fn device;
     void *core;
     pthread_mutex_t mutex;
 } sp_store;
 
-void sp_store_init(sp_store *st, const char *provider_dir, const secprov_provider_env *env,
-                   const sp_config *cfg, const sp_logger *log, int retry_interval_s, sp_device_fn device, void *core);
+void sp_store_init(sp_store *st, const char *provider_dir, const sp_env_source *src,
+                   int retry_interval_s, sp_device_fn device, void *core);
+/* Before the selection: every provider group of the config file names an
+ * installed module (else SECPROV_ERR_CONFIG naming file, line and folder),
+ * and the module of each checks its group (provider_slot.h: keys, then
+ * values). A module that cannot be loaded (tpm.so without libtss2) cannot
+ * check it: logged at info. */
+int sp_store_check_groups(sp_store *st, char *err, size_t err_len);
 /* Load (if needed) and open provider "tpm", "legacy" or another installed
  * module by name into its slot, its config group checked against its
  * class's config_keys first;

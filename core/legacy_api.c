@@ -13,57 +13,69 @@
 #include "loader.h"
 #include "log.h"
 #include "options.h"
+#include "provider_slot.h"
 #include "secprov_legacy.h"
 #include "secure_mem.h"
 #include "secprov_legacy_scheme.h"
 
 struct secprov_legacy {
-    secprov_module *mod;
+    sp_provider provider;               /* legacy.so, loaded (never opened) */
     const secprov_legacy_scheme_ops *ops;
-    char *hardware;             /* legacy.hardware, or NULL */
+    char *hardware;                     /* legacy.hardware, or NULL */
 };
+
+/* legacy.so loaded, its group checked (provider_slot.h), its scheme table
+ * and legacy.hardware taken: what the handle keeps of the setup. */
+static int load_scheme(secprov_legacy *lg, sp_setup *setup, char *why, size_t why_len)
+{
+    const sp_env_source src = {&setup->log, &setup->cfg};
+    const char *hw = NULL;
+    int rc = sp_provider_bind(&lg->provider, "legacy", &src);
+
+    if (rc == SECPROV_OK)
+        rc = sp_provider_load(&lg->provider, setup->provider_dir, why, why_len);
+    if (rc != SECPROV_OK)
+        return rc;
+    const secprov_provider_class *klass = lg->provider.klass;
+    lg->ops = SECPROV_CLASS_HAS(klass, extension) ? klass->extension(SECPROV_LEGACY_SCHEME_IFACE)
+                                                  : NULL;
+    if (lg->ops == NULL || lg->ops->size < sizeof(secprov_legacy_scheme_ops)) {
+        snprintf(why, why_len, "the legacy provider lacks the legacy scheme %s",
+                 SECPROV_LEGACY_SCHEME_IFACE);
+        return SECPROV_ERR_UNSUPPORTED;
+    }
+    if (sp_config_get(&setup->cfg, "legacy", "hardware", SECPROV_CONFIG_STRING, &hw) ==
+            SECPROV_OK && hw[0] != '\0' && (lg->hardware = strdup(hw)) == NULL) {
+        snprintf(why, why_len, "out of memory");
+        return SECPROV_ERR_NOMEM;
+    }
+    return SECPROV_OK;
+}
 
 int secprov_legacy_open(secprov_legacy **out, const secprov_options *opts)
 {
-    const secprov_provider_class *klass;
     char why[SECPROV_REASON_MAX];
     sp_setup setup;
     secprov_legacy *lg;
     int rc;
 
-    sp_error_clear();
-    if (out == NULL)
-        return SECPROV_ERR_INVALID_ARG;
-    *out = NULL;
+    if (out != NULL)
+        *out = NULL;
     /* The same options, environment, config and log level as secprov_open. */
-    if ((rc = sp_setup_read(&setup, opts)) != SECPROV_OK)
+    if ((rc = sp_setup_begin(&setup, out != NULL, opts)) != SECPROV_OK)
         return rc;
-    sp_logger log = setup.log;
-    char *dir = setup.provider_dir;
-    setup.provider_dir = NULL;
-    if ((lg = calloc(1, sizeof *lg)) == NULL ||
-        (setup.cfg.legacy_hardware[0] != '\0' &&
-         (lg->hardware = strdup(setup.cfg.legacy_hardware)) == NULL)) {
-        free(lg);
-        free(dir);
+    if ((lg = calloc(1, sizeof *lg)) == NULL) {
         sp_setup_free(&setup);
         return SECPROV_ERR_NOMEM;
     }
-    sp_setup_free(&setup);
-    rc = secprov_module_load(dir, "legacy", &lg->mod, &klass, why, sizeof why);
-    free(dir);
-    if (rc == SECPROV_OK) {
-        lg->ops = SECPROV_CLASS_HAS(klass, extension) ? klass->extension(SECPROV_LEGACY_SCHEME_IFACE) : NULL;
-        if (lg->ops == NULL || lg->ops->size < sizeof(secprov_legacy_scheme_ops)) {
-            snprintf(why, sizeof why, "the legacy provider lacks the legacy scheme");
-            rc = SECPROV_ERR_UNSUPPORTED;
-        }
-    }
+    rc = load_scheme(lg, &setup, why, sizeof why);
     if (rc != SECPROV_OK) {
-        sp_log(&log, SECPROV_LOG_ERROR, "%s", why);
+        sp_log(&setup.log, SECPROV_LOG_ERROR, "%s", why);
         secprov_legacy_close(lg);
-        return rc;
     }
+    sp_setup_free(&setup);
+    if (rc != SECPROV_OK)
+        return rc;
     *out = lg;
     return SECPROV_OK;
 }
@@ -72,7 +84,7 @@ void secprov_legacy_close(secprov_legacy *lg)
 {
     if (lg == NULL)
         return;
-    secprov_module_unload(lg->mod);
+    sp_provider_close(&lg->provider);
     if (lg->hardware != NULL) {
         explicit_bzero(lg->hardware, strlen(lg->hardware));
         free(lg->hardware);

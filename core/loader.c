@@ -16,8 +16,8 @@ struct secprov_module {
     void *dl;
 };
 
-/* The v1 table ends with the extension slot. */
-#define V1_SIZE (offsetof(secprov_provider_class, extension) + sizeof(void *))
+/* The smallest table of this ABI: up to open and close. */
+#define MIN_SIZE (offsetof(secprov_provider_class, close) + sizeof(void *))
 
 int secprov_module_load(const char *dir, const char *name, secprov_module **mod,
                         const secprov_provider_class **klass, char *reason, size_t reason_len)
@@ -56,10 +56,11 @@ int secprov_module_load(const char *dir, const char *name, secprov_module **mod,
         snprintf(reason, reason_len, "%s has no provider entry %s", path,
                  SECPROV_PROVIDER_ENTRY_SYMBOL);
     } else if (k->abi_version != SECPROV_PROVIDER_ABI_VERSION) {
-        snprintf(reason, reason_len, "%s has provider ABI %u, this library needs %u", path,
+        snprintf(reason, reason_len, "%s has provider ABI %u, this library needs %u: rebuild "
+                 "it against this secprov's secprov_provider.h (docs/provider-sdk.md)", path,
                  k->abi_version, SECPROV_PROVIDER_ABI_VERSION);
         k = NULL;
-    } else if (k->size < V1_SIZE || k->name == NULL || strcmp(k->name, name) != 0 ||
+    } else if (k->size < MIN_SIZE || k->name == NULL || strcmp(k->name, name) != 0 ||
                k->open == NULL || k->close == NULL) {
         snprintf(reason, reason_len, "%s has a malformed provider table", path);
         k = NULL;

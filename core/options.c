@@ -76,6 +76,14 @@ int sp_setup_read(sp_setup *s, const secprov_options *opts)
     return rc;
 }
 
+int sp_setup_begin(sp_setup *s, int out_given, const secprov_options *opts)
+{
+    sp_error_clear();
+    if (!out_given)
+        return SECPROV_ERR_INVALID_ARG;
+    return sp_setup_read(s, opts);
+}
+
 void sp_setup_free(sp_setup *s)
 {
     sp_config_free(&s->cfg);

@@ -26,5 +26,9 @@ typedef struct sp_setup {
  * function when it gave one) and nothing left allocated. */
 int sp_setup_read(sp_setup *s, const secprov_options *opts);
 void sp_setup_free(sp_setup *s);
+/* What both kinds of open start with: the thread's last error cleared,
+ * SECPROV_ERR_INVALID_ARG when the caller gave no out pointer, then
+ * sp_setup_read. */
+int sp_setup_begin(sp_setup *s, int out_given, const secprov_options *opts);
 
 #endif

@@ -6,27 +6,62 @@
 
 #include "secprov.h"
 
-int sp_provider_load(sp_provider *p, const char *dir, const char *name, char *why,
-                     size_t why_len)
+int sp_provider_bind(sp_provider *p, const char *name, const sp_env_source *src)
 {
-    if (p->klass != NULL)
-        return SECPROV_OK;
-    return secprov_module_load(dir, name, &p->mod, &p->klass, why, why_len);
+    int rc = sp_env_init(&p->env, name, src);
+
+    p->bound = rc == SECPROV_OK;
+    return rc;
 }
 
-int sp_provider_open(sp_provider *p, const char *dir, const char *name,
-                     const secprov_provider_env *env, char *why, size_t why_len)
+static int check_config(sp_provider *p, char *why, size_t why_len)
+{
+    const sp_env_source *src = p->env.env.core;
+    const secprov_config_key *keys = SECPROV_CLASS_HAS(p->klass, config_keys)
+                                         ? p->klass->config_keys : NULL;
+    int rc = sp_config_check_group(src->cfg, p->env.name, keys, why, why_len);
+
+    if (rc == SECPROV_OK && SECPROV_CLASS_HAS(p->klass, config_check)) {
+        why[0] = '\0';
+        rc = p->klass->config_check(&p->env.env, why, why_len);
+        if (rc != SECPROV_OK && why[0] == '\0')
+            snprintf(why, why_len, "%s: the %s group is refused: %s",
+                     src->cfg->path != NULL ? src->cfg->path : "(no config file)", p->env.name,
+                     secprov_strerror(rc));
+    }
+    return rc;
+}
+
+int sp_provider_load(sp_provider *p, const char *dir, char *why, size_t why_len)
+{
+    int rc;
+
+    if (p->klass != NULL)
+        return SECPROV_OK;
+    if (!p->bound)
+        return SECPROV_ERR_INTERNAL;
+    rc = secprov_module_load(dir, p->env.name, &p->mod, &p->klass, why, why_len);
+    if (rc == SECPROV_OK && (rc = check_config(p, why, why_len)) != SECPROV_OK) {
+        secprov_module_unload(p->mod);
+        p->mod = NULL;
+        p->klass = NULL;
+    }
+    return rc;
+}
+
+int sp_provider_open(sp_provider *p, const char *dir, char *why, size_t why_len)
 {
     secprov_provider_ctx *ctx = NULL;
-    int rc = sp_provider_load(p, dir, name, why, why_len);
+    int rc = sp_provider_load(p, dir, why, why_len);
 
     if (rc != SECPROV_OK || p->ctx != NULL)
         return rc;
     why[0] = '\0';
-    rc = p->klass->open(&ctx, env, why, why_len);
+    rc = p->klass->open(&ctx, &p->env.env, why, why_len);
     if (rc != SECPROV_OK || ctx == NULL) {
         if (why[0] == '\0')
-            snprintf(why, why_len, "%s provider failed to open: %s", name, secprov_strerror(rc));
+            snprintf(why, why_len, "%s provider failed to open: %s", p->env.name,
+                     secprov_strerror(rc));
         if (ctx != NULL)
             p->klass->close(ctx);
         return rc != SECPROV_OK ? rc : SECPROV_ERR_INTERNAL;
@@ -40,7 +75,9 @@ void sp_provider_close(sp_provider *p)
     if (p->ctx != NULL)
         p->klass->close(p->ctx);
     secprov_module_unload(p->mod);
-    memset(p, 0, sizeof *p);
+    p->mod = NULL;
+    p->klass = NULL;
+    p->ctx = NULL;                      /* still bound: the env stays */
 }
 
 int sp_provider_seal(sp_provider *p, const char *name, const void *data, size_t len)
@@ -49,8 +86,7 @@ int sp_provider_seal(sp_provider *p, const char *name, const void *data, size_t 
                                              : SECPROV_ERR_UNSUPPORTED;
 }
 
-int sp_provider_unseal(sp_provider *p, const secprov_provider_env *env, const char *name,
-                       void **data, size_t *len)
+int sp_provider_unseal(sp_provider *p, const char *name, void **data, size_t *len)
 {
     int rc;
 
@@ -60,7 +96,7 @@ int sp_provider_unseal(sp_provider *p, const secprov_provider_env *env, const ch
         return SECPROV_ERR_UNSUPPORTED;
     rc = p->klass->unseal(p->ctx, name, data, len);
     if (rc != SECPROV_OK && *data != NULL) {        /* a provider must not, but never leak */
-        env->secret_free(*data, *len);
+        p->env.env.secret_free(*data, *len);
         *data = NULL;
         *len = 0;
     }

@@ -21,92 +21,34 @@ struct secprov {
     sp_logger log;
     sp_config cfg;
     char *provider_dir;
-    const char *device;             /* first present TPM device, or NULL */
-    char *tcti;
-    secprov_provider_env env;
+    const char *device;             /* first present of tpm.devices, or NULL */
+    sp_env_source src;              /* what each provider's env reads (provider_env.h) */
     sp_store store;                 /* the providers, and who serves: auto_store.h */
     sp_selection sel;
 };
 
-static void env_log(const secprov_provider_env *env, int level, const char *fmt, ...)
-{
-    const secprov *sp = env->core;
-    va_list ap;
-
-    va_start(ap, fmt);
-    sp_vlog(&sp->log, level, fmt, ap);
-    va_end(ap);
-}
-
-/* The first present TPM device node, and the TCTI on it unless configured. */
-static int find_device(secprov *sp)
+/* The first present TPM device node (auto's presence check). */
+static void find_device(secprov *sp)
 {
     struct stat st;
-    char *tcti = NULL;
 
     sp->device = NULL;
     for (size_t i = 0; i < sp->cfg.tpm_device_count && sp->device == NULL; i++)
         if (stat(sp->cfg.tpm_devices[i], &st) == 0)
             sp->device = sp->cfg.tpm_devices[i];
-    if (sp->cfg.tpm_tcti[0] != '\0')
-        tcti = strdup(sp->cfg.tpm_tcti);
-    else if (asprintf(&tcti, "device:%s", sp->device ? sp->device : sp->cfg.tpm_devices[0]) < 0)
-        tcti = NULL;
-    if (tcti == NULL)
-        return SECPROV_ERR_NOMEM;
-    free(sp->tcti);                 /* no tpm provider is open: nothing reads it */
-    sp->tcti = tcti;
-    sp->env.tpm_device = sp->device;
-    sp->env.tpm_tcti = sp->tcti;
-    return SECPROV_OK;
 }
 
 /* sp_device_fn: before a fallen-back auto handle tries the TPM again. */
 static int device_again(void *core, char *why, size_t why_len)
 {
     secprov *sp = core;
-    int rc = find_device(sp);
 
-    if (rc == SECPROV_OK && sp->device == NULL) {
-        snprintf(why, why_len, "no TPM device present (%s%s)", sp->cfg.tpm_devices[0],
-                 sp->cfg.tpm_device_count > 1 ? ", ..." : "");
-        rc = SECPROV_ERR_UNAVAILABLE;
-    }
-    return rc;
-}
-
-static int env_config_get(const secprov_provider_env *env, const char *group, const char *key,
-                          int type, void *out)
-{
-    const secprov *sp = env->core;
-    return sp_config_provider_get(&sp->cfg, group, key, type, out);
-}
-
-static int fill_env(secprov *sp)
-{
-    if (find_device(sp) != SECPROV_OK)
-        return SECPROV_ERR_NOMEM;
-
-    secprov_provider_env *e = &sp->env;
-    e->size = sizeof *e;
-    e->tpm_devices = (const char *const *)sp->cfg.tpm_devices;
-    e->tpm_device_count = sp->cfg.tpm_device_count;
-    e->tpm_state_dir = sp->cfg.tpm_state_dir;
-    e->legacy_state_dir = sp->cfg.legacy_state_dir;
-    e->legacy_hardware = sp->cfg.legacy_hardware;
-    e->log_level = sp->log.level;
-    e->log = env_log;
-    e->secret_alloc = sp_secret_alloc;
-    e->secret_free = sp_secret_free;
-    e->core = sp;
-    e->status_text = secprov_strerror;
-    e->tpm_lock_timeout_ms = sp->cfg.tpm_lock_timeout_ms;
-    e->tpm_resource_manager = sp->cfg.tpm_resource_manager;
-    e->tpm_probe_timeout_ms = sp->cfg.tpm_probe_timeout_ms;
-    e->tpm_call_timeout_ms = sp->cfg.tpm_call_timeout_ms;
-    e->config_get = env_config_get;
-    e->attest_pcrs = sp->cfg.attest_pcrs;
-    return SECPROV_OK;
+    find_device(sp);
+    if (sp->device != NULL)
+        return SECPROV_OK;
+    snprintf(why, why_len, "no TPM device present (%s%s)", sp->cfg.tpm_devices[0],
+             sp->cfg.tpm_device_count > 1 ? ", ..." : "");
+    return SECPROV_ERR_UNAVAILABLE;
 }
 
 /* sp_try_open_fn: load a module and open it; nothing left open on failure. */
@@ -121,7 +63,6 @@ static void destroy(secprov *sp)
     sp_store_close(&sp->store);
     sp_config_free(&sp->cfg);
     free(sp->provider_dir);
-    free(sp->tcti);
     free(sp);
 }
 
@@ -134,11 +75,9 @@ int secprov_open(secprov **out, const secprov_options *opts)
     secprov *sp;
     int rc;
 
-    sp_error_clear();
-    if (out == NULL)
-        return SECPROV_ERR_INVALID_ARG;
-    *out = NULL;
-    if ((rc = sp_setup_read(&setup, opts)) != SECPROV_OK)
+    if (out != NULL)
+        *out = NULL;
+    if ((rc = sp_setup_begin(&setup, out != NULL, opts)) != SECPROV_OK)
         return rc;
     if ((sp = calloc(1, sizeof *sp)) == NULL) {
         sp_setup_free(&setup);
@@ -152,14 +91,13 @@ int secprov_open(secprov **out, const secprov_options *opts)
                         &wish, &wished, &source, err, sizeof err);
     if (rc != SECPROV_OK)
         sp_log(&sp->log, SECPROV_LOG_ERROR, "%s", err);
-    if (rc == SECPROV_OK) {
-        rc = fill_env(sp);
-        if (rc == SECPROV_OK &&
-            (rc = sp_config_provider_groups(&sp->cfg, sp->provider_dir, err, sizeof err)) != SECPROV_OK)
-            sp_log(&sp->log, SECPROV_LOG_ERROR, "%s", err);
-    }
-    sp_store_init(&sp->store, sp->provider_dir, &sp->env, &sp->cfg, &sp->log,
-                  sp->cfg.tpm_retry_interval_s, device_again, sp);
+    sp->src.log = &sp->log;
+    sp->src.cfg = &sp->cfg;
+    sp_store_init(&sp->store, sp->provider_dir, &sp->src, sp->cfg.tpm_retry_interval_s,
+                  device_again, sp);
+    if (rc == SECPROV_OK && (rc = sp_store_check_groups(&sp->store, err, sizeof err)) != SECPROV_OK)
+        sp_log(&sp->log, SECPROV_LOG_ERROR, "%s", err);
+    find_device(sp);
     if (rc == SECPROV_OK)
         rc = sp_select_open(wish, wished, source, sp->device, sp->cfg.fallback, try_open, sp,
                             &sp->log, &sp->sel);

@@ -89,8 +89,9 @@ int sp_select_open(sp_wish wish, const char *named, const char *source, const ch
     if (wish == SP_WISH_TPM) {
         out->provider = "tpm";
         rc = try_open(ctx, "tpm", out->reason, sizeof out->reason);
-        if (rc == SECPROV_ERR_BUSY) {
-            sp_log(log, SECPROV_LOG_ERROR, "TPM provider busy: %s", out->reason);
+        if (rc == SECPROV_ERR_BUSY || rc == SECPROV_ERR_CONFIG) {
+            sp_log(log, SECPROV_LOG_ERROR, "TPM provider %s: %s",
+                   rc == SECPROV_ERR_BUSY ? "busy" : "refuses its configuration", out->reason);
             return rc;
         }
         if (rc != SECPROV_OK) {
@@ -121,6 +122,10 @@ int sp_select_open(sp_wish wish, const char *named, const char *source, const ch
     snprintf(out->reason, sizeof out->reason, "%s", why);
     if (rc == SECPROV_ERR_BUSY) {              /* contention is not failure */
         sp_log(log, SECPROV_LOG_ERROR, "TPM provider busy: %s", why);
+        return rc;
+    }
+    if (rc == SECPROV_ERR_CONFIG) {            /* nor is a typo: it is the operator's */
+        sp_log(log, SECPROV_LOG_ERROR, "TPM provider refuses its configuration: %s", why);
         return rc;
     }
     if (!fallback) {

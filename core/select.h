@@ -15,7 +15,9 @@
  * legacy, logged at info. tpm asked for explicitly: a failure is
  * SECPROV_ERR_UNAVAILABLE, never a downgrade. legacy: legacy.
  * What an auto handle does after the open (one store): auto_store.h.
- * An unknown value anywhere is SECPROV_ERR_CONFIG naming the value.
+ * An unknown value anywhere is SECPROV_ERR_CONFIG naming the value; a
+ * provider that refuses its config group (provider_slot.h) is
+ * SECPROV_ERR_CONFIG too, never a fallback.
  */
 #ifndef SECPROV_SELECT_H
 #define SECPROV_SELECT_H

@@ -168,6 +168,23 @@ SECPROV_API int secprov_attest(secprov *sp, const void *nonce, size_t nonce_len,
 SECPROV_API int secprov_attest_enroll(secprov *sp, int flags, char **record);
 SECPROV_API void secprov_attest_free(char *json);
 
+/*
+ * Check the configuration as secprov_open would read it (opts: config path,
+ * provider folder, logging; may be NULL), without opening any provider:
+ * the core's keys, then every installed provider module's group (its keys
+ * and values: the module is loaded, never opened), then that every
+ * provider group of the file names an installed module. emit (may be
+ * NULL) gets one line per part: part "config" (the file and the core's
+ * keys) or a provider's name, its status, and "ok" or what is wrong
+ * (naming file and line). SECPROV_OK when all is well; else the first
+ * failure's status. A module that cannot be loaded (tpm.so without
+ * libtss2) is reported, and fails the check only when the file has its
+ * group. `secprov config check` prints these lines.
+ */
+typedef void (*secprov_check_fn)(const char *part, int status, const char *message, void *user);
+SECPROV_API int secprov_config_check(const secprov_options *opts, secprov_check_fn emit,
+                                     void *user);
+
 SECPROV_API const char *secprov_strerror(int status);
 
 /* The error line (as logged at level error, whatever the log level in force;

@@ -24,22 +24,45 @@
 
 #include "secprov.h"
 
-#define SECPROV_PROVIDER_ABI_VERSION 1u
+/* 2: the env carries no provider's settings (each provider reads its own
+ * config group through config_get and checks it in config_check), the
+ * config slots come first, and the legacy scheme's buffers are secret
+ * memory (secprov_legacy_scheme.h). A module of another version is refused
+ * at load, naming both versions (docs/provider-sdk.md). */
+#define SECPROV_PROVIDER_ABI_VERSION 2u
 #define SECPROV_PROVIDER_ENTRY_SYMBOL "secprov_provider_entry"
+
+/* Where a provider's store lives when its group sets no state_dir:
+ * SECPROV_STATE_ROOT "/" NAME. */
+#define SECPROV_STATE_ROOT "/var/lib/secprov"
 
 struct secprov_provider_class;
 
-/* The types of a provider's own configuration keys (its group, "NAME = {
- * ... }", in the config file): declared in its class's config_keys, read
- * through env->config_get. */
+/*
+ * A provider's configuration is its group of the config file, named as the
+ * provider ("tpm = { ... };"). It declares its keys in its class's
+ * config_keys; the core refuses a group that holds another key, or a key of
+ * another type, naming file and line, before the provider sees it. Two
+ * keys of every group are the core's and need no declaration: state_dir
+ * (the provider's store: env->state_dir) and, in the tpm group, devices
+ * and retry_interval_s (auto-detection and auto's retry need them without
+ * loading tpm.so). The group "attest" is the core's too (its attestation
+ * API): a provider reads attest.pcrs with config_get(env, "attest", ...).
+ */
 #define SECPROV_CONFIG_STRING 1     /* out: const char * (valid while the handle is open) */
 #define SECPROV_CONFIG_INT 2        /* out: long long */
 #define SECPROV_CONFIG_BOOL 3       /* out: int (0 or 1) */
+#define SECPROV_CONFIG_STRINGS 4    /* out: secprov_config_strings (an array of strings) */
 
 typedef struct secprov_config_key {
     const char *name;
     int type;                       /* SECPROV_CONFIG_* */
 } secprov_config_key;
+
+typedef struct secprov_config_strings {
+    const char *const *items;       /* valid while the handle is open */
+    size_t count;
+} secprov_config_strings;
 
 /* Every provider context begins with this. */
 typedef struct secprov_provider_ctx {
@@ -47,23 +70,15 @@ typedef struct secprov_provider_ctx {
 } secprov_provider_ctx;
 
 /*
- * What the core hands a provider at open: its settings (already merged from
- * defaults, config file and environment) and the core's services. All
- * strings stay valid until the provider's close returns.
+ * What the core hands a provider: who it is, where its store is, and the
+ * core's services. Nothing in it belongs to one provider. All strings stay
+ * valid until the provider's close returns (for the context-free slots:
+ * until the slot returns).
  */
 typedef struct secprov_provider_env {
     size_t size;                        /* sizeof(secprov_provider_env) */
-
-    /* tpm.* settings */
-    const char *const *tpm_devices;     /* presence-checked in order */
-    size_t tpm_device_count;
-    const char *tpm_device;             /* first present device, or NULL */
-    const char *tpm_tcti;               /* never empty: default "device:<tpm_device>" */
-    const char *tpm_state_dir;
-
-    /* legacy.* settings */
-    const char *legacy_state_dir;
-    const char *legacy_hardware;        /* "" = collect the fingerprint */
+    const char *name;                   /* the provider's name: its module and its group */
+    const char *state_dir;              /* NAME.state_dir, else SECPROV_STATE_ROOT/NAME (absolute) */
 
     /* Logging. Never pass a secret or a key string to it. */
     int log_level;                      /* enum secprov_log_level in force */
@@ -75,44 +90,28 @@ typedef struct secprov_provider_env {
     void *(*secret_alloc)(size_t len);
     void (*secret_free)(void *p, size_t len);
 
-    void *core;                         /* the core's own; do not touch */
-
     /* The text of a SECPROV_* status (what secprov_strerror gives). A
      * provider takes nothing from the host's symbol table (it is linked
      * with -z defs and may be loaded under an RTLD_LOCAL libsecprov):
      * whatever it needs of the core comes through this table. */
     const char *(*status_text)(int status);
 
-    /* tpm.lock_timeout_ms: how long a call waits for another process's
-     * lock before it returns SECPROV_ERR_BUSY (read it only when size
-     * covers it; else SECPROV_ENV_LOCK_TIMEOUT_MS_DEFAULT). */
-    int tpm_lock_timeout_ms;
-
-    /* More tpm.* settings (appended: a provider reads one only when
-     * SECPROV_ENV_HAS(env, field), else takes its documented default). */
-    int tpm_resource_manager;           /* SECPROV_TPM_RM_*: is the TCTI behind one? */
-    int tpm_probe_timeout_ms;           /* the first command's bound (open) */
-    int tpm_call_timeout_ms;            /* each public call's bound for the TPM */
-
-    /* The provider's own group of the config file: key (of the type its
-     * class's config_keys declares) into *out. SECPROV_OK; NOT_FOUND when
-     * the key is not set (take the default); CONFIG for another type. The
-     * core has checked the group against config_keys before open. */
+    /* group.key of the config file, of the type declared (config_keys, or
+     * the core's keys above) into *out: SECPROV_OK; SECPROV_ERR_NOT_FOUND
+     * when it is not set (take the default; the core's own keys always
+     * give their value in force, default included); SECPROV_ERR_CONFIG for
+     * another type. group is normally env->name. */
     int (*config_get)(const struct secprov_provider_env *env, const char *group,
                       const char *key, int type, void *out);
-    /* attest.* settings (appended: check size before reading). The PCR
-     * selection of a quote, e.g. "sha256:7" (the default) or "sha256:0,7". */
-    const char *attest_pcrs;
+    /* Where group.key is set, for an error message: "FILE:LINE" into out;
+     * "FILE" when the file does not set it, "(no config file)" without one. */
+    void (*config_where)(const struct secprov_provider_env *env, const char *group,
+                         const char *key, char *out, size_t out_len);
+
+    void *core;                         /* the core's own; do not touch */
 } secprov_provider_env;
 
-#define SECPROV_ENV_LOCK_TIMEOUT_MS_DEFAULT 3000
-
-/* tpm.resource_manager: auto (by the TCTI: device:.../tpmrm*, tabrmd), yes, no. */
-#define SECPROV_TPM_RM_AUTO 0
-#define SECPROV_TPM_RM_YES 1
-#define SECPROV_TPM_RM_NO 2
-
-/* Whether env (of env->size bytes) has the field. */
+/* Whether env (of env->size bytes) has the field: for fields appended later. */
 #define SECPROV_ENV_HAS(env, field) \
     ((env)->size >= offsetof(secprov_provider_env, field) + sizeof((env)->field))
 
@@ -123,6 +122,17 @@ typedef struct secprov_provider_class {
     uint32_t abi_version;   /* SECPROV_PROVIDER_ABI_VERSION */
     uint32_t size;          /* sizeof(struct secprov_provider_class) as built */
     const char *name;       /* its module's file name without .so: "tpm", "legacy", ... */
+
+    /* The keys of the provider's own group, ended by {NULL, 0}; NULL: it
+     * has none (only the core's state_dir). */
+    const secprov_config_key *config_keys;
+    /* Check the values of the provider's group (ranges, choices, syntax)
+     * without opening anything: SECPROV_OK, or SECPROV_ERR_CONFIG with one
+     * line in reason that names file and line (env->config_where). The
+     * core calls it before open, and `secprov config check` (the function
+     * secprov_config_check) for every installed provider. NULL: no check
+     * beyond the keys' types. */
+    int (*config_check)(const secprov_provider_env *env, char *reason, size_t reason_len);
 
     /* Open: on failure return a status and write one line saying why into
      * reason (it becomes the fallback warning). Must not leave anything
@@ -142,21 +152,18 @@ typedef struct secprov_provider_class {
     int (*list)(secprov_provider_ctx *ctx, char ***names, size_t *count);
     /* Emit provider-specific key/value pairs (secprov_info). */
     int (*info)(const secprov_provider_ctx *ctx, secprov_info_fn emit, void *user);
+    /* Where NAME is kept, for operators and interoperating tools, e.g.
+     * "fapi:/HS/SRK/sp-NAME-GEN" or "file:/var/lib/secprov/legacy/NAME.sec". */
+    int (*locate)(secprov_provider_ctx *ctx, const char *name, char *out, size_t out_len);
+    /* secprov_gc: emit (and unless dry_run remove) the store's leftovers. */
+    int (*gc)(secprov_provider_ctx *ctx, int dry_run, secprov_gc_fn emit, void *user);
 
     /* Extension interfaces by name, e.g. SECPROV_LEGACY_SCHEME_IFACE; NULL
      * when not provided. Usable without open (no context needed). */
     const void *(*extension)(const char *iface);
 
-    /* Where NAME is kept, for operators and interoperating tools, e.g.
-     * "fapi:/HS/SRK/sp-NAME-GEN" or "file:/var/lib/secprov/legacy/NAME.sec". */
-    int (*locate)(secprov_provider_ctx *ctx, const char *name, char *out, size_t out_len);
-
-    /* --- ABI version 1 ends here; append new slots below. --- */
-
-    /* secprov_gc: emit (and unless dry_run remove) the store's leftovers. */
-    int (*gc)(secprov_provider_ctx *ctx, int dry_run, secprov_gc_fn emit, void *user);
     /* Context-free questions about the provider's store, answered from its
-     * state folder alone as env describes it: no open, no device, nothing
+     * state folder alone (env->state_dir): no open, no device, nothing
      * written. The core's one store in auto mode (core/auto_store.h) asks
      * them of the provider that is not serving, e.g. of tpm while the TPM
      * cannot be used. NULL: the core assumes an empty store.
@@ -167,19 +174,15 @@ typedef struct secprov_provider_class {
     int (*store_has)(const secprov_provider_env *env, const char *name);
     int (*store_names)(const secprov_provider_env *env, char ***names, size_t *count);
 
-    /* The keys of the provider's own config group (named as the provider),
-     * ended by {NULL, 0}: the core refuses a config whose group holds
-     * another key or type, naming file and line, before open. NULL: no
-     * group of its own (the in-tree providers' tpm and legacy groups are
-     * the core's, for auto-detection). */
-    const secprov_config_key *config_keys;
     /* Attestation (docs/attestation.md). op SECPROV_ATTEST_OP_ENROLL: *json
      * is the enrollment record (nonce NULL, 0); SECPROV_ATTEST_OP_QUOTE: the
-     * report of a quote over env->attest_pcrs bound to nonce (1..64 bytes,
+     * report of a quote over attest.pcrs bound to nonce (1..64 bytes,
      * checked by the core). *json is malloc'd NUL-terminated text; NULL on
      * failure. NULL slot: the provider cannot attest. */
     int (*attest)(secprov_provider_ctx *ctx, int op, const void *nonce, size_t nonce_len,
                   char **json);
+
+    /* --- ABI version 2 ends here; append new slots below. --- */
 } secprov_provider_class;
 
 #define SECPROV_ATTEST_OP_ENROLL 1

@@ -4,7 +4,11 @@
  * party how a provider is built, configured and loaded by name:
  *
  *   SECURITY_PROVIDER=example_file   (or provider = "example_file";)
- *   example_file = { state_dir = "/var/lib/secprov/example"; };
+ *   example_file = { state_dir = "/var/lib/secprov/example"; max_size = 4096; };
+ *
+ * state_dir is the core's key of every provider group (env->state_dir,
+ * default /var/lib/secprov/example_file); max_size is this provider's own:
+ * declared in example_keys, its value checked by example_config_check.
  *
  * It keeps each secret in its own file, <state_dir>/NAME.secret (folder
  * 0700, files 0600, written to a temp file, synced and renamed), in the
@@ -27,6 +31,7 @@ typedef struct example_ctx {
     secprov_provider_ctx base;          /* first: the class */
     const secprov_provider_env *env;
     char dir[3000];
+    long long max_size;                 /* example_file.max_size */
 } example_ctx;
 
 static const secprov_provider_class example_class;
@@ -45,20 +50,39 @@ static int path_of(const example_ctx *c, const char *name, const char *suffix, c
     return n > 0 && (size_t)n < len ? SECPROV_OK : SECPROV_ERR_TOO_LARGE;
 }
 
+/* example_file.max_size: 1 to SECPROV_SECRET_MAX bytes, default the latter. */
+static int max_size_of(const secprov_provider_env *env, long long *out, char *why, size_t why_len)
+{
+    char where[4200];
+
+    if (env->config_get(env, env->name, "max_size", SECPROV_CONFIG_INT, out) != SECPROV_OK)
+        *out = (long long)SECPROV_SECRET_MAX;
+    if (*out >= 1 && *out <= (long long)SECPROV_SECRET_MAX)
+        return SECPROV_OK;
+    env->config_where(env, env->name, "max_size", where, sizeof where);
+    snprintf(why, why_len, "%s: '%s.max_size' must be 1 to %zu, not %lld", where, env->name,
+             SECPROV_SECRET_MAX, *out);
+    return SECPROV_ERR_CONFIG;
+}
+
+/* The class's config_check: the values of its group, opening nothing. */
+static int example_config_check(const secprov_provider_env *env, char *why, size_t why_len)
+{
+    long long max;
+    return max_size_of(env, &max, why, why_len);
+}
+
 static int example_open(secprov_provider_ctx **out, const secprov_provider_env *env, char *why,
                         size_t why_len)
 {
-    const char *dir = NULL;
+    const char *dir = env->state_dir;
+    long long max;
     struct stat st;
     example_ctx *c;
 
     *out = NULL;
-    if (!SECPROV_ENV_HAS(env, config_get) ||
-        env->config_get(env, "example_file", "state_dir", SECPROV_CONFIG_STRING, &dir) != SECPROV_OK ||
-        dir[0] != '/') {
-        snprintf(why, why_len, "example_file.state_dir (an absolute path) is not set");
+    if (max_size_of(env, &max, why, why_len) != SECPROV_OK)
         return SECPROV_ERR_CONFIG;
-    }
     if (strlen(dir) >= sizeof c->dir - SECPROV_NAME_MAX - 16) {
         snprintf(why, why_len, "example_file.state_dir is too long");
         return SECPROV_ERR_CONFIG;
@@ -76,6 +100,7 @@ static int example_open(secprov_provider_ctx **out, const secprov_provider_env *
         return SECPROV_ERR_NOMEM;
     c->base.klass = &example_class;
     c->env = env;
+    c->max_size = max;
     strcpy(c->dir, dir);
     *out = &c->base;
     return SECPROV_OK;
@@ -106,6 +131,11 @@ static int example_seal(secprov_provider_ctx *ctx, const char *name, const void 
     char tmp[4096], path[4096];
     int rc, fd;
 
+    if ((long long)len > c->max_size) {
+        c->env->log(c->env, SECPROV_LOG_ERROR, "example_file: '%s' is %zu bytes, more than "
+                    "example_file.max_size (%lld)", name, len, c->max_size);
+        return SECPROV_ERR_TOO_LARGE;
+    }
     if ((rc = path_of(c, name, ".tmp", tmp, sizeof tmp)) != SECPROV_OK ||
         (rc = path_of(c, name, SUFFIX, path, sizeof path)) != SECPROV_OK)
         return rc;
@@ -240,7 +270,7 @@ static int example_locate(secprov_provider_ctx *ctx, const char *name, char *out
 }
 
 static const secprov_config_key example_keys[] = {
-    {"state_dir", SECPROV_CONFIG_STRING},
+    {"max_size", SECPROV_CONFIG_INT},
     {NULL, 0},
 };
 
@@ -248,6 +278,8 @@ static const secprov_provider_class example_class = {
     .abi_version = SECPROV_PROVIDER_ABI_VERSION,
     .size = sizeof(secprov_provider_class),
     .name = "example_file",
+    .config_keys = example_keys,
+    .config_check = example_config_check,
     .open = example_open,
     .close = example_close,
     .seal = example_seal,
@@ -256,7 +288,6 @@ static const secprov_provider_class example_class = {
     .list = example_list,
     .info = example_info,
     .locate = example_locate,
-    .config_keys = example_keys,
 };
 
 SECPROV_API const secprov_provider_class *secprov_provider_entry(void)

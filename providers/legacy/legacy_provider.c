@@ -1,6 +1,6 @@
 /*
  * The legacy provider: sealed secrets on a device with no TPM, one file
- * each under legacy.state_dir (store_format.h), and the legacy scheme's
+ * each under legacy.state_dir (store_format.h; env->state_dir), and the legacy scheme's
  * operations through the extension slot.
  */
 #include <stdio.h>
@@ -41,14 +41,42 @@ static int legacy_store_has(const secprov_provider_env *env, const char *name)
     char file[SECPROV_NAME_MAX + sizeof LG_STORE_SUFFIX];
     int rc = file_of(name, file, sizeof file);
 
-    return rc != SECPROV_OK ? rc : sp_file_check(env->legacy_state_dir, file,
+    return rc != SECPROV_OK ? rc : sp_file_check(env->state_dir, file,
                                                  SECPROV_SECRET_MAX + LG_STORE_HEADER);
 }
 
 static int legacy_store_names(const secprov_provider_env *env, char ***names, size_t *count)
 {
-    int rc = sp_dir_list(env->legacy_state_dir, LG_STORE_SUFFIX, names, count);
+    int rc = sp_dir_list(env->state_dir, LG_STORE_SUFFIX, names, count);
     return rc == SECPROV_ERR_NOT_FOUND ? SECPROV_OK : rc;
+}
+
+/* The legacy group's own keys (state_dir is the core's: env->state_dir). */
+static const secprov_config_key legacy_keys[] = {
+    {"hardware", SECPROV_CONFIG_STRING},    /* the fingerprint; "" = collect it */
+    {NULL, 0},
+};
+
+/* legacy.hardware, or "" */
+static const char *hardware_of(const secprov_provider_env *env)
+{
+    const char *v = NULL;
+
+    return env->config_get(env, env->name, "hardware", SECPROV_CONFIG_STRING, &v) == SECPROV_OK
+               && v != NULL ? v : "";
+}
+
+static int legacy_config_check(const secprov_provider_env *env, char *reason, size_t reason_len)
+{
+    size_t n = strlen(hardware_of(env));
+    char where[4200];
+
+    if (n < FINGERPRINT_MAX)
+        return SECPROV_OK;
+    env->config_where(env, env->name, "hardware", where, sizeof where);
+    snprintf(reason, reason_len, "%s: '%s.hardware' is %zu bytes, more than the %d allowed",
+             where, env->name, n, FINGERPRINT_MAX - 1);
+    return SECPROV_ERR_CONFIG;
 }
 
 static int legacy_open(secprov_provider_ctx **out, const secprov_provider_env *env,
@@ -58,20 +86,18 @@ static int legacy_open(secprov_provider_ctx **out, const secprov_provider_env *e
     int rc;
 
     *out = NULL;
-    rc = sp_state_dir_prepare(env->legacy_state_dir, reason, reason_len);
-    if (rc != SECPROV_OK)
+    if ((rc = legacy_config_check(env, reason, reason_len)) != SECPROV_OK ||
+        (rc = sp_state_dir_prepare(env->state_dir, reason, reason_len)) != SECPROV_OK)
         return rc;
+    const char *hardware = hardware_of(env);
     c = calloc(1, sizeof *c);
     if (c == NULL)
         return SECPROV_ERR_NOMEM;
     c->base.klass = &legacy_class;
     c->env = env;
-    if (env->legacy_hardware != NULL && env->legacy_hardware[0] != '\0') {
+    if (hardware[0] != '\0') {
         c->hardware_from_config = 1;
-        if (strlen(env->legacy_hardware) >= sizeof c->fingerprint)
-            rc = SECPROV_ERR_TOO_LARGE;
-        else
-            strcpy(c->fingerprint, env->legacy_hardware);
+        strcpy(c->fingerprint, hardware);      /* its length checked above */
     } else {
         rc = lg_fingerprint_collect(c->fingerprint, sizeof c->fingerprint);
     }
@@ -96,7 +122,7 @@ static void legacy_close(secprov_provider_ctx *ctx)
 static int check_writable(legacy_ctx *c, const char *what, const char *name)
 {
     char why[4200];
-    int rc = sp_dir_writable(c->env->legacy_state_dir, why, sizeof why);
+    int rc = sp_dir_writable(c->env->state_dir, why, sizeof why);
 
     if (rc != SECPROV_OK)
         c->env->log(c->env, SECPROV_LOG_ERROR, "legacy: cannot %s '%s': %s", what, name, why);
@@ -117,11 +143,11 @@ static int legacy_seal(secprov_provider_ctx *ctx, const char *name, const void *
     rc = lg_store_pack(c->fingerprint, name, data, len, &image, &image_len);
     if (rc != SECPROV_OK)
         return rc;
-    rc = sp_file_write_atomic(c->env->legacy_state_dir, file, image, image_len);
+    rc = sp_file_write_atomic(c->env->state_dir, file, image, image_len);
     sp_cleanse(image, image_len);
     free(image);
     if (rc == SECPROV_OK)
-        sp_temp_sweep(c->env->legacy_state_dir);
+        sp_temp_sweep(c->env->state_dir);
     sp_os_error_log(c->env, "legacy", rc);
     return rc;
 }
@@ -136,7 +162,7 @@ static int legacy_unseal(secprov_provider_ctx *ctx, const char *name, void **dat
 
     if ((rc = file_of(name, file, sizeof file)) != SECPROV_OK)
         return rc;
-    rc = sp_file_read(c->env->legacy_state_dir, file, SECPROV_SECRET_MAX + LG_STORE_HEADER,
+    rc = sp_file_read(c->env->state_dir, file, SECPROV_SECRET_MAX + LG_STORE_HEADER,
                       &image, &image_len);
     if (rc == SECPROV_ERR_TOO_LARGE)
         rc = SECPROV_ERR_INTEGRITY;                  /* no sealed secret is that large */
@@ -144,7 +170,7 @@ static int legacy_unseal(secprov_provider_ctx *ctx, const char *name, void **dat
         if (!sp_os_error_log(c->env, "legacy", rc) && rc == SECPROV_ERR_PERMISSION)
             c->env->log(c->env, SECPROV_LOG_ERROR,
                         "legacy: refusing %s/%s: not a private regular file of this user",
-                        c->env->legacy_state_dir, file);
+                        c->env->state_dir, file);
         return rc;
     }
     rc = lg_store_unpack(c->fingerprint, name, image, image_len, c->env->secret_alloc,
@@ -153,7 +179,7 @@ static int legacy_unseal(secprov_provider_ctx *ctx, const char *name, void **dat
     if (rc == SECPROV_ERR_INTEGRITY)
         c->env->log(c->env, SECPROV_LOG_ERROR,
                     "legacy: %s/%s failed its integrity check (tampered, truncated, moved, "
-                    "or sealed on another device)", c->env->legacy_state_dir, file);
+                    "or sealed on another device)", c->env->state_dir, file);
     return rc;
 }
 
@@ -165,17 +191,17 @@ static int legacy_remove(secprov_provider_ctx *ctx, const char *name)
 
     if (rc == SECPROV_OK && legacy_store_has(c->env, name) == SECPROV_ERR_NOT_FOUND)
         return SECPROV_ERR_NOT_FOUND;
-    if (rc == SECPROV_OK && (rc = sp_file_remove(c->env->legacy_state_dir, file)) != SECPROV_OK)
+    if (rc == SECPROV_OK && (rc = sp_file_remove(c->env->state_dir, file)) != SECPROV_OK)
         sp_os_error_log(c->env, "legacy", rc);
     if (rc == SECPROV_OK)
-        sp_temp_sweep(c->env->legacy_state_dir);
+        sp_temp_sweep(c->env->state_dir);
     return rc;
 }
 
 static int legacy_list(secprov_provider_ctx *ctx, char ***names, size_t *count)
 {
     legacy_ctx *c = (legacy_ctx *)ctx;
-    int rc = sp_dir_list(c->env->legacy_state_dir, LG_STORE_SUFFIX, names, count);
+    int rc = sp_dir_list(c->env->state_dir, LG_STORE_SUFFIX, names, count);
 
     sp_os_error_log(c->env, "legacy", rc);
     return rc;
@@ -184,7 +210,7 @@ static int legacy_list(secprov_provider_ctx *ctx, char ***names, size_t *count)
 static int legacy_info(const secprov_provider_ctx *ctx, secprov_info_fn emit, void *user)
 {
     const legacy_ctx *c = (const legacy_ctx *)ctx;
-    emit("state_dir", c->env->legacy_state_dir, user);
+    emit("state_dir", c->env->state_dir, user);
     emit("hardware_source", c->hardware_from_config ? "config" : "collected", user);
     return SECPROV_OK;
 }
@@ -196,10 +222,10 @@ static int legacy_locate(secprov_provider_ctx *ctx, const char *name, char *out,
     int rc = file_of(name, file, sizeof file);
 
     if (rc == SECPROV_OK)
-        rc = sp_file_check(c->env->legacy_state_dir, file, SECPROV_SECRET_MAX + LG_STORE_HEADER);
+        rc = sp_file_check(c->env->state_dir, file, SECPROV_SECRET_MAX + LG_STORE_HEADER);
     if (rc != SECPROV_OK)
         return rc;
-    int n = snprintf(out, out_len, "file:%s/%s", c->env->legacy_state_dir, file);
+    int n = snprintf(out, out_len, "file:%s/%s", c->env->state_dir, file);
     return n > 0 && (size_t)n < out_len ? SECPROV_OK : SECPROV_ERR_TOO_LARGE;
 }
 
@@ -220,6 +246,8 @@ static const secprov_provider_class legacy_class = {
     .abi_version = SECPROV_PROVIDER_ABI_VERSION,
     .size = sizeof(secprov_provider_class),
     .name = "legacy",
+    .config_keys = legacy_keys,
+    .config_check = legacy_config_check,
     .open = legacy_open,
     .close = legacy_close,
     .seal = legacy_seal,

@@ -13,8 +13,8 @@
 
 static int attest_dir(const secprov_provider_env *env, char *out, size_t len)
 {
-    int rc = sp_dirs_make(env->tpm_state_dir, ATTEST_DIR);
-    return rc == SECPROV_OK ? sp_path_join(out, len, env->tpm_state_dir, ATTEST_DIR) : rc;
+    int rc = sp_dirs_make(env->state_dir, ATTEST_DIR);
+    return rc == SECPROV_OK ? sp_path_join(out, len, env->state_dir, ATTEST_DIR) : rc;
 }
 
 /* Read one marshalled blob: SECPROV_ERR_NOT_FOUND when absent. */
@@ -102,7 +102,7 @@ static int key_pair(tpm_esys *e, const secprov_provider_env *env, const tpm_dead
 
     *trc = TSS2_RC_SUCCESS;
     if ((rc = attest_dir(env, dir, sizeof dir)) != SECPROV_OK) {
-        env->log(env, SECPROV_LOG_ERROR, "tpm: cannot make %s/%s: %s", env->tpm_state_dir,
+        env->log(env, SECPROV_LOG_ERROR, "tpm: cannot make %s/%s: %s", env->state_dir,
                  ATTEST_DIR, env->status_text(rc));
         return rc;
     }

@@ -81,8 +81,8 @@ static int raw_public(EVP_PKEY *key, uint8_t *out, size_t *len)
 
 static int dir_of(const secprov_provider_env *env, char *out, size_t len)
 {
-    int rc = sp_dirs_make(env->tpm_state_dir, ATTEST_DIR);
-    return rc == SECPROV_OK ? sp_path_join(out, len, env->tpm_state_dir, ATTEST_DIR) : rc;
+    int rc = sp_dirs_make(env->state_dir, ATTEST_DIR);
+    return rc == SECPROV_OK ? sp_path_join(out, len, env->state_dir, ATTEST_DIR) : rc;
 }
 
 static int create(tpm_esys *e, const secprov_provider_env *env, const tpm_deadline *d,

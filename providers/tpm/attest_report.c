@@ -16,6 +16,7 @@
 #include "attest_mldsa.h"
 #include "attest_quote.h"
 #include "keystore_object.h"
+#include "tpm_settings.h"
 
 /* First line of a small file, trailing whitespace and NULs cut. */
 static void read_line(const char *path, char *out, size_t len)
@@ -41,13 +42,13 @@ static void device_identity(attest_device *dev)
     read_line("/proc/device-tree/serial-number", dev->serial, sizeof dev->serial);
 }
 
-/* attest.pcrs (a core older than the slot passes no such field). */
+/* attest.pcrs (checked at open: tpm_settings.h). */
 static const char *pcrs_of(const secprov_provider_env *env)
 {
-    if (env->size >= offsetof(secprov_provider_env, attest_pcrs) + sizeof env->attest_pcrs &&
-        env->attest_pcrs != NULL)
-        return env->attest_pcrs;
-    return "sha256:7";
+    const char *v = NULL;
+
+    return env->config_get(env, "attest", "pcrs", SECPROV_CONFIG_STRING, &v) == SECPROV_OK &&
+                   v != NULL ? v : TPM_ATTEST_PCRS_DEFAULT;
 }
 
 static json_object *jstr_own(char *s)      /* takes s; NULL stays NULL */
@@ -123,7 +124,7 @@ static json_object *ek_json(const secprov_provider_env *env)
     char cert[8192], why[512];
     json_object *o;
 
-    if (keystore_ek_read(env->tpm_state_dir, &ek, cert, sizeof cert, why, sizeof why) != SECPROV_OK) {
+    if (keystore_ek_read(env->state_dir, &ek, cert, sizeof cert, why, sizeof why) != SECPROV_OK) {
         env->log(env, SECPROV_LOG_INFO, "tpm: no EK in the enrollment record: %s", why);
         return NULL;
     }

@@ -33,7 +33,7 @@ int tpm_call_begin(tpm_ctx *c)
         c->env->log(c->env, SECPROV_LOG_ERROR, "tpm: %s", why);
         return rc;
     }
-    tpm_deadline_set(&c->deadline, c->call_ms);
+    tpm_deadline_set(&c->deadline, c->set.call_ms);
     return SECPROV_OK;
 }
 
@@ -67,10 +67,10 @@ int tpm_call_probe(tpm_ctx *c, char *why, size_t why_len)
 
     if (left == 0) {
         snprintf(why, why_len, "no time left in this call to connect to the TPM at '%s'",
-                 c->env->tpm_tcti);
+                 c->set.tcti);
         return SECPROV_ERR_TIMEOUT;
     }
-    return tpm_probe(c->env->tpm_tcti, left < c->probe_ms ? left : c->probe_ms, why, why_len);
+    return tpm_probe(c->set.tcti, left < c->set.probe_ms ? left : c->set.probe_ms, why, why_len);
 }
 
 /* A FAPI or ESAPI failure: log it decoded, drop the contexts, map it to a status. */
@@ -87,14 +87,14 @@ int tpm_failed(tpm_ctx *c, TSS2_RC rc, const char *what, const char *name)
     if (rc == TSS_RC_DEADLINE) {
         c->env->log(c->env, level, "tpm: %s '%s': the TPM did not answer within "
                     "%d ms; the connection is dropped and made anew on the next call", what,
-                    name, c->call_ms);
+                    name, c->set.call_ms);
         tpm_drop(c);
         return SECPROV_ERR_TIMEOUT;
     }
     if (rc == TSS_RC_SRK_MISMATCH)
         status = SECPROV_ERR_KEYSTORE_MISMATCH;   /* another SRK at the keystore's handle */
     else if (rc == TSS2_FAPI_RC_KEY_NOT_FOUND &&
-             tpm_persistent_present(c->esys.tcti, c->env->tpm_tcti, SRK_HANDLE,
+             tpm_persistent_present(c->esys.tcti, c->set.tcti, SRK_HANDLE,
                                     tpm_deadline_left_ms(&c->deadline)) == 0)
         status = SECPROV_ERR_KEYSTORE_MISMATCH;   /* the keystore's SRK is not in this TPM */
     else if (rc == TSS2_FAPI_RC_PATH_NOT_FOUND || rc == TSS2_FAPI_RC_KEY_NOT_FOUND)
@@ -121,7 +121,7 @@ int tpm_failed(tpm_ctx *c, TSS2_RC rc, const char *what, const char *name)
                                           : Tss2_RC_Decode(rc), (unsigned)rc);
     if (status == SECPROV_ERR_KEYSTORE_MISMATCH)
         c->env->log(c->env, level, "tpm: the keystore in %s does not match this "
-                    "TPM (was it cleared?); the keystore is kept", c->env->tpm_state_dir);
+                    "TPM (was it cleared?); the keystore is kept", c->env->state_dir);
     tpm_drop_contexts(c, layer == TSS2_TPM_RC_LAYER);
     return status;
 }
@@ -138,7 +138,7 @@ int tpm_ensure_esys(tpm_ctx *c)
 
     if (c->esys.esys != NULL)
         return SECPROV_OK;
-    if ((st = keystore_srk_read(c->env->tpm_state_dir, SRK_HANDLE, &srk, why, sizeof why)) !=
+    if ((st = keystore_srk_read(c->env->state_dir, SRK_HANDLE, &srk, why, sizeof why)) !=
         SECPROV_OK) {
         if (st == SECPROV_ERR_NOT_FOUND)        /* provisioned, but no SRK entry */
             st = SECPROV_ERR_KEYSTORE_MISMATCH;
@@ -150,15 +150,15 @@ int tpm_ensure_esys(tpm_ctx *c)
         return st;
     }
     c->probe_first = 0;
-    if ((rc = Tss2_TctiLdr_Initialize(c->env->tpm_tcti, &tcti)) != TSS2_RC_SUCCESS) {
+    if ((rc = Tss2_TctiLdr_Initialize(c->set.tcti, &tcti)) != TSS2_RC_SUCCESS) {
         c->env->log(c->env, c->quiet ? SECPROV_LOG_DEBUG : SECPROV_LOG_ERROR,
                     "tpm: cannot open TCTI '%s': %s",
-                    c->env->tpm_tcti, Tss2_RC_Decode(rc));
+                    c->set.tcti, Tss2_RC_Decode(rc));
         c->probe_first = 1;
         return SECPROV_ERR_TPM;
     }
     tpm_tcti_cloexec(tcti);                    /* its TPM connection: not for children */
-    rc = tpm_esys_open(&c->esys, tcti, SRK_HANDLE, &srk, c->keep_session, &c->deadline);
+    rc = tpm_esys_open(&c->esys, tcti, SRK_HANDLE, &srk, c->set.keep_session, &c->deadline);
     return rc == TSS2_RC_SUCCESS ? SECPROV_OK : tpm_failed(c, rc, "opening the SRK", "0x81000001");
 }
 
@@ -174,7 +174,7 @@ int tpm_recover_slots(tpm_ctx *c)
     if (!c->slots_exhausted)
         return 0;
     c->slots_exhausted = 0;
-    int n = tpm_flush_stale(c->esys.tcti, c->env->tpm_tcti, tpm_deadline_left_ms(&c->deadline));
+    int n = tpm_flush_stale(c->esys.tcti, c->set.tcti, tpm_deadline_left_ms(&c->deadline));
     c->env->log(c->env, n > 0 ? SECPROV_LOG_WARNING : SECPROV_LOG_ERROR,
                 "tpm: the TPM was out of session/object slots; flushed %d (left by dead "
                 "processes; a live one's saved session is started anew)", n);
@@ -188,7 +188,7 @@ int tpm_provision(tpm_ctx *c, char *why, size_t why_len)
     void *marker;
     size_t len;
 
-    if (sp_file_read(c->env->tpm_state_dir, "provisioned", 64, &marker, &len) == SECPROV_OK) {
+    if (sp_file_read(c->env->state_dir, "provisioned", 64, &marker, &len) == SECPROV_OK) {
         free(marker);
         return SECPROV_OK;
     }
@@ -198,7 +198,7 @@ int tpm_provision(tpm_ctx *c, char *why, size_t why_len)
     TSS2_RC rc = fapi_context_new(c->config_path, &c->deadline, &fapi);
     if (rc != TSS2_RC_SUCCESS) {
         snprintf(why, why_len, "FAPI initialisation failed on '%s' (config %s): %s",
-                 c->env->tpm_tcti, c->config_path, Tss2_RC_Decode(rc));
+                 c->set.tcti, c->config_path, Tss2_RC_Decode(rc));
         return rc == TSS_RC_DEADLINE || (rc & TSS2_RC_LAYER_MASK) == TSS2_TCTI_RC_LAYER
                    ? SECPROV_ERR_TIMEOUT : SECPROV_ERR_TPM;
     }
@@ -215,24 +215,5 @@ int tpm_provision(tpm_ctx *c, char *why, size_t why_len)
                  (unsigned)rc);
         return SECPROV_ERR_TPM;
     }
-    return sp_file_write_atomic(c->env->tpm_state_dir, "provisioned", "1\n", 2);
-}
-
-/* The tpm.* settings this provider reads beyond ABI 1's (secprov_provider.h). */
-void tpm_settings(tpm_ctx *c, const secprov_provider_env *env)
-{
-    int rm = SECPROV_ENV_HAS(env, tpm_resource_manager) ? env->tpm_resource_manager
-                                                        : SECPROV_TPM_RM_AUTO;
-    const char *dev = strncmp(env->tpm_tcti, "device:", 7) == 0 ? env->tpm_tcti + 7 : NULL;
-    const char *base = dev != NULL && strrchr(dev, '/') != NULL ? strrchr(dev, '/') + 1 : dev;
-
-    if (rm == SECPROV_TPM_RM_AUTO)     /* by name: the kernel's /dev/tpmrm<N>, or tabrmd */
-        rm = strncmp(env->tpm_tcti, "tabrmd", 6) == 0 ||
-                     (base != NULL && strncmp(base, "tpmrm", 5) == 0)
-                 ? SECPROV_TPM_RM_YES : SECPROV_TPM_RM_NO;
-    c->keep_session = rm == SECPROV_TPM_RM_YES;
-    c->probe_ms = SECPROV_ENV_HAS(env, tpm_probe_timeout_ms) && env->tpm_probe_timeout_ms > 0
-                      ? env->tpm_probe_timeout_ms : PROBE_TIMEOUT_MS;
-    c->call_ms = SECPROV_ENV_HAS(env, tpm_call_timeout_ms) && env->tpm_call_timeout_ms > 0
-                     ? env->tpm_call_timeout_ms : TPM_CALL_TIMEOUT_MS;
+    return sp_file_write_atomic(c->env->state_dir, "provisioned", "1\n", 2);
 }

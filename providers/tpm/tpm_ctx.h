@@ -32,6 +32,7 @@
 #include "fapi_readonly.h"
 #include "secprov_provider.h"
 #include "tpm_lock.h"
+#include "tpm_settings.h"
 #include "tpm_store.h"
 #include "tss_wait.h"
 
@@ -49,8 +50,7 @@ typedef struct tpm_ctx {
     int reconnect;                  /* the last error was the connection's (not a timeout) */
     int quiet;                      /* failures logged at debug only (open's early ESYS) */
     int probe_first;                /* probe before the next ESYS context (after a drop) */
-    int keep_session;               /* a resource manager: tpm_session.h */
-    int probe_ms, call_ms;          /* tpm.probe_timeout_ms, tpm.call_timeout_ms */
+    tpm_settings set;               /* the tpm group (tpm_settings.h); keep_session: tpm_session.h */
     char config_path[PATH_MAX_LEN];
     char secrets_dir[PATH_MAX_LEN];
     tpm_store store;                /* references and objects: tpm_store.h */
@@ -78,8 +78,6 @@ int tpm_ensure_esys(tpm_ctx *c);
 int tpm_recover_slots(tpm_ctx *c);
 /* FAPI's provisioning, once per keystore (the "provisioned" marker). */
 int tpm_provision(tpm_ctx *c, char *why, size_t why_len);
-/* The tpm.* settings read from env into c (defaults where env lacks them). */
-void tpm_settings(tpm_ctx *c, const secprov_provider_env *env);
 
 /* ---- tpm_secret.c ---- */
 

@@ -9,7 +9,7 @@
 int tpm_store_has(const secprov_provider_env *env, const char *name)
 {
     char dir[4096], file[SECPROV_NAME_MAX + 8];
-    int rc = sp_path_join(dir, sizeof dir, env->tpm_state_dir, "secrets");
+    int rc = sp_path_join(dir, sizeof dir, env->state_dir, "secrets");
 
     if (rc != SECPROV_OK)
         return rc;
@@ -21,7 +21,7 @@ int tpm_store_has(const secprov_provider_env *env, const char *name)
 int tpm_store_names(const secprov_provider_env *env, char ***names, size_t *count)
 {
     char dir[4096];
-    int rc = sp_path_join(dir, sizeof dir, env->tpm_state_dir, "secrets");
+    int rc = sp_path_join(dir, sizeof dir, env->state_dir, "secrets");
 
     if (rc == SECPROV_OK)
         rc = sp_dir_list(dir, REF_SUFFIX, names, count);

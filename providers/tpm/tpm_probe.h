@@ -12,7 +12,7 @@
 
 #include <stddef.h>
 
-#define PROBE_TIMEOUT_MS 3000     /* when the core's env has no tpm.probe_timeout_ms */
+#define PROBE_TIMEOUT_MS 3000     /* tpm.probe_timeout_ms unset (tpm_settings.h) */
 
 int tpm_probe(const char *tcti, int timeout_ms, char *why, size_t why_len);
 

@@ -51,15 +51,13 @@ static void tpm_close(secprov_provider_ctx *ctx)
 static int tpm_open(secprov_provider_ctx **out, const secprov_provider_env *env,
                     char *why, size_t why_len)
 {
-    int timeout = SECPROV_ENV_HAS(env, tpm_lock_timeout_ms) ? env->tpm_lock_timeout_ms
-                                                             : SECPROV_ENV_LOCK_TIMEOUT_MS_DEFAULT;
     char keystore[PATH_MAX_LEN];
     tpm_ctx *c;
     int rc;
 
     *out = NULL;
     tss2_log_quiet(env->log_level <= SECPROV_LOG_DEBUG);
-    if ((rc = sp_state_dir_prepare(env->tpm_state_dir, why, why_len)) != SECPROV_OK)
+    if ((rc = sp_state_dir_prepare(env->state_dir, why, why_len)) != SECPROV_OK)
         return rc;
     c = calloc(1, sizeof *c);
     if (c == NULL)
@@ -68,24 +66,25 @@ static int tpm_open(secprov_provider_ctx **out, const secprov_provider_env *env,
     c->env = env;
     c->lock.fd = c->lock.held = -1;
     pthread_mutex_init(&c->mutex, NULL);
-    tpm_settings(c, env);
 
-    rc = fapi_files_write(env, env->tpm_state_dir, env->tpm_tcti, c->config_path,
-                          sizeof c->config_path, why, why_len);
+    rc = tpm_settings_read(env, &c->set, why, why_len);
     if (rc == SECPROV_OK)
-        rc = sp_path_join(c->secrets_dir, sizeof c->secrets_dir, env->tpm_state_dir, "secrets");
+        rc = fapi_files_write(env, env->state_dir, c->set.tcti, c->config_path,
+                              sizeof c->config_path, why, why_len);
+    if (rc == SECPROV_OK)
+        rc = sp_path_join(c->secrets_dir, sizeof c->secrets_dir, env->state_dir, "secrets");
     c->store.env = env;
     c->store.secrets_dir = c->secrets_dir;
-    if (rc == SECPROV_OK && (rc = sp_path_join(keystore, sizeof keystore, env->tpm_state_dir,
+    if (rc == SECPROV_OK && (rc = sp_path_join(keystore, sizeof keystore, env->state_dir,
                                                "keystore/user")) == SECPROV_OK &&
         sp_dir_writable(keystore, NULL, 0) != SECPROV_OK)
-        rc = fapi_readonly_setup(&c->ro, env->tpm_state_dir, env->tpm_tcti, c->config_path,
+        rc = fapi_readonly_setup(&c->ro, env->state_dir, c->set.tcti, c->config_path,
                                  sizeof c->config_path, why, why_len);
     if (rc == SECPROV_OK)
-        rc = tpm_lock_open(&c->lock, env->tpm_state_dir, timeout, why, why_len);
+        rc = tpm_lock_open(&c->lock, env->state_dir, c->set.lock_timeout_ms, why, why_len);
     if (rc == SECPROV_OK && (rc = tpm_lock_take(&c->lock, why, why_len)) == SECPROV_OK) {
         pthread_mutex_lock(&c->mutex);
-        tpm_deadline_set(&c->deadline, c->call_ms);
+        tpm_deadline_set(&c->deadline, c->set.call_ms);
         rc = tpm_call_probe(c, why, why_len);           /* open reaches the TPM: one command */
         if (rc == SECPROV_ERR_BUSY)       /* /dev/tpm0 kept open by another process: */
             rc = SECPROV_ERR_UNAVAILABLE; /* a device failure, not lock contention */
@@ -214,11 +213,11 @@ static int tpm_info(const secprov_provider_ctx *ctx, secprov_info_fn emit, void 
 {
     const tpm_ctx *c = (const tpm_ctx *)ctx;
     emit("fapi_config", c->config_path, user);
-    emit("tcti", c->env->tpm_tcti, user);
-    emit("state_dir", c->env->tpm_state_dir, user);
+    emit("tcti", c->set.tcti, user);
+    emit("state_dir", c->env->state_dir, user);
     emit("profile", PROFILE_NAME " (persistent SRK 0x81000001, noDA)", user);
     emit("attest_mldsa", attest_mldsa_state(), user);
-    emit("resource_manager", c->keep_session ? "yes (the session stays loaded)"
+    emit("resource_manager", c->set.keep_session ? "yes (the session stays loaded)"
                                              : "no (the session is saved between calls)", user);
     return SECPROV_OK;
 }
@@ -287,6 +286,8 @@ static const secprov_provider_class tpm_class = {
     .abi_version = SECPROV_PROVIDER_ABI_VERSION,
     .size = sizeof(secprov_provider_class),
     .name = "tpm",
+    .config_keys = tpm_config_keys,
+    .config_check = tpm_config_check,
     .open = tpm_open,
     .close = tpm_close,
     .seal = tpm_seal,

@@ -32,7 +32,7 @@ int tpm_check_writable(tpm_ctx *c, const char *what, const char *name)
     int rc = sp_dir_writable(c->secrets_dir, why, sizeof why);
 
     if (rc == SECPROV_OK &&
-        (rc = sp_path_join(keystore, sizeof keystore, c->env->tpm_state_dir,
+        (rc = sp_path_join(keystore, sizeof keystore, c->env->state_dir,
                            "keystore/user")) == SECPROV_OK)
         rc = sp_dir_writable(keystore, why, sizeof why);
     if (rc != SECPROV_OK)
@@ -77,14 +77,14 @@ int tpm_seal_object(tpm_ctx *c, const char *name, const void *data, size_t len,
         free(img);
         return tpm_failed(c, trc, "sealing (TPM2_Create)", name);
     }
-    if ((rc = keystore_object_write(c->env->tpm_state_dir, path, &pub, &priv, 1)) != SECPROV_OK) {
+    if ((rc = keystore_object_write(c->env->state_dir, path, &pub, &priv, 1)) != SECPROV_OK) {
         char who[128];
         snprintf(who, sizeof who, "tpm: cannot write the keystore object of '%s'", name);
         if (!sp_os_error_log(c->env, who, rc))     /* with the path and errno when it has them */
             c->env->log(c->env, SECPROV_LOG_ERROR, "%s: %s", who, c->env->status_text(rc));
         sp_cleanse(key, sizeof key);
         free(img);
-        (void)keystore_object_remove(c->env->tpm_state_dir, path);
+        (void)keystore_object_remove(c->env->state_dir, path);
         return rc;
     }
     if (envelope) {
@@ -115,7 +115,7 @@ static int unseal_object(tpm_ctx *c, const char *name, const char *path,
     char why[512];
     keystore_entry e;
     TPM2B_AUTH auth = {.size = 0};
-    int rc = keystore_object_read(c->env->tpm_state_dir, path, &e, why, sizeof why);
+    int rc = keystore_object_read(c->env->state_dir, path, &e, why, sizeof why);
 
     if (rc != SECPROV_OK) {
         c->env->log(c->env, SECPROV_LOG_ERROR, "tpm: refusing the keystore object of '%s': %s",

@@ -121,7 +121,7 @@ static int open_folder(const char *state_dir, const char *rel)
 static int list_folder(const tpm_store *s, const char *rel, store_object **objs, size_t *n,
                        size_t *cap)
 {
-    int fd = open_folder(s->env->tpm_state_dir, rel), rc = SECPROV_OK;
+    int fd = open_folder(s->env->state_dir, rel), rc = SECPROV_OK;
     struct dirent *de;
     struct stat st;
     DIR *d;
@@ -132,7 +132,7 @@ static int list_folder(const tpm_store *s, const char *rel, store_object **objs,
         if (fd >= 0)
             close(fd);
         s->env->log(s->env, SECPROV_LOG_ERROR, "tpm: cannot read the keystore folder %s/%s%s",
-                    s->env->tpm_state_dir, rel, fd == SECPROV_ERR_PERMISSION
+                    s->env->state_dir, rel, fd == SECPROV_ERR_PERMISSION
                     ? ": a symlink or a file where a folder belongs (refused)" : "");
         return fd < 0 ? fd : SECPROV_ERR_IO;
     }
@@ -236,7 +236,7 @@ void store_remove_object(const tpm_store *s, const char *name, ref_gen gen)
     char path[256];
 
     if (ref_object_path(path, sizeof path, name, gen) == SECPROV_OK)
-        (void)keystore_object_remove(s->env->tpm_state_dir, path);
+        (void)keystore_object_remove(s->env->state_dir, path);
 }
 
 /* The verdicts for the objects o[0..n) of one name (v[0..n)); need_ref 0:
@@ -311,7 +311,7 @@ static int apply(const tpm_store *s, int remove, int gc, secprov_gc_fn emit, voi
                 continue;
             if (remove) {
                 s->env->log(s->env, SECPROV_LOG_DEBUG, "tpm: removing %s: %s", path, why_text[v[k]]);
-                if (keystore_object_remove(s->env->tpm_state_dir, path) != 0 && o[k].complete) {
+                if (keystore_object_remove(s->env->state_dir, path) != 0 && o[k].complete) {
                     s->env->log(s->env, SECPROV_LOG_ERROR, "tpm: cannot remove the keystore "
                                 "object %s", path);
                     if (first_error == SECPROV_OK)

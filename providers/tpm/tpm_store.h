@@ -17,7 +17,7 @@
 #include "secret_ref.h"
 
 typedef struct tpm_store {
-    const secprov_provider_env *env;    /* env->tpm_state_dir holds the keystore */
+    const secprov_provider_env *env;    /* env->state_dir holds the keystore */
     const char *secrets_dir;            /* <state_dir>/secrets: the references */
 } tpm_store;
 

@@ -3,7 +3,7 @@
 CORE_UNIT_OBJS := $(call obj,tests/core/test_config.c tests/core/test_select.c tests/core/test_api.c)
 $(CORE_UNIT_OBJS): EXTRA_CFLAGS := $(TEST_CFLAGS) $(LIBCONFIG_CFLAGS)
 
-$(TESTDIR_B)/core/test_config: $(OBJDIR)/tests/core/test_config.o $(OBJDIR)/core/config.o $(OBJDIR)/core/log.o $(OBJDIR)/core/host_env.o
+$(TESTDIR_B)/core/test_config: $(OBJDIR)/tests/core/test_config.o $(CORE_CONFIG_OBJS)
 	@mkdir -p $(@D)
 	$(CC) $(BASE_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(LIBCONFIG_LIBS)
 $(TESTDIR_B)/core/test_select: $(OBJDIR)/tests/core/test_select.o $(OBJDIR)/core/select.o $(OBJDIR)/core/log.o
@@ -19,13 +19,14 @@ CHECK_PROGRAMS += $(CORE_TESTS) tests/core/test_cli.sh tests/core/test_install.s
 
 # The provider loader against modules each wrong in one way.
 FAKE_DIR := $(TESTDIR_B)/core/fake-providers
-FAKE_MODULES := $(addprefix $(FAKE_DIR)/,good.so badabi.so small.so noopen.so othername.so noentry.so notelf.so)
+FAKE_MODULES := $(addprefix $(FAKE_DIR)/,good.so badabi.so abiv1.so small.so noopen.so othername.so noentry.so notelf.so)
 FAKE_V1 := -DFAKE_ABI=SECPROV_PROVIDER_ABI_VERSION -DFAKE_SIZE='sizeof(secprov_provider_class)'
 $(FAKE_DIR)/%.so: tests/core/fake_provider.c include/secprov_provider.h
 	@mkdir -p $(@D)
 	$(CC) $(BASE_CFLAGS) -shared $(FAKE_FLAGS) -o $@ $<
 $(FAKE_DIR)/good.so:      FAKE_FLAGS = $(FAKE_V1) -DFAKE_NAME='"good"'
 $(FAKE_DIR)/badabi.so:    FAKE_FLAGS = -DFAKE_ABI=99 -DFAKE_SIZE='sizeof(secprov_provider_class)' -DFAKE_NAME='"badabi"'
+$(FAKE_DIR)/abiv1.so:     FAKE_FLAGS = -DFAKE_ABI=1 -DFAKE_SIZE='sizeof(secprov_provider_class)' -DFAKE_NAME='"abiv1"'
 $(FAKE_DIR)/small.so:     FAKE_FLAGS = -DFAKE_ABI=SECPROV_PROVIDER_ABI_VERSION -DFAKE_SIZE=16 -DFAKE_NAME='"small"'
 $(FAKE_DIR)/noopen.so:    FAKE_FLAGS = $(FAKE_V1) -DFAKE_NAME='"noopen"' -DFAKE_NO_OPEN
 $(FAKE_DIR)/othername.so: FAKE_FLAGS = $(FAKE_V1) -DFAKE_NAME='"tpm"'

@@ -1,5 +1,7 @@
-/* The config file: defaults, every key, and errors that name file and line.
- * Compiled with core/config.c and core/log.c directly. */
+/* The config file: defaults, every key of the core's, the provider groups
+ * as a provider reads them (sp_config_get, the state folder), and errors
+ * that name file and line. Compiled with core/config*.c and core/log.c
+ * directly. The tpm group's own keys: tests/tpm/test_tpm_settings.c. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -28,10 +30,22 @@ static const char *write_conf(const char *text)
     return path;
 }
 
+static char dir_buf[4096];
+
+static const char *state_dir(const sp_config *c, const char *group)
+{
+    assert_int_equal(sp_config_state_dir(c, group, dir_buf, sizeof dir_buf), SECPROV_OK);
+    return dir_buf;
+}
+
 static void missing_default_means_defaults(void **state)
 {
     (void)state;
     sp_config c;
+    const char *str = NULL;
+    secprov_config_strings list;
+    long long n = 0;
+    char where[600];
     /* The default path does not exist on a test machine: all defaults. */
     assert_int_equal(sp_config_load(&c, NULL, err, sizeof err), SECPROV_OK);
     assert_null(c.provider);
@@ -40,12 +54,22 @@ static void missing_default_means_defaults(void **state)
     assert_int_equal(c.tpm_device_count, 2);
     assert_string_equal(c.tpm_devices[0], "/dev/tpmrm0");
     assert_string_equal(c.tpm_devices[1], "/dev/tpm0");
-    assert_string_equal(c.tpm_tcti, "");
-    assert_string_equal(c.tpm_state_dir, "/var/lib/secprov/tpm");
-    assert_string_equal(c.legacy_state_dir, "/var/lib/secprov/legacy");
-    assert_string_equal(c.legacy_hardware, "");
-    assert_int_equal(c.tpm_lock_timeout_ms, 3000);
+    assert_string_equal(state_dir(&c, "tpm"), "/var/lib/secprov/tpm");
+    assert_string_equal(state_dir(&c, "legacy"), "/var/lib/secprov/legacy");
+    assert_string_equal(state_dir(&c, "example_file"), "/var/lib/secprov/example_file");
+    assert_int_equal(sp_config_get(&c, "legacy", "hardware", SECPROV_CONFIG_STRING, &str),
+                     SECPROV_ERR_NOT_FOUND);
     assert_int_equal(c.tpm_retry_interval_s, 60);
+    /* the core's keys give their value in force, default included */
+    assert_int_equal(sp_config_get(&c, "tpm", "devices", SECPROV_CONFIG_STRINGS, &list), SECPROV_OK);
+    assert_int_equal(list.count, 2);
+    assert_string_equal(list.items[0], "/dev/tpmrm0");
+    assert_int_equal(sp_config_get(&c, "tpm", "retry_interval_s", SECPROV_CONFIG_INT, &n), SECPROV_OK);
+    assert_int_equal(n, 60);
+    assert_int_equal(sp_config_get(&c, "tpm", "state_dir", SECPROV_CONFIG_STRING, &str), SECPROV_OK);
+    assert_string_equal(str, "/var/lib/secprov/tpm");
+    sp_config_where(&c, "tpm", "tcti", where, sizeof where);
+    assert_string_equal(where, "(no config file)");
     sp_config_free(&c);
 }
 
@@ -53,6 +77,9 @@ static void every_key(void **state)
 {
     (void)state;
     sp_config c;
+    const char *str = NULL;
+    long long n = 0;
+    char where[700], want[700];
     write_conf("provider = \"legacy\";\nfallback = false;\nlog_level = \"debug\";\n"
                "tpm = { devices = [\"/dev/a\", \"/dev/b\", \"/dev/c\"]; tcti = \"swtpm:path=/x\";"
                " state_dir = \"/s/tpm\"; };\n"
@@ -63,11 +90,32 @@ static void every_key(void **state)
     assert_int_equal(c.log_level, SECPROV_LOG_DEBUG);
     assert_int_equal(c.tpm_device_count, 3);
     assert_string_equal(c.tpm_devices[2], "/dev/c");
-    assert_string_equal(c.tpm_tcti, "swtpm:path=/x");
-    assert_string_equal(c.tpm_state_dir, "/s/tpm");
-    assert_string_equal(c.legacy_state_dir, "/s/legacy");
-    assert_string_equal(c.legacy_hardware, "CPU: x");
+    assert_int_equal(sp_config_get(&c, "tpm", "tcti", SECPROV_CONFIG_STRING, &str), SECPROV_OK);
+    assert_string_equal(str, "swtpm:path=/x");
+    assert_string_equal(state_dir(&c, "tpm"), "/s/tpm");
+    assert_string_equal(state_dir(&c, "legacy"), "/s/legacy");
+    assert_int_equal(sp_config_get(&c, "legacy", "hardware", SECPROV_CONFIG_STRING, &str), SECPROV_OK);
+    assert_string_equal(str, "CPU: x");
+    /* another type than asked for */
+    assert_int_equal(sp_config_get(&c, "legacy", "hardware", SECPROV_CONFIG_INT, &n),
+                     SECPROV_ERR_CONFIG);
     assert_string_equal(c.path, path);
+    sp_config_where(&c, "legacy", "hardware", where, sizeof where);
+    snprintf(want, sizeof want, "%s:5", path);
+    assert_string_equal(where, want);
+    sp_config_where(&c, "legacy", "nothing", where, sizeof where);
+    assert_string_equal(where, path);
+    /* a provider group's keys against its class's (the core's own allowed) */
+    static const secprov_config_key legacy_keys[] = {{"hardware", SECPROV_CONFIG_STRING}, {NULL, 0}};
+    assert_int_equal(sp_config_check_group(&c, "legacy", legacy_keys, err, sizeof err), SECPROV_OK);
+    assert_int_equal(sp_config_check_group(&c, "legacy", NULL, err, sizeof err), SECPROV_ERR_CONFIG);
+    snprintf(want, sizeof want, "%s:5: unknown key 'legacy.hardware'", path);
+    assert_string_equal(err, want);
+    static const secprov_config_key wrong_type[] = {{"hardware", SECPROV_CONFIG_INT}, {NULL, 0}};
+    assert_int_equal(sp_config_check_group(&c, "legacy", wrong_type, err, sizeof err),
+                     SECPROV_ERR_CONFIG);
+    snprintf(want, sizeof want, "%s:5: 'legacy.hardware' must be an integer", path);
+    assert_string_equal(err, want);
     sp_config_free(&c);
 }
 
@@ -105,8 +153,10 @@ static void syntax_and_missing_file(void **state)
     expect_error("provider = \"auto\";\ntpm = { devices = [\"/dev/x\" };\n", ":2: syntax error");
     expect_error("tpm = { devices = []; };\n", ":1: 'tpm.devices' is empty");
     expect_error("tpm = { devices = [\"rel\"]; };\n", ":1: 'tpm.devices' entries must be absolute paths");
-    expect_error("tpm = { color = \"red\"; };\n", ":1: unknown key 'tpm.color'");
-    expect_error("legacy = { state_dir = \"\"; };\n", ": a state_dir must not be empty");
+    expect_error("legacy = { state_dir = \"\"; };\n", ":1: 'legacy.state_dir' must not be empty");
+    expect_error("legacy = { state_dir = \"var/x\"; };\n",
+                 ":1: 'legacy.state_dir' must be an absolute path, not 'var/x'");
+    expect_error("legacy = { state_dir = 3; };\n", ":1: 'legacy.state_dir' must be a string");
     assert_int_equal(sp_config_load(&c, "/nonexistent/secprov.conf", err, sizeof err),
                      SECPROV_ERR_CONFIG);
     snprintf(want, sizeof want, "/nonexistent/secprov.conf: cannot read config file: "
@@ -114,52 +164,17 @@ static void syntax_and_missing_file(void **state)
     assert_string_equal(err, want);
 }
 
-/* tpm.resource_manager and the TPM's bounded waits (issue 16). */
-static void tpm_session_and_timeout_keys(void **state)
-{
-    (void)state;
-    sp_config c;
-    assert_int_equal(sp_config_load(&c, NULL, err, sizeof err), SECPROV_OK);
-    assert_int_equal(c.tpm_resource_manager, SECPROV_TPM_RM_AUTO);
-    assert_int_equal(c.tpm_probe_timeout_ms, 3000);
-    assert_int_equal(c.tpm_call_timeout_ms, 4000);
-    sp_config_free(&c);
-    write_conf("tpm = { resource_manager = \"no\"; probe_timeout_ms = 500;"
-               " call_timeout_ms = 20000; };\n");
-    assert_int_equal(sp_config_load(&c, path, err, sizeof err), SECPROV_OK);
-    assert_int_equal(c.tpm_resource_manager, SECPROV_TPM_RM_NO);
-    assert_int_equal(c.tpm_probe_timeout_ms, 500);
-    assert_int_equal(c.tpm_call_timeout_ms, 20000);
-    sp_config_free(&c);
-    write_conf("tpm = { resource_manager = \"yes\"; };\n");
-    assert_int_equal(sp_config_load(&c, path, err, sizeof err), SECPROV_OK);
-    assert_int_equal(c.tpm_resource_manager, SECPROV_TPM_RM_YES);
-    sp_config_free(&c);
-    expect_error("tpm = {\n resource_manager = \"maybe\"; };\n",
-                 ":2: unknown tpm.resource_manager 'maybe' (auto, yes or no)");
-    expect_error("tpm = { resource_manager = true; };\n", ":1: 'tpm.resource_manager' must be a string");
-    expect_error("tpm = { call_timeout_ms = 0; };\n",
-                 ":1: 'tpm.call_timeout_ms' must be 1 to 600000 (milliseconds), not 0");
-    expect_error("tpm = { probe_timeout_ms = 700000; };\n",
-                 ":1: 'tpm.probe_timeout_ms' must be 1 to 600000 (milliseconds), not 700000");
-    expect_error("tpm = { call_timeout_ms = \"4s\"; };\n", ":1: 'tpm.call_timeout_ms' must be an integer");
-}
-
-/* tpm.lock_timeout_ms and tpm.retry_interval_s (issue 12 item 4). */
-static void lock_and_retry_keys(void **state)
+/* tpm.retry_interval_s (issue 12 item 4) is the core's: auto's retry. */
+static void retry_key(void **state)
 {
     (void)state;
     sp_config c;
     write_conf("tpm = { lock_timeout_ms = 250; retry_interval_s = 0; };\n");
     assert_int_equal(sp_config_load(&c, path, err, sizeof err), SECPROV_OK);
-    assert_int_equal(c.tpm_lock_timeout_ms, 250);
     assert_int_equal(c.tpm_retry_interval_s, 0);
     sp_config_free(&c);
-    expect_error("tpm = {\n lock_timeout_ms = -1; };\n", ":2: 'tpm.lock_timeout_ms' must be 0 to 600000");
-    expect_error("tpm = { lock_timeout_ms = 600001; };\n", ":1: 'tpm.lock_timeout_ms' must be 0 to 600000");
     expect_error("tpm = { retry_interval_s = 86401; };\n", ":1: 'tpm.retry_interval_s' must be 0 to 86400");
-    expect_error("tpm = { lock_timeout_ms = \"3s\"; };\n", ":1: 'tpm.lock_timeout_ms' must be an integer");
-    expect_error("tpm = { lock_timeout = 3; };\n", ":1: unknown key 'tpm.lock_timeout'");
+    expect_error("tpm = { retry_interval_s = \"1s\"; };\n", ":1: 'tpm.retry_interval_s' must be an integer");
 }
 
 int main(void)
@@ -169,8 +184,7 @@ int main(void)
         cmocka_unit_test(every_key),
         cmocka_unit_test(errors_name_file_line_and_value),
         cmocka_unit_test(syntax_and_missing_file),
-        cmocka_unit_test(tpm_session_and_timeout_keys),
-        cmocka_unit_test(lock_and_retry_keys),
+        cmocka_unit_test(retry_key),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -53,7 +53,11 @@ static void wrong_modules_refused(void **state)
 {
     (void)state;
     expect_refused("missing", SECPROV_ERR_NOT_INSTALLED, "missing provider not installed");
-    expect_refused("badabi", SECPROV_ERR_UNAVAILABLE, "has provider ABI 99, this library needs 1");
+    expect_refused("badabi", SECPROV_ERR_UNAVAILABLE, "has provider ABI 99, this library needs 2");
+    /* a module built for ABI 1 (its env had the tpm and legacy settings):
+     * refused, naming both versions and what to do */
+    expect_refused("abiv1", SECPROV_ERR_UNAVAILABLE, "has provider ABI 1, this library needs 2: "
+                   "rebuild it against this secprov's secprov_provider.h (docs/provider-sdk.md)");
     expect_refused("small", SECPROV_ERR_UNAVAILABLE, "has a malformed provider table");
     expect_refused("noopen", SECPROV_ERR_UNAVAILABLE, "has a malformed provider table");
     expect_refused("othername", SECPROV_ERR_UNAVAILABLE, "has a malformed provider table");

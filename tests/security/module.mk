@@ -3,8 +3,7 @@
 SEC_T := $(TESTDIR_B)/security
 
 $(OBJDIR)/tests/security/test_trust.o: EXTRA_CFLAGS := $(TEST_CFLAGS) $(LIBCONFIG_CFLAGS)
-$(SEC_T)/test_trust: $(OBJDIR)/tests/security/test_trust.o $(OBJDIR)/core/host_env.o \
-                     $(OBJDIR)/core/config.o $(OBJDIR)/core/log.o
+$(SEC_T)/test_trust: $(OBJDIR)/tests/security/test_trust.o $(CORE_CONFIG_OBJS)
 	@mkdir -p $(@D)
 	$(CC) $(BASE_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(LIBCONFIG_LIBS) -lpthread
 

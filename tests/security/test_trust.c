@@ -1,8 +1,9 @@
 /*
  * The trust rule for code and configuration files (core/host_env.c), the
- * config file's type/size checks and the tcti rule (core/config.c), and the
- * filling of closed standard fds. Compiled with host_env.c, config.c and
- * log.c directly. The cases that need another owner (chown) need root: they
+ * config file's type/size checks (core/config_file.c) and the state_dir
+ * rule (core/config_groups.c), and the filling of closed standard fds.
+ * Compiled with the core's config reader directly. The tcti rule is the
+ * tpm provider's: tests/tpm/test_tpm_settings.c. The cases that need another owner (chown) need root: they
  * print "SKIP" and pass vacuously otherwise.
  */
 #include <setjmp.h>
@@ -259,32 +260,6 @@ static void config_state_dir_home(void **state)
     sp_config_free(&c);
 }
 
-static void config_tcti_names(void **state)
-{
-    (void)state;
-    static const char *const good[] = {"", "device", "device:/dev/tpmrm0", "swtpm:path=/x",
-                                       "mssim:host=localhost,port=2321", "tabrmd:bus_type=system"};
-    static const char *const bad[] = {"/tmp/evil.so", "/tmp/evil.so:conf", "libtss2-tcti-device.so.0:/dev/tpm0",
-                                      "cmd:tpm2_send", "pcap:device:/dev/tpm0", "evil", "devices:x",
-                                      "./libtss2-tcti-evil.so", "libtss2-tcti-swtpm.so"};
-    sp_config c;
-    char err[600], text[256];
-
-    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
-        snprintf(text, sizeof text, "tpm = { tcti = \"%s\"; };\n", good[i]);
-        put("t.conf", text, 0644);
-        assert_int_equal(sp_config_load(&c, at("t.conf"), err, sizeof err), SECPROV_OK);
-        assert_string_equal(c.tpm_tcti, good[i]);
-        sp_config_free(&c);
-    }
-    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        snprintf(text, sizeof text, "tpm = {\n  tcti = \"%s\";\n};\n", bad[i]);
-        put("t.conf", text, 0644);
-        assert_int_equal(sp_config_load(&c, at("t.conf"), err, sizeof err), SECPROV_ERR_CONFIG);
-        assert_non_null(strstr(err, ":2: 'tpm.tcti' names the TCTI"));
-    }
-}
-
 static int fd_is_devnull(int fd)
 {
     struct stat a, b;
@@ -339,7 +314,7 @@ int main(void)
         cmocka_unit_test(rule_owner_and_mode), cmocka_unit_test(check_real_paths),
         cmocka_unit_test(check_other_owner), cmocka_unit_test(config_files),
         cmocka_unit_test(config_include_and_nul), cmocka_unit_test(config_state_dir_home),
-        cmocka_unit_test(config_tcti_names), cmocka_unit_test(std_fds_filled),
+        cmocka_unit_test(std_fds_filled),
         cmocka_unit_test(env_outside_privilege),
     };
     return cmocka_run_group_tests(tests, setup, NULL);

@@ -30,6 +30,16 @@ CHECK_PROGRAMS += $(TESTDIR_B)/tpm/test_secret_ref
 # The handle's one salted session and the commands per operation (issue 16).
 CHECK_DEPS     += $(BUILD)/bench/rt_api
 CHECK_PROGRAMS += tests/tpm/test_commands.sh tests/tpm/test_sessions.sh
+# The tpm group's keys as tpm.so reads them (the core's config and env
+# compiled in; no TPM).
+$(OBJDIR)/tests/tpm/test_tpm_settings.o: EXTRA_CFLAGS := $(TEST_CFLAGS) $(LIBCONFIG_CFLAGS) $(TPM_FAPI_CFLAGS) -Iproviders/tpm
+$(TESTDIR_B)/tpm/test_tpm_settings: $(OBJDIR)/tests/tpm/test_tpm_settings.o $(CORE_CONFIG_OBJS) \
+    $(addprefix $(OBJDIR)/core/,provider_env.o secure_mem.o status.o) \
+    $(addprefix $(OBJDIR)/providers/tpm/,tpm_settings.o attest_quote.o attest_common.o tss_wait.o)
+	@mkdir -p $(@D)
+	$(CC) $(BASE_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(LIBCONFIG_LIBS) $(CRYPTO_LIBS) $(call pc_libs,tss2-fapi tss2-esys tss2-mu tss2-rc) -lpthread
+CHECK_DEPS     += $(TESTDIR_B)/tpm/test_tpm_settings
+CHECK_PROGRAMS += $(TESTDIR_B)/tpm/test_tpm_settings
 # The keystore JSON parser, linked directly to its object (no TPM).
 $(OBJDIR)/tests/tpm/test_keystore_json.o: EXTRA_CFLAGS := $(TEST_CFLAGS) $(TPM_FAPI_CFLAGS) -Iproviders/tpm
 $(TESTDIR_B)/tpm/test_keystore_json: $(OBJDIR)/tests/tpm/test_keystore_json.o $(OBJDIR)/providers/tpm/keystore_json.o

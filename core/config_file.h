@@ -1,0 +1,18 @@
+/*
+ * The config file's text, read under the trust rule before libconfig sees
+ * it (config.c parses it): a regular file of at most SP_CONFIG_MAX bytes
+ * that no other user could have written (sp_trust_check, host_env.h),
+ * opened by its resolved path, with no NUL byte and no @include line.
+ */
+#ifndef SECPROV_CONFIG_FILE_H
+#define SECPROV_CONFIG_FILE_H
+
+#include <stddef.h>
+
+/* *text (NUL-terminated, *len bytes; the caller zeroes and frees it), or
+ * NULL for an absent default file (explicit 0): all defaults. Else
+ * SECPROV_ERR_CONFIG or SECPROV_ERR_PERMISSION with err naming the file. */
+int sp_config_read_text(const char *file, int explicit, char **text, size_t *len, char *err,
+                        size_t err_len);
+
+#endif

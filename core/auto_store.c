@@ -85,32 +85,10 @@ int sp_store_check_groups(sp_store *st, char *err, size_t err_len)
     size_t n = sp_config_provider_groups(st->src->cfg, groups, 64);
 
     for (size_t i = 0; i < n; i++) {
-        char why[600] = "";
-        int in_tree = strcmp(groups[i], "tpm") == 0 || strcmp(groups[i], "legacy") == 0;
-        int rc;
-        if (!in_tree &&
-            (rc = sp_config_group_installed(st->src->cfg, groups[i], st->provider_dir, err,
-                                            err_len)) != SECPROV_OK)
+        int rc = sp_config_group_installed(st->src->cfg, groups[i], st->provider_dir, err,
+                                           err_len);
+        if (rc != SECPROV_OK && strcmp(groups[i], "tpm") != 0 && strcmp(groups[i], "legacy") != 0)
             return rc;
-        if (in_tree) {
-            rc = load(st, groups[i], why, sizeof why);
-        } else {                            /* checked apart: loaded again if asked for */
-            sp_provider tmp;
-            memset(&tmp, 0, sizeof tmp);
-            rc = sp_provider_bind(&tmp, groups[i], st->src);
-            if (rc == SECPROV_OK)
-                rc = sp_provider_load(&tmp, st->provider_dir, why, sizeof why);
-            sp_provider_close(&tmp);
-        }
-        if (rc == SECPROV_ERR_CONFIG) {
-            snprintf(err, err_len, "%s", why);
-            return rc;
-        }
-        /* A module that cannot be loaded cannot check its group: it cannot
-         * serve either (a tpm.so without libtss2 falls back in auto). */
-        if (rc != SECPROV_OK)
-            sp_log(st->log, SECPROV_LOG_INFO, "the '%s' group of %s is not checked: %s",
-                   groups[i], st->src->cfg->path, why);
     }
     return SECPROV_OK;
 }
@@ -199,7 +177,9 @@ static int retry_tpm(sp_store *st)
         return rc;
     }
     if (rc != SECPROV_OK) {
-        sp_log(st->log, SECPROV_LOG_DEBUG, "the TPM still cannot be used: %s", why);
+        /* a refused tpm group is the operator's to fix: said at error */
+        sp_log(st->log, rc == SECPROV_ERR_CONFIG ? SECPROV_LOG_ERROR : SECPROV_LOG_DEBUG,
+               "the TPM still cannot be used: %s", why);
         snprintf(st->why, sizeof st->why, "%s", why);
         return SECPROV_OK;
     }

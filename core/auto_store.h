@@ -62,11 +62,12 @@ typedef struct sp_store {
 
 void sp_store_init(sp_store *st, const char *provider_dir, const sp_env_source *src,
                    int retry_interval_s, sp_device_fn device, void *core);
-/* Before the selection: every provider group of the config file names an
- * installed module (else SECPROV_ERR_CONFIG naming file, line and folder),
- * and the module of each checks its group (provider_slot.h: keys, then
- * values). A module that cannot be loaded (tpm.so without libtss2) cannot
- * check it: logged at info. */
+/* Before the selection: every provider group of the config file but tpm's
+ * and legacy's names an installed module (else SECPROV_ERR_CONFIG naming
+ * file, line and folder). A group's keys and values are checked when its
+ * module is loaded (provider_slot.h), never by loading a module that
+ * would not serve: a device without a TPM never maps libtss2. Every
+ * installed module's group: secprov_config_check (`secprov config check`). */
 int sp_store_check_groups(sp_store *st, char *err, size_t err_len);
 /* Load (if needed) and open provider "tpm", "legacy" or another installed
  * module by name into its slot, its config group checked against its

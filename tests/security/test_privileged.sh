@@ -69,6 +69,7 @@ install -m 755 -o $NOBODY -g $NOBODY "$E/evil/tpm.so" "$E/evil/legacy.so" "$A/"
 cat > "$A/c.conf" <<CONF
 provider = "tpm";
 tpm = { tcti = "$A/libtss2-tcti-evil.so"; state_dir = "$A/state"; };
+legacy = { state_dir = "evil-relative"; };
 CONF
 chown $NOBODY:$NOBODY "$A/c.conf"
 ATTACK=(SECPROV_PROVIDER_DIR="$A" SECPROV_CONFIG="$A/c.conf" SECURITY_PROVIDER=tpm
@@ -114,7 +115,7 @@ for host in suid cap; do
   check "$host: no constructor" clean
 done
 rc=0; attack "$T/bin/plain" legacy > /dev/null 2>&1 || rc=$?
-check "control: unprivileged, secprov_legacy_open reads \$SECPROV_CONFIG (its bad tcti: SECPROV_ERR_CONFIG, got $rc)" test $rc = 5
+check "control: unprivileged, secprov_legacy_open reads \$SECPROV_CONFIG (its relative legacy.state_dir: SECPROV_ERR_CONFIG, got $rc)" test $rc = 5
 rc=0; attack "$T/bin/suid" -c "$T/root.conf" -d "$A" -p legacy open > /dev/null 2> "$T/err" || rc=$?
 check "suid: the program's provider folder, another user's: SECPROV_ERR_PERMISSION (got $rc)" test $rc = 13
 check "suid: the constructor did not run" test ! -e "$A/marker"

@@ -24,7 +24,7 @@ $(FUZZ_DIR)/fuzz_config: fuzz/fuzz_config.c core/config.c core/log.c core/name.c
 	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $^ $(LIBCONFIG_LIBS)
 
 # The tpm provider's keystore JSON parser: json-c and tss2-mu, no TPM.
-$(FUZZ_DIR)/fuzz_keystore_json: fuzz/fuzz_keystore_json.c providers/tpm/keystore_json.c
+$(FUZZ_DIR)/fuzz_keystore_json: fuzz/fuzz_keystore_json.c $(addprefix providers/tpm/,keystore_json.c keystore_members.c keystore_public.c)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_FLAGS) $(call pc_cflags,json-c tss2-mu) -o $@ $^ $(call pc_libs,json-c tss2-mu)
 

@@ -30,9 +30,9 @@ CHECK_PROGRAMS += $(TESTDIR_B)/tpm/test_secret_ref
 # The handle's one salted session and the commands per operation (issue 16).
 CHECK_DEPS     += $(BUILD)/bench/rt_api
 CHECK_PROGRAMS += tests/tpm/test_commands.sh tests/tpm/test_sessions.sh
-# The keystore JSON parser, linked directly to its object (no TPM).
+# The keystore JSON parser, linked directly to its objects (no TPM).
 $(OBJDIR)/tests/tpm/test_keystore_json.o: EXTRA_CFLAGS := $(TEST_CFLAGS) $(TPM_FAPI_CFLAGS) -Iproviders/tpm
-$(TESTDIR_B)/tpm/test_keystore_json: $(OBJDIR)/tests/tpm/test_keystore_json.o $(OBJDIR)/providers/tpm/keystore_json.o
+$(TESTDIR_B)/tpm/test_keystore_json: $(OBJDIR)/tests/tpm/test_keystore_json.o $(call obj,$(addprefix providers/tpm/,keystore_json.c keystore_members.c keystore_public.c))
 	@mkdir -p $(@D)
 	$(CC) $(BASE_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(call pc_libs,json-c tss2-mu)
 CHECK_DEPS     += $(TESTDIR_B)/tpm/test_keystore_json

@@ -165,9 +165,7 @@ int vj_tpm2b_public(json_object *o, const char *key, const char *where, TPM2B_PU
     memset(pub, 0, sizeof *pub);
     ok = UNMARSHAL(Tss2_MU_TPM2B_PUBLIC_Unmarshal, b, n, pub);
     free(b);
-    if (!ok)
-        vj_fail(e, "%s: '%s' is not a TPM2B_PUBLIC", where, key);
-    return ok ? 0 : -1;
+    return ok ? 0 : vj_fail(e, "%s: '%s' is not a TPM2B_PUBLIC", where, key);
 }
 
 int vj_attest(json_object *o, const char *key, const char *where, uint8_t **raw, size_t *raw_len,
@@ -196,7 +194,5 @@ int vj_signature(json_object *o, const char *key, const char *where, TPMT_SIGNAT
     memset(sig, 0, sizeof *sig);
     ok = UNMARSHAL(Tss2_MU_TPMT_SIGNATURE_Unmarshal, b, n, sig);
     free(b);
-    if (!ok)
-        vj_fail(e, "%s: '%s' is not a TPMT_SIGNATURE", where, key);
-    return ok ? 0 : -1;
+    return ok ? 0 : vj_fail(e, "%s: '%s' is not a TPMT_SIGNATURE", where, key);
 }

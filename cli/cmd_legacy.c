@@ -76,6 +76,18 @@ static int read_first_line(const char *path, char *out, size_t out_len, size_t *
     return CLI_OK;
 }
 
+/* Read the start of the file at path (at most cap bytes) into buf: -1
+ * (errno set) when it cannot be opened, else 0 with *n what read gave. */
+static int read_start(const char *path, void *buf, size_t cap, ssize_t *n)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    *n = read(fd, buf, cap);
+    close(fd);
+    return 0;
+}
+
 static int open_in(const char *path)
 {
     if (path == NULL || strcmp(path, "-") == 0)
@@ -84,6 +96,13 @@ static int open_in(const char *path)
     if (fd < 0)
         cli_error(CLI_FAIL, "cannot open %s: %s", path, strerror(errno));
     return fd;
+}
+
+/* Close an IN that open_in opened (not stdin). */
+static void close_in(int fd)
+{
+    if (fd > STDIN_FILENO)
+        close(fd);
 }
 
 /* An output: a temp file beside path, renamed over it on success. */
@@ -140,14 +159,21 @@ static int out_finish(struct output *o, int ok)
     return ok ? cli_error(CLI_FAIL, "cannot write %s: %s", o->path, strerror(errno)) : CLI_FAIL;
 }
 
+/* Print line and a newline on stdout, flushed. */
+static int print_line(const char *line)
+{
+    printf("%s\n", line);
+    return fflush(stdout) == 0 ? CLI_OK
+                               : cli_error(CLI_FAIL, "cannot write to stdout: %s", strerror(errno));
+}
+
 static int print_key(int rc, const char *what, char *key)
 {
     if (rc != SECPROV_OK)
         return fail(what, rc);
-    printf("%s\n", key);
+    rc = print_line(key);
     explicit_bzero(key, SECPROV_LEGACY_KEY_LEN + 1);
-    return fflush(stdout) == 0 ? CLI_OK
-                               : cli_error(CLI_FAIL, "cannot write to stdout: %s", strerror(errno));
+    return rc;
 }
 
 static int cmd_hw_hash(secprov_legacy *lg, cli_call *c)
@@ -164,9 +190,7 @@ static int cmd_fingerprint(secprov_legacy *lg, cli_call *c)
     (void)c;
     if ((rc = secprov_legacy_collect_fingerprint(lg, out, sizeof out)) != SECPROV_OK)
         return fail("fingerprint", rc);
-    printf("%s\n", out);
-    return fflush(stdout) == 0 ? CLI_OK
-                               : cli_error(CLI_FAIL, "cannot write to stdout: %s", strerror(errno));
+    return print_line(out);
 }
 
 static int cmd_api_key(secprov_legacy *lg, cli_call *c)
@@ -206,11 +230,8 @@ static int cmd_stream(secprov_legacy *lg, cli_call *c)
         return cli_error(CLI_USAGE, "legacy %s: %s is required", what,
                          archive ? "--fragment-file" : "--key-file");
     if (archive) {       /* a raw fragment: the whole file, bytes as they are */
-        int fd = open(opt(c, 0), O_RDONLY | O_CLOEXEC);
-        ssize_t n = fd < 0 ? -1 : read(fd, key, sizeof key);
-        if (fd >= 0)
-            close(fd);
-        if (n <= 0 || (size_t)n == sizeof key)
+        ssize_t n = -1;
+        if (read_start(opt(c, 0), key, sizeof key, &n) != 0 || n <= 0 || (size_t)n == sizeof key)
             return cli_error(CLI_FAIL, "cannot read the fragment from %s", opt(c, 0));
         len = (size_t)n;
     } else if ((rc = read_first_line(opt(c, 0), key, sizeof key, &len)) != CLI_OK) {
@@ -219,8 +240,7 @@ static int cmd_stream(secprov_legacy *lg, cli_call *c)
     int in = open_in(pos(c, 0));
     if (in < 0 || out_open(&o, pos(c, 1)) != CLI_OK) {
         explicit_bzero(key, sizeof key);
-        if (in > STDIN_FILENO)
-            close(in);
+        close_in(in);
         return CLI_FAIL;
     }
     if (archive)
@@ -230,8 +250,7 @@ static int cmd_stream(secprov_legacy *lg, cli_call *c)
     else
         rc = secprov_legacy_decrypt_fd(lg, key, in, o.fd);
     explicit_bzero(key, sizeof key);
-    if (in > STDIN_FILENO)
-        close(in);
+    close_in(in);
     if (out_finish(&o, rc == SECPROV_OK) != CLI_OK)
         return rc != SECPROV_OK ? fail(what, rc) : CLI_FAIL;
     return CLI_OK;
@@ -248,13 +267,11 @@ static int cmd_split(secprov_legacy *lg, cli_call *c)
     if (in < 0)
         return CLI_FAIL;
     if (out_open(&small, opt(c, 0)) != CLI_OK || out_open(&big, opt(c, 1)) != CLI_OK) {
-        if (in > STDIN_FILENO)
-            close(in);
+        close_in(in);
         return CLI_FAIL;
     }
     rc = secprov_legacy_split_fd(lg, NULL, in, small.fd, big.fd);
-    if (in > STDIN_FILENO)
-        close(in);
+    close_in(in);
     int r1 = out_finish(&small, rc == SECPROV_OK);
     int r2 = out_finish(&big, rc == SECPROV_OK && r1 == CLI_OK);
     if (rc == SECPROV_ERR_INVALID_ARG)
@@ -272,25 +289,21 @@ static int cmd_join(secprov_legacy *lg, cli_call *c)
 
     if (!opt(c, 0) || !opt(c, 1))
         return cli_error(CLI_USAGE, "usage: secprov legacy join --small SMALL --big BIG [OUT]");
-    int sfd = open(opt(c, 0), O_RDONLY | O_CLOEXEC);
-    if (sfd < 0)
+    ssize_t n = -1;
+    if (read_start(opt(c, 0), small, sizeof small, &n) != 0)
         return cli_error(CLI_FAIL, "cannot open %s: %s", opt(c, 0), strerror(errno));
-    ssize_t n = read(sfd, small, sizeof small);
-    close(sfd);
     if (n < 0 || (size_t)n == sizeof small)
         return cli_error(CLI_FAIL, "%s: not a small part (at most %d bytes)", opt(c, 0), 3072);
     int big = open_in(opt(c, 1));
     if (big < 0)
         return CLI_FAIL;
     if (out_open(&o, pos(c, 0)) != CLI_OK) {
-        if (big > STDIN_FILENO)
-            close(big);
+        close_in(big);
         return CLI_FAIL;
     }
     rc = secprov_legacy_join_fd(lg, small, (size_t)n, big, o.fd);
     explicit_bzero(small, sizeof small);
-    if (big > STDIN_FILENO)
-        close(big);
+    close_in(big);
     if (out_finish(&o, rc == SECPROV_OK) != CLI_OK)
         return rc != SECPROV_OK ? fail("join", rc) : CLI_FAIL;
     return CLI_OK;
@@ -317,13 +330,33 @@ static int with_scheme(cli_call *c, int (*fn)(secprov_legacy *, cli_call *), int
     return rc;
 }
 
-static int run_hw_hash(cli_call *c) { return with_scheme(c, cmd_hw_hash, 0, 1); }
-static int run_fingerprint(cli_call *c) { return with_scheme(c, cmd_fingerprint, 0, 1); }
-static int run_api_key(cli_call *c) { return with_scheme(c, cmd_api_key, 0, 1); }
-static int run_resource_key(cli_call *c) { return with_scheme(c, cmd_resource_key, 0, 1); }
-static int run_stream(cli_call *c) { return with_scheme(c, cmd_stream, is_std(pos(c, 0)), is_std(pos(c, 1))); }
-static int run_split(cli_call *c) { return with_scheme(c, cmd_split, is_std(pos(c, 0)), 0); }
-static int run_join(cli_call *c) { return with_scheme(c, cmd_join, is_std(opt(c, 1)), is_std(pos(c, 0))); }
+/* Where a subcommand's IN or OUT may be a standard stream. */
+enum std_use { STD_NEVER, STD_ALWAYS, STD_POS0, STD_POS1, STD_OPT1 };
+
+static int uses_std(const cli_call *c, enum std_use u)
+{
+    switch (u) {
+    case STD_ALWAYS: return 1;
+    case STD_POS0: return is_std(pos(c, 0));
+    case STD_POS1: return is_std(pos(c, 1));
+    case STD_OPT1: return is_std(opt(c, 1));
+    default: return 0;
+    }
+}
+
+/* A subcommand: its entry in the parser's table, first (the parser hands
+ * run_legacy a pointer to it), then what it runs and its streams. */
+typedef struct legacy_command {
+    cli_command cmd;
+    int (*fn)(secprov_legacy *, cli_call *);
+    enum std_use in, out;
+} legacy_command;
+
+static int run_legacy(cli_call *c)
+{
+    const legacy_command *l = (const legacy_command *)(const void *)c->cmd;
+    return with_scheme(c, l->fn, uses_std(c, l->in), uses_std(c, l->out));
+}
 
 static const cli_option hw_hash_opts[] = {{"hardware", 1}, {NULL, 0}};
 static const cli_option api_key_opts[] = {{"email", 1}, {"hw-hash", 1}, {"password-file", 1}, {NULL, 0}};
@@ -331,28 +364,41 @@ static const cli_option key_file_opts[] = {{"key-file", 1}, {NULL, 0}};
 static const cli_option fragment_opts[] = {{"fragment-file", 1}, {NULL, 0}};
 static const cli_option parts_opts[] = {{"small", 1}, {"big", 1}, {NULL, 0}};
 
-static const cli_command hw_hash = {"hw-hash", "[--hardware STRING]",
-    "the hash of STRING, or of this device's fingerprint", hw_hash_opts, 0, 0, 0, run_hw_hash, NULL};
-static const cli_command fingerprint = {"fingerprint", "",
-    "the collected fingerprint string", NULL, 0, 0, 0, run_fingerprint, NULL};
-static const cli_command api_key = {"api-key", "--email E --hw-hash H --password-file F",
-    "the API encryption key", api_key_opts, 0, 0, 0, run_api_key, NULL};
-static const cli_command resource_key = {"resource-key", "",
-    "the resource encryption key", NULL, 0, 0, 0, run_resource_key, NULL};
-static const cli_command encrypt = {"encrypt", "--key-file F [IN [OUT]]",
-    "encrypt IN (stdin) to OUT (stdout)", key_file_opts, 0, 2, 0, run_stream, NULL};
-static const cli_command decrypt = {"decrypt", "--key-file F [IN [OUT]]",
-    "decrypt IN (stdin) to OUT (stdout)", key_file_opts, 0, 2, 0, run_stream, NULL};
-static const cli_command split = {"split", "--small SMALL_OUT --big BIG_OUT [IN]",
-    "encrypt a resource into a small and a big part", parts_opts, 0, 1, 0, run_split, NULL};
-static const cli_command join = {"join", "--small SMALL --big BIG [OUT]",
-    "the resource back from its two parts", parts_opts, 0, 1, 0, run_join, NULL};
-static const cli_command archive_decrypt = {"archive-decrypt", "--fragment-file F [IN [OUT]]",
-    "decrypt a docker archive with its key fragment", fragment_opts, 0, 2, 0, run_stream, NULL};
+/* name, synopsis, summary, options, min/max args; then fn, IN, OUT. */
+#define LEGACY(name, synopsis, summary, opts, max_args) \
+    {name, synopsis, summary, opts, 0, max_args, 0, run_legacy, NULL}
+static const legacy_command commands[] = {
+    {LEGACY("hw-hash", "[--hardware STRING]",
+            "the hash of STRING, or of this device's fingerprint", hw_hash_opts, 0),
+     cmd_hw_hash, STD_NEVER, STD_ALWAYS},
+    {LEGACY("fingerprint", "", "the collected fingerprint string", NULL, 0),
+     cmd_fingerprint, STD_NEVER, STD_ALWAYS},
+    {LEGACY("api-key", "--email E --hw-hash H --password-file F", "the API encryption key",
+            api_key_opts, 0),
+     cmd_api_key, STD_NEVER, STD_ALWAYS},
+    {LEGACY("resource-key", "", "the resource encryption key", NULL, 0),
+     cmd_resource_key, STD_NEVER, STD_ALWAYS},
+    {LEGACY("encrypt", "--key-file F [IN [OUT]]", "encrypt IN (stdin) to OUT (stdout)",
+            key_file_opts, 2),
+     cmd_stream, STD_POS0, STD_POS1},
+    {LEGACY("decrypt", "--key-file F [IN [OUT]]", "decrypt IN (stdin) to OUT (stdout)",
+            key_file_opts, 2),
+     cmd_stream, STD_POS0, STD_POS1},
+    {LEGACY("split", "--small SMALL_OUT --big BIG_OUT [IN]",
+            "encrypt a resource into a small and a big part", parts_opts, 1),
+     cmd_split, STD_POS0, STD_NEVER},
+    {LEGACY("join", "--small SMALL --big BIG [OUT]", "the resource back from its two parts",
+            parts_opts, 1),
+     cmd_join, STD_OPT1, STD_POS0},
+    {LEGACY("archive-decrypt", "--fragment-file F [IN [OUT]]",
+            "decrypt a docker archive with its key fragment", fragment_opts, 2),
+     cmd_stream, STD_POS0, STD_POS1},
+};
+#undef LEGACY
 
 static const cli_command *const legacy_commands[] = {
-    &hw_hash, &fingerprint, &api_key, &resource_key, &encrypt, &decrypt, &split, &join,
-    &archive_decrypt, NULL,
+    &commands[0].cmd, &commands[1].cmd, &commands[2].cmd, &commands[3].cmd, &commands[4].cmd,
+    &commands[5].cmd, &commands[6].cmd, &commands[7].cmd, &commands[8].cmd, NULL,
 };
 
 const cli_command cli_cmd_legacy = {

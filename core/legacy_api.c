@@ -144,31 +144,12 @@ int secprov_legacy_resource_key(secprov_legacy *lg, char *out)
     return lg->ops->resource_key(out);
 }
 
-/* Move a provider's malloc'd result into secret memory (secprov_free). */
-static int to_secret(int rc, void **out, size_t *out_len)
-{
-    if (rc != SECPROV_OK)
-        return rc;
-    void *s = sp_secret_alloc(*out_len);
-    if (s == NULL) {
-        explicit_bzero(*out, *out_len);
-        free(*out);
-        *out = NULL;
-        return SECPROV_ERR_NOMEM;
-    }
-    memcpy(s, *out, *out_len);
-    explicit_bzero(*out, *out_len);
-    free(*out);
-    *out = s;
-    return SECPROV_OK;
-}
-
 int secprov_legacy_encrypt_with_iv(secprov_legacy *lg, const char *key,
                                    const uint8_t iv[SECPROV_LEGACY_IV_LEN], const void *in,
                                    size_t len, void **out, size_t *out_len)
 {
     NEED(lg != NULL && key != NULL && out != NULL && out_len != NULL && (in != NULL || len == 0));
-    return to_secret(lg->ops->encrypt(key, iv, in, len, out, out_len), out, out_len);
+    return lg->ops->encrypt(key, iv, in, len, sp_secret_alloc, sp_secret_free, out, out_len);
 }
 
 int secprov_legacy_encrypt(secprov_legacy *lg, const char *key, const void *in, size_t len,
@@ -181,7 +162,7 @@ int secprov_legacy_decrypt(secprov_legacy *lg, const char *key, const void *in, 
                            void **out, size_t *out_len)
 {
     NEED(lg != NULL && key != NULL && out != NULL && out_len != NULL && (in != NULL || len == 0));
-    return to_secret(lg->ops->decrypt(key, in, len, out, out_len), out, out_len);
+    return lg->ops->decrypt(key, in, len, sp_secret_alloc, sp_secret_free, out, out_len);
 }
 
 int secprov_legacy_encrypt_fd(secprov_legacy *lg, const char *key, const uint8_t *iv,

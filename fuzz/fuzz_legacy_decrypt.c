@@ -12,12 +12,18 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+static void release(void *p, size_t len)
+{
+    (void)len;
+    free(p);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     const lg_scheme_ops *ops = lg_scheme();
     void *out = NULL;
     size_t len = 0;
-    int rc = ops->decrypt("fuzz-key", data, size, &out, &len);
+    int rc = ops->decrypt("fuzz-key", data, size, malloc, release, &out, &len);
     if ((rc == SECPROV_OK) != (out != NULL))
         abort();
     if (rc == SECPROV_OK && (len >= size || len + 16 + 16 < size))

@@ -7,8 +7,8 @@ FUZZ_FLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined 
               -Iproviders/legacy -Iproviders/tpm
 FUZZ_DIR := $(BUILD)/fuzz
 FUZZ_TARGETS := $(addprefix $(FUZZ_DIR)/,fuzz_legacy_decrypt fuzz_legacy_join fuzz_store_parsers fuzz_config fuzz_keystore_json fuzz_verify_report)
-FUZZ_LEGACY := providers/legacy/legacy_scheme.c providers/legacy/fingerprint.c providers/legacy/arm_parts.c \
-               providers/legacy/store_format.c providers/common/aead.c providers/common/state_files.c
+FUZZ_LEGACY := $(addprefix providers/legacy/,legacy_scheme.c legacy_keys.c legacy_cbc.c legacy_stream.c) providers/legacy/fingerprint.c providers/legacy/arm_parts.c \
+               providers/legacy/store_format.c providers/common/aead.c $(wildcard providers/common/state_*.c)
 
 $(FUZZ_DIR)/fuzz_legacy_decrypt: fuzz/fuzz_legacy_decrypt.c $(FUZZ_LEGACY)
 	@mkdir -p $(@D)
@@ -24,7 +24,7 @@ $(FUZZ_DIR)/fuzz_config: fuzz/fuzz_config.c core/config.c core/log.c core/name.c
 	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $^ $(LIBCONFIG_LIBS)
 
 # The tpm provider's keystore JSON parser: json-c and tss2-mu, no TPM.
-$(FUZZ_DIR)/fuzz_keystore_json: fuzz/fuzz_keystore_json.c providers/tpm/keystore_json.c
+$(FUZZ_DIR)/fuzz_keystore_json: fuzz/fuzz_keystore_json.c $(addprefix providers/tpm/,keystore_json.c keystore_members.c keystore_public.c)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_FLAGS) $(call pc_cflags,json-c tss2-mu) -o $@ $^ $(call pc_libs,json-c tss2-mu)
 

@@ -8,15 +8,16 @@
 
 #include <tss2/tss2_mu.h>
 
-void vj_fail(vj_err *e, const char *fmt, ...)
+int vj_fail(vj_err *e, const char *fmt, ...)
 {
     va_list ap;
 
     if (e->text == NULL || e->len == 0)
-        return;
+        return -1;
     va_start(ap, fmt);
     vsnprintf(e->text, e->len, fmt, ap);
     va_end(ap);
+    return -1;
 }
 
 json_object *vj_parse(const char *text, const char *what, vj_err *e)
@@ -76,10 +77,8 @@ int vj_str(json_object *o, const char *key, const char *where, const char **out,
     if (v == NULL)
         return -1;
     *out = json_object_get_string(v);
-    if (strlen(*out) != (size_t)json_object_get_string_len(v)) {
-        vj_fail(e, "%s: '%s' holds a NUL", where, key);
-        return -1;
-    }
+    if (strlen(*out) != (size_t)json_object_get_string_len(v))
+        return vj_fail(e, "%s: '%s' holds a NUL", where, key);
     return 0;
 }
 
@@ -105,42 +104,35 @@ int vj_header(json_object *o, const char *format, const char *where, vj_err *e)
 
     if (vj_str(o, "format", where, &f, e) != 0 || vj_int64(o, "version", where, &v, e) != 0)
         return -1;
-    if (strcmp(f, format) != 0) {
-        vj_fail(e, "%s: format is '%.40s', not '%s'", where, f, format);
+    if (strcmp(f, format) != 0)
+        return vj_fail(e, "%s: format is '%.40s', not '%s'", where, f, format);
+    if (v != ATTEST_VERSION)
+        return vj_fail(e, "%s: version %lld is not supported (only %d)", where, (long long)v,
+                       ATTEST_VERSION);
+    return 0;
+}
+
+/* o[key], a string, decoded by decode (what it is named in the reason). */
+static int decoded(json_object *o, const char *key, const char *where, uint8_t **out, size_t *n,
+                   vj_err *e, int (*decode)(const char *, uint8_t **, size_t *), const char *what)
+{
+    const char *s;
+
+    if (vj_str(o, key, where, &s, e) != 0)
         return -1;
-    }
-    if (v != ATTEST_VERSION) {
-        vj_fail(e, "%s: version %lld is not supported (only %d)", where, (long long)v,
-                ATTEST_VERSION);
-        return -1;
-    }
+    if (decode(s, out, n) != 0)
+        return vj_fail(e, "%s: '%s' is not %s", where, key, what);
     return 0;
 }
 
 int vj_b64(json_object *o, const char *key, const char *where, uint8_t **out, size_t *n, vj_err *e)
 {
-    const char *s;
-
-    if (vj_str(o, key, where, &s, e) != 0)
-        return -1;
-    if (attest_unb64(s, out, n) != 0) {
-        vj_fail(e, "%s: '%s' is not base64", where, key);
-        return -1;
-    }
-    return 0;
+    return decoded(o, key, where, out, n, e, attest_unb64, "base64");
 }
 
 int vj_hex(json_object *o, const char *key, const char *where, uint8_t **out, size_t *n, vj_err *e)
 {
-    const char *s;
-
-    if (vj_str(o, key, where, &s, e) != 0)
-        return -1;
-    if (attest_unhex(s, out, n) != 0) {
-        vj_fail(e, "%s: '%s' is not hex", where, key);
-        return -1;
-    }
-    return 0;
+    return decoded(o, key, where, out, n, e, attest_unhex, "hex");
 }
 
 int vj_device(json_object *o, const char *where, attest_device *dev, vj_err *e)
@@ -151,10 +143,8 @@ int vj_device(json_object *o, const char *where, attest_device *dev, vj_err *e)
     if (vj_obj(o, "device", where, &d, e) != 0 || vj_str(d, "machine_id", where, &id, e) != 0 ||
         vj_str(d, "serial", where, &serial, e) != 0)
         return -1;
-    if (strlen(id) >= sizeof dev->machine_id || strlen(serial) >= sizeof dev->serial) {
-        vj_fail(e, "%s: a device field is too long", where);
-        return -1;
-    }
+    if (strlen(id) >= sizeof dev->machine_id || strlen(serial) >= sizeof dev->serial)
+        return vj_fail(e, "%s: a device field is too long", where);
     snprintf(dev->machine_id, sizeof dev->machine_id, "%s", id);
     snprintf(dev->serial, sizeof dev->serial, "%s", serial);
     return 0;
@@ -175,9 +165,7 @@ int vj_tpm2b_public(json_object *o, const char *key, const char *where, TPM2B_PU
     memset(pub, 0, sizeof *pub);
     ok = UNMARSHAL(Tss2_MU_TPM2B_PUBLIC_Unmarshal, b, n, pub);
     free(b);
-    if (!ok)
-        vj_fail(e, "%s: '%s' is not a TPM2B_PUBLIC", where, key);
-    return ok ? 0 : -1;
+    return ok ? 0 : vj_fail(e, "%s: '%s' is not a TPM2B_PUBLIC", where, key);
 }
 
 int vj_attest(json_object *o, const char *key, const char *where, uint8_t **raw, size_t *raw_len,
@@ -206,7 +194,5 @@ int vj_signature(json_object *o, const char *key, const char *where, TPMT_SIGNAT
     memset(sig, 0, sizeof *sig);
     ok = UNMARSHAL(Tss2_MU_TPMT_SIGNATURE_Unmarshal, b, n, sig);
     free(b);
-    if (!ok)
-        vj_fail(e, "%s: '%s' is not a TPMT_SIGNATURE", where, key);
-    return ok ? 0 : -1;
+    return ok ? 0 : vj_fail(e, "%s: '%s' is not a TPMT_SIGNATURE", where, key);
 }

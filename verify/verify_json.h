@@ -16,7 +16,9 @@ typedef struct vj_err {
     size_t len;
 } vj_err;
 
-void vj_fail(vj_err *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Set the reason (when e has room for one); returns -1, so that a check
+ * reads `return vj_fail(e, ...)`. */
+int vj_fail(vj_err *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Parse text as one JSON object (nothing after it). */
 json_object *vj_parse(const char *text, const char *what, vj_err *e);

@@ -6,6 +6,11 @@
  * SECPROV_ERR_PERMISSION: an attacker must not be able to plant a secret.
  *
  * Every function returns SECPROV_OK or a negative SECPROV_ERR_* status.
+ *
+ * Implemented by: state_dir.c (folders), state_write.c (atomic write,
+ * removal), state_read.c (checked reads), state_list.c (names),
+ * state_sweep.c (dead writers' temp files), state_errors.c (errno to
+ * status, sp_os_error_log); what they share is in state_files_os.h.
  */
 #ifndef SECPROV_STATE_FILES_H
 #define SECPROV_STATE_FILES_H

@@ -150,17 +150,21 @@ EVP_PKEY *attest_ecc_pkey(const TPMT_PUBLIC *pub)
 }
 
 #if ATTEST_HAVE_MLDSA
+void attest_mldsa_sig_params(OSSL_PARAM p[2])
+{
+    p[0] = OSSL_PARAM_construct_octet_string(OSSL_SIGNATURE_PARAM_CONTEXT_STRING,
+                                             (void *)ATTEST_MLDSA_CONTEXT,
+                                             sizeof ATTEST_MLDSA_CONTEXT - 1);
+    p[1] = OSSL_PARAM_construct_end();
+}
+
 int attest_mldsa_verify(const uint8_t *pub, size_t pub_len, const uint8_t *msg, size_t msg_len,
                         const uint8_t *sig, size_t sig_len)
 {
     OSSL_PARAM key_params[] = {
         OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, (void *)pub, pub_len),
         OSSL_PARAM_construct_end()};
-    OSSL_PARAM sig_params[] = {
-        OSSL_PARAM_construct_octet_string(OSSL_SIGNATURE_PARAM_CONTEXT_STRING,
-                                          (void *)ATTEST_MLDSA_CONTEXT,
-                                          sizeof ATTEST_MLDSA_CONTEXT - 1),
-        OSSL_PARAM_construct_end()};
+    OSSL_PARAM sig_params[2];
     EVP_PKEY_CTX *pc = NULL;
     EVP_PKEY *key = NULL;
     EVP_MD_CTX *md = NULL;
@@ -168,6 +172,7 @@ int attest_mldsa_verify(const uint8_t *pub, size_t pub_len, const uint8_t *msg, 
 
     if (pub_len != ATTEST_MLDSA_PUB_LEN || sig_len != ATTEST_MLDSA_SIG_LEN)
         return 0;
+    attest_mldsa_sig_params(sig_params);
     if ((pc = EVP_PKEY_CTX_new_from_name(NULL, ATTEST_MLDSA_ALG, NULL)) != NULL &&
         EVP_PKEY_fromdata_init(pc) == 1 &&
         EVP_PKEY_fromdata(pc, &key, EVP_PKEY_PUBLIC_KEY, key_params) == 1 &&

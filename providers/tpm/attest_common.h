@@ -76,6 +76,12 @@ const char *attest_bank_name(TPMI_ALG_HASH alg);
 size_t attest_bank_size(TPMI_ALG_HASH alg);   /* digest length, 0 if unknown */
 const EVP_MD *attest_bank_md(TPMI_ALG_HASH alg);
 
+#if ATTEST_HAVE_MLDSA
+/* The parameters of every secprov ML-DSA signature, made and checked: its
+ * context string ATTEST_MLDSA_CONTEXT (and the end), into p[2]. */
+void attest_mldsa_sig_params(OSSL_PARAM p[2]);
+#endif
+
 /* 1 when sig is a valid ML-DSA-65 signature (context ATTEST_MLDSA_CONTEXT)
  * of msg by the raw public key pub; 0 otherwise and when not built. */
 int attest_mldsa_verify(const uint8_t *pub, size_t pub_len, const uint8_t *msg, size_t msg_len,

@@ -197,11 +197,7 @@ int attest_mldsa_sign(tpm_esys *e, const secprov_provider_env *env, const tpm_de
                       const uint8_t *pub, size_t pub_len, const uint8_t *msg, size_t msg_len,
                       uint8_t **sig, size_t *sig_len, TSS2_RC *trc)
 {
-    OSSL_PARAM params[] = {
-        OSSL_PARAM_construct_octet_string(OSSL_SIGNATURE_PARAM_CONTEXT_STRING,
-                                          (void *)ATTEST_MLDSA_CONTEXT,
-                                          sizeof ATTEST_MLDSA_CONTEXT - 1),
-        OSSL_PARAM_construct_end()};
+    OSSL_PARAM params[2];
     EVP_MD_CTX *md = NULL;
     EVP_PKEY *key;
     int rc;
@@ -212,6 +208,7 @@ int attest_mldsa_sign(tpm_esys *e, const secprov_provider_env *env, const tpm_de
         return SECPROV_ERR_INTERNAL;
     if ((rc = load_key(e, env, d, pub, &key, trc)) != SECPROV_OK)
         return rc;
+    attest_mldsa_sig_params(params);
     *sig_len = ATTEST_MLDSA_SIG_LEN;
     if ((*sig = malloc(*sig_len)) == NULL || (md = EVP_MD_CTX_new()) == NULL ||
         EVP_DigestSignInit_ex(md, NULL, NULL, NULL, NULL, key, params) != 1 ||

@@ -98,6 +98,19 @@ static char *pem_of(const TPMT_PUBLIC *pub)
 }
 
 /* {"public": base64 TPM2B_PUBLIC, "pem": ..., "name": hex} */
+/* o's member "mldsa": {"algorithm": ATTEST_MLDSA_ALG, member: base64(bytes)},
+ * and bytes freed; nothing when bytes is NULL (no ML-DSA key). */
+static void mldsa_add(json_object *o, const char *member, uint8_t *bytes, size_t len)
+{
+    if (bytes == NULL)
+        return;
+    json_object *m = json_object_new_object();
+    json_object_object_add(m, "algorithm", json_object_new_string(ATTEST_MLDSA_ALG));
+    json_object_object_add(m, member, jstr_own(attest_b64(bytes, len)));
+    json_object_object_add(o, "mldsa", m);
+    free(bytes);
+}
+
 static json_object *key_json(const TPM2B_PUBLIC *pub)
 {
     uint8_t buf[sizeof *pub];
@@ -168,13 +181,7 @@ static int enroll(tpm_esys *e, const secprov_provider_env *env,
     json_object_object_add(o, "ak", akj);
     json_object_object_add(o, "ek", ek_json(env));
     json_object_object_add(o, "pcrs", json_object_new_string(pcrs_of(env)));
-    if (mldsa != NULL) {
-        json_object *m = json_object_new_object();
-        json_object_object_add(m, "algorithm", json_object_new_string(ATTEST_MLDSA_ALG));
-        json_object_object_add(m, "public", jstr_own(attest_b64(mldsa, mldsa_len)));
-        json_object_object_add(o, "mldsa", m);
-        free(mldsa);
-    }
+    mldsa_add(o, "public", mldsa, mldsa_len);
     *json = akj != NULL ? finish(o) : NULL;
     if (akj == NULL)
         json_object_put(o);
@@ -293,13 +300,7 @@ static int quote(tpm_esys *e, const secprov_provider_env *env, const tpm_deadlin
     json_object_object_add(clock, "restart_count", json_object_new_int64(ci->restartCount));
     json_object_object_add(clock, "safe", json_object_new_boolean(ci->safe == TPM2_YES));
     json_object_object_add(o, "clock", clock);
-    if (mldsa_sig != NULL) {
-        json_object *m = json_object_new_object();
-        json_object_object_add(m, "algorithm", json_object_new_string(ATTEST_MLDSA_ALG));
-        json_object_object_add(m, "signature", jstr_own(attest_b64(mldsa_sig, mldsa_sig_len)));
-        json_object_object_add(o, "mldsa", m);
-        free(mldsa_sig);
-    }
+    mldsa_add(o, "signature", mldsa_sig, mldsa_sig_len);
     *json = finish(o);
     return *json != NULL ? SECPROV_OK : SECPROV_ERR_NOMEM;
 }

@@ -17,7 +17,7 @@
 #define KEYSTORE_JSON_MAX (64 * 1024)      /* larger files are refused */
 
 /* The members of TPMA_OBJECT in FAPI's JSON, each 0 or 1, in FAPI's order:
- * read here, written by keystore_object.c. */
+ * read by keystore_public.c, written by keystore_object.c. */
 typedef struct keystore_attr {
     const char *name;
     TPMA_OBJECT bit;

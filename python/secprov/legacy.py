@@ -22,11 +22,11 @@ import shutil
 import stat
 import tempfile
 import threading
-from typing import IO, Any, BinaryIO, Dict, Iterator, Optional, Union
+from typing import IO, Any, BinaryIO, Dict, Iterator, Optional, Tuple, Union
 
 from . import _ffi
 from ._lib import lib, make_options
-from .provider import BytesLike, PathLike, _Data
+from .provider import BytesLike, PathLike, _Closing, _Data
 
 __all__ = [
     "Scheme", "Security", "Credentials", "HardwareService",
@@ -160,7 +160,7 @@ def _iv_arg(iv: Optional[bytes]) -> Any:
     return (ctypes.c_uint8 * _ffi.IV_LEN).from_buffer_copy(iv)
 
 
-class Scheme:
+class Scheme(_Closing):
     """The legacy scheme with its own options (the module-level functions
     use one shared Scheme; see configure()). Thread-safe."""
 
@@ -175,16 +175,6 @@ class Scheme:
         h, self._h = self._h, None
         if h is not None:
             lib.secprov_legacy_close(h)
-
-    def __enter__(self) -> "Scheme":
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self.close()
-
-    def __del__(self) -> None:
-        with contextlib.suppress(Exception):
-            self.close()
 
     @property
     def h(self) -> ctypes.c_void_p:
@@ -217,35 +207,39 @@ class Scheme:
         return _key_out(lib.secprov_legacy_resource_key, self.h)
 
     # -- buffers ----------------------------------------------------------------
-    def encrypt_to(self, data: BytesLike, key: str, *, iv: Optional[bytes] = None) -> bytes:
-        """IV || AES-256-CBC(PKCS#7) of data under key string ``key``; a fresh
-        random IV (``iv``: a fixed one, for test vectors only)."""
+    def _buffer(self, fn: Any, head: Tuple[Any, ...], data: BytesLike) -> bytes:
+        """fn(handle, *head, data, its length, &out, &out_len): *out as bytes."""
         d = _Data(data)
         out, n = ctypes.c_void_p(), ctypes.c_size_t()
         try:
-            if iv is None:
-                lib.secprov_legacy_encrypt(self.h, _text(key, "key"), d.ptr, d.len,
-                                           ctypes.byref(out), ctypes.byref(n))
-            else:
-                lib.secprov_legacy_encrypt_with_iv(self.h, _text(key, "key"), _iv_arg(iv),
-                                                   d.ptr, d.len, ctypes.byref(out), ctypes.byref(n))
+            fn(self.h, *head, d.ptr, d.len, ctypes.byref(out), ctypes.byref(n))
         finally:
             d.done()
         return _take(out, n)
+
+    def encrypt_to(self, data: BytesLike, key: str, *, iv: Optional[bytes] = None) -> bytes:
+        """IV || AES-256-CBC(PKCS#7) of data under key string ``key``; a fresh
+        random IV (``iv``: a fixed one, for test vectors only)."""
+        if iv is None:
+            return self._buffer(lib.secprov_legacy_encrypt, (_text(key, "key"),), data)
+        return self._buffer(lib.secprov_legacy_encrypt_with_iv, (_text(key, "key"), _iv_arg(iv)),
+                            data)
 
     def decrypt_to(self, data: BytesLike, key: str) -> bytes:
         """The plaintext of IV || ciphertext. A wrong key (bad padding) raises
         PaddingError, malformed input FormatError: both ValueErrors."""
-        d = _Data(data)
-        out, n = ctypes.c_void_p(), ctypes.c_size_t()
-        try:
-            lib.secprov_legacy_decrypt(self.h, _text(key, "key"), d.ptr, d.len,
-                                       ctypes.byref(out), ctypes.byref(n))
-        finally:
-            d.done()
-        return _take(out, n)
+        return self._buffer(lib.secprov_legacy_decrypt, (_text(key, "key"),), data)
 
     # -- streams ----------------------------------------------------------------
+    def _data_stream(self, fn: Any, data: BytesLike, src: Source, dst: Sink) -> None:
+        """fn(handle, data, its length, src's fd, dst's fd)."""
+        d = _Data(data)
+        try:
+            with _in_fd(src) as i, _out_fd(dst) as o:
+                fn(self.h, d.ptr, d.len, i, o)
+        finally:
+            d.done()
+
     def encrypt_file(self, key: str, src: Source, dst: Sink, *, iv: Optional[bytes] = None) -> None:
         """encrypt_to, streamed from src to dst (bounded memory)."""
         with _in_fd(src) as i, _out_fd(dst) as o:
@@ -259,12 +253,8 @@ class Scheme:
     def decrypt_archive(self, encrypted_path: Source, key_fragment: BytesLike,
                         output_path: Sink) -> None:
         """A container archive: AES key SHA-256(key_fragment bytes), IV || ct, streamed."""
-        frag = _Data(key_fragment)
-        try:
-            with _in_fd(encrypted_path) as i, _out_fd(output_path) as o:
-                lib.secprov_legacy_archive_decrypt_fd(self.h, frag.ptr, frag.len, i, o)
-        finally:
-            frag.done()
+        self._data_stream(lib.secprov_legacy_archive_decrypt_fd, key_fragment, encrypted_path,
+                          output_path)
 
     def split_big_small(self, resource: Source, big_out: Sink, *,
                         iv: Optional[bytes] = None) -> bytes:
@@ -299,12 +289,7 @@ class Scheme:
             buf = io.BytesIO()
             self.join_big_small(small, big, buf)
             return buf.getvalue()
-        s = _Data(small)
-        try:
-            with _in_fd(big) as i, _out_fd(output) as o:
-                lib.secprov_legacy_join_fd(self.h, s.ptr, s.len, i, o)
-        finally:
-            s.done()
+        self._data_stream(lib.secprov_legacy_join_fd, small, big, output)
         return None
 
 

@@ -1,11 +1,12 @@
 """secprov.open() and Provider: an open secprov handle."""
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import json
 import os
 import threading
-from typing import Any, Dict, List, Optional, Tuple, Union
+from typing import Any, Dict, List, Optional, Tuple, TypeVar, Union
 
 from . import _ffi
 from ._lib import lib, make_options
@@ -70,7 +71,28 @@ class _Data:
             t[:] = bytes(len(t))        # zero the copy in place
 
 
-class Provider:
+_C = TypeVar("_C", bound="_Closing")
+
+
+class _Closing:
+    """A handle released by close() (idempotent): also at the end of a
+    ``with`` block, and when collected."""
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self: _C) -> _C:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        with contextlib.suppress(Exception):
+            self.close()
+
+
+class Provider(_Closing):
     """An open secprov handle (``secprov.open()``). Thread-safe: share one
     between threads; close() waits for calls in progress."""
 
@@ -241,18 +263,6 @@ class Provider:
                 self._cv.wait()
         if h is not None:
             lib.secprov_close(h)
-
-    def __enter__(self) -> "Provider":
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self.close()
-
-    def __del__(self) -> None:
-        try:
-            self.close()
-        except Exception:
-            pass
 
     def __repr__(self) -> str:
         state = "closed" if self._h is None else self.name

@@ -17,7 +17,11 @@ $(TESTDIR_B)/robust/free_shim.so: tests/robust/free_shim.c
 $(TESTDIR_B)/robust/wedge_shim.so: tests/robust/wedge_shim.c
 	@mkdir -p $(@D)
 	$(CC) -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -fPIC -shared -o $@ $< -ldl
-CHECK_DEPS     += $(TESTDIR_B)/robust/free_shim.so $(TESTDIR_B)/robust/wedge_shim.so
+$(OBJDIR)/tests/robust/legacy_mem.o: EXTRA_CFLAGS :=
+$(TESTDIR_B)/robust/legacy_mem: $(OBJDIR)/tests/robust/legacy_mem.o $(LIBSECPROV_SO) $(PROVDIR_B)/legacy.so
+	@mkdir -p $(@D)
+	$(CC) $(TEST_LDFLAGS) -o $@ $< -lsecprov
+CHECK_DEPS     += $(TESTDIR_B)/robust/free_shim.so $(TESTDIR_B)/robust/wedge_shim.so $(TESTDIR_B)/robust/legacy_mem
 CHECK_PROGRAMS += tests/robust/test_secret_memory.sh
 # make check-stress: only the robustness tests (all of them are in make check).
 .PHONY: check-stress

@@ -7,7 +7,9 @@
 # (providers/tpm/esys_seal.c): a process that only seals frees nothing that
 # held the secret; and a seal whose TPM2_Create is never answered
 # (wedge_shim.so stops swtpm as Create is sent) times out, and the handle's
-# close frees nothing that held it.
+# close frees nothing that held it. And the legacy scheme's buffer
+# encrypt/decrypt (legacy_mem) writes the plaintext only to secret memory:
+# none of it is zeroed or freed in plain heap memory (FREE_SHIM_ZEROED).
 set -euo pipefail
 source "$SECPROV_SRC/tests/tools/tpm_sim.sh"
 trap tpm_sim_stop EXIT
@@ -20,6 +22,13 @@ marker="S3CRET-MARKER-$RANDOM$RANDOM"
 # ASan owns malloc/free and must come first in the preload list: the shim
 # cannot run there (LeakSanitizer and check-asan cover that build).
 if readelf -dW "$H" | grep -q "NEEDED.*libasan"; then echo "skip: ASan build"; exit 0; fi
+mkdir -p "$T/lgmem"
+printf 'provider = "legacy";\nlegacy = { state_dir = "%s/lgmem/state"; hardware = "x"; };\n' "$T" > "$T/lgmem/c.conf"
+SECPROV_CONFIG=$T/lgmem/c.conf FREE_SHIM_MARKER=$marker FREE_SHIM_ZEROED=1 LD_PRELOAD=$SHIM \
+  "$SECPROV_BUILD/tests/robust/legacy_mem" "$marker" 2>"$T/lgmem/err" && rc=0 || rc=$?
+check "legacy encrypt/decrypt under the free shim succeeds" test $rc = 0
+check "legacy encrypt/decrypt: no heap memory held the plaintext" \
+  test "$(grep -c '^free_shim:' "$T/lgmem/err" || true)" = 0
 tpm_sim_pty "$T/tpm"
 for p in ${ROBUST_SHIM_PROVIDERS:-legacy tpm}; do
   mkdir -p "$T/$p"; tpm_sim_config "$T/$p/c.conf" "$p"

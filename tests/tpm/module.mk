@@ -40,9 +40,9 @@ $(TESTDIR_B)/tpm/test_tpm_settings: $(OBJDIR)/tests/tpm/test_tpm_settings.o $(CO
 	$(CC) $(BASE_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(LIBCONFIG_LIBS) $(CRYPTO_LIBS) $(call pc_libs,tss2-fapi tss2-esys tss2-mu tss2-rc) -lpthread
 CHECK_DEPS     += $(TESTDIR_B)/tpm/test_tpm_settings
 CHECK_PROGRAMS += $(TESTDIR_B)/tpm/test_tpm_settings
-# The keystore JSON parser, linked directly to its object (no TPM).
+# The keystore JSON parser, linked directly to its objects (no TPM).
 $(OBJDIR)/tests/tpm/test_keystore_json.o: EXTRA_CFLAGS := $(TEST_CFLAGS) $(TPM_FAPI_CFLAGS) -Iproviders/tpm
-$(TESTDIR_B)/tpm/test_keystore_json: $(OBJDIR)/tests/tpm/test_keystore_json.o $(OBJDIR)/providers/tpm/keystore_json.o
+$(TESTDIR_B)/tpm/test_keystore_json: $(OBJDIR)/tests/tpm/test_keystore_json.o $(call obj,$(addprefix providers/tpm/,keystore_json.c keystore_members.c keystore_public.c))
 	@mkdir -p $(@D)
 	$(CC) $(BASE_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(call pc_libs,json-c tss2-mu)
 CHECK_DEPS     += $(TESTDIR_B)/tpm/test_keystore_json

@@ -8,14 +8,10 @@
 # held the secret; and a seal whose TPM2_Create is never answered
 # (wedge_shim.so stops swtpm as Create is sent) times out, and the handle's
 # close frees nothing that held it.
-set -euo pipefail
-source "$SECPROV_SRC/tests/tools/tpm_sim.sh"
-trap tpm_sim_stop EXIT
-T=$SECPROV_TEST_TMP
+source "$SECPROV_SRC/tests/tools/test_lib.sh"
 H=$SECPROV_BUILD/tests/robust/hygiene
 SHIM=$SECPROV_BUILD/tests/robust/free_shim.so
 WEDGE=$SECPROV_BUILD/tests/robust/wedge_shim.so
-source "$SECPROV_SRC/tests/tools/check.sh"
 marker="S3CRET-MARKER-$RANDOM$RANDOM"
 # ASan owns malloc/free and must come first in the preload list: the shim
 # cannot run there (LeakSanitizer and check-asan cover that build).

@@ -19,6 +19,7 @@
 
 #include "secprov.h"
 #include "state_files.h"
+#include "tools/name_rule.h"
 
 struct fixture {
     char root[256];
@@ -82,18 +83,7 @@ static void put(const char *dir, const char *file, const char *text, mode_t mode
 static void names(void **state)
 {
     (void)state;
-    char n64[65], n65[66];
-    memset(n64, 'a', 64); n64[64] = '\0';
-    memset(n65, 'a', 65); n65[65] = '\0';
-    assert_int_equal(sp_name_ok("abc_XYZ-09"), SECPROV_OK);
-    assert_int_equal(sp_name_ok(n64), SECPROV_OK);
-    assert_int_equal(sp_name_ok(n65), SECPROV_ERR_NAME);
-    assert_int_equal(sp_name_ok(""), SECPROV_ERR_NAME);
-    assert_int_equal(sp_name_ok(NULL), SECPROV_ERR_NAME);
-    assert_int_equal(sp_name_ok("a/b"), SECPROV_ERR_NAME);
-    assert_int_equal(sp_name_ok(".."), SECPROV_ERR_NAME);
-    assert_int_equal(sp_name_ok("a.b"), SECPROV_ERR_NAME);
-    assert_int_equal(sp_name_ok("caf\xc3\xa9"), SECPROV_ERR_NAME);
+    check_name_rule(sp_name_ok);
 }
 
 static void path_join_bounds(void **state)

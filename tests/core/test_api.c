@@ -17,6 +17,7 @@
 #include "secprov.h"
 #include "secprov_legacy.h"
 #include "tools/name_rule.h"
+#include "tools/unit.h"
 
 static char dir[512], conf[600], store[600];
 static char logged[4096];
@@ -306,18 +307,12 @@ static void legacy_handle_same_options(void **state)
     secprov_legacy_close(lg);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(statuses),
-        cmocka_unit_test(names),
-        cmocka_unit_test_setup_teardown(bad_options, setup, teardown),
-        cmocka_unit_test_setup_teardown(ac3_no_device_means_legacy_and_no_tss, setup, teardown),
-        cmocka_unit_test_setup_teardown(info_and_locate, setup, teardown),
-        cmocka_unit_test_setup_teardown(integrity_of_the_store, setup, teardown),
-        cmocka_unit_test_setup_teardown(planted_files_refused, setup, teardown),
-        cmocka_unit_test_setup_teardown(last_error_text, setup, teardown),
-        cmocka_unit_test_setup_teardown(legacy_handle_same_options, setup, teardown),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_MAIN(cmocka_unit_test(statuses),
+          cmocka_unit_test(names),
+          fixture_test(bad_options),
+          fixture_test(ac3_no_device_means_legacy_and_no_tss),
+          fixture_test(info_and_locate),
+          fixture_test(integrity_of_the_store),
+          fixture_test(planted_files_refused),
+          fixture_test(last_error_text),
+          fixture_test(legacy_handle_same_options))

@@ -13,6 +13,7 @@
 #include "config.h"
 #include "secprov_provider.h"
 #include "secprov.h"
+#include "tools/unit.h"
 
 static char path[512];
 static char err[600];
@@ -162,15 +163,9 @@ static void lock_and_retry_keys(void **state)
     expect_error("tpm = { lock_timeout = 3; };\n", ":1: unknown key 'tpm.lock_timeout'");
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(missing_default_means_defaults),
-        cmocka_unit_test(every_key),
-        cmocka_unit_test(errors_name_file_line_and_value),
-        cmocka_unit_test(syntax_and_missing_file),
-        cmocka_unit_test(tpm_session_and_timeout_keys),
-        cmocka_unit_test(lock_and_retry_keys),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_MAIN(cmocka_unit_test(missing_default_means_defaults),
+          cmocka_unit_test(every_key),
+          cmocka_unit_test(errors_name_file_line_and_value),
+          cmocka_unit_test(syntax_and_missing_file),
+          cmocka_unit_test(tpm_session_and_timeout_keys),
+          cmocka_unit_test(lock_and_retry_keys))

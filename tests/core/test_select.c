@@ -12,6 +12,7 @@
 
 #include "secprov.h"
 #include "select.h"
+#include "tools/unit.h"
 
 struct fake {
     int tpm_rc, legacy_rc;
@@ -147,12 +148,6 @@ static void legacy_failing_too(void **state)
     assert_string_equal(logged, "4:TPM provider failed (tpm broke), and legacy failed too: legacy broke|");
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(wish_precedence),
-        cmocka_unit_test(rules_table),
-        cmocka_unit_test(legacy_failing_too),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_MAIN(cmocka_unit_test(wish_precedence),
+          cmocka_unit_test(rules_table),
+          cmocka_unit_test(legacy_failing_too))

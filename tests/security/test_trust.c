@@ -245,6 +245,16 @@ static void config_files(void **state)
     load_is("big.conf", NULL, SECPROV_ERR_CONFIG, "more than the 1048576 allowed");
 }
 
+/* FAPI expands a path starting with ~ or $HOME from the environment. */
+static void config_state_dir_home(void **state)
+{
+    (void)state;
+    load_is("home.conf", "tpm = {\n  state_dir = \"~/tpm\";\n};\n", SECPROV_ERR_CONFIG,
+            ":2: 'tpm.state_dir' starts with ~ or $HOME");
+    load_is("home.conf", "tpm = { state_dir = \"$HOME/tpm\"; };\n", SECPROV_ERR_CONFIG, NULL);
+    load_is("home.conf", "tpm = { state_dir = \"/var/lib/x~y\"; };\n", SECPROV_OK, NULL);
+}
+
 /* @include would read a file the trust rule never saw; a NUL would cut the text. */
 static void config_include_and_nul(void **state)
 {
@@ -254,16 +264,6 @@ static void config_include_and_nul(void **state)
     load_is("str.conf", "legacy = { hardware = \"x @include y\"; };\n", SECPROV_OK, NULL);
     put_bytes("nul.conf", "provider = \"legacy\";\n\0provider = 1;\n", 37);
     load_is("nul.conf", NULL, SECPROV_ERR_CONFIG, "contains a NUL byte");
-}
-
-/* FAPI expands a path starting with ~ or $HOME from the environment. */
-static void config_state_dir_home(void **state)
-{
-    (void)state;
-    load_is("home.conf", "tpm = {\n  state_dir = \"~/tpm\";\n};\n", SECPROV_ERR_CONFIG,
-            ":2: 'tpm.state_dir' starts with ~ or $HOME");
-    load_is("home.conf", "tpm = { state_dir = \"$HOME/tpm\"; };\n", SECPROV_ERR_CONFIG, NULL);
-    load_is("home.conf", "tpm = { state_dir = \"/var/lib/x~y\"; };\n", SECPROV_OK, NULL);
 }
 
 static void config_tcti_names(void **state)

@@ -10,6 +10,18 @@ export TSS2_LOG=all+none
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
+# orin_conf HEAD DEVICES [TCTI]: $t/secprov.conf: HEAD's lines (provider and
+# the like), the tpm group on DEVICES (a list's items) and TCTI, and legacy
+# with an Orin's hardware string.
+orin_conf() {
+  {
+    printf '%s\ntpm = {\n  devices = [%s];\n' "$1" "$2"
+    [ -z "${3:-}" ] || printf '  tcti = "%s";\n' "$3"
+    printf '  state_dir = "%s";\n};\nlegacy = {\n  state_dir = "%s";\n' "$t/tpm-state" "$t/legacy-state"
+    printf '  hardware = "CPU: Cortex-A78AE. GPU: NVIDIA Orin. Memory: 7995312. DriveSerial: 0x12345678";\n};\n'
+  } > "$t/secprov.conf"
+}
+
 # info_field KEY: the value of "KEY: value" in `secprov info`.
 info_field() { "$sp" info | sed -n "s/^$1: //p"; }
 

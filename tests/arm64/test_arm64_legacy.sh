@@ -5,17 +5,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-cat > "$t/secprov.conf" <<CONF
-provider = "auto";
-tpm = {
-  devices = ["$t/no-tpmrm0", "$t/no-tpm0"];
-  state_dir = "$t/tpm-state";
-};
-legacy = {
-  state_dir = "$t/legacy-state";
-  hardware = "CPU: Cortex-A78AE. GPU: NVIDIA Orin. Memory: 7995312. DriveSerial: 0x12345678";
-};
-CONF
+orin_conf 'provider = "auto";' "\"$t/no-tpmrm0\", \"$t/no-tpm0\""
 export SECPROV_CONFIG=$t/secprov.conf
 
 [ "$(info_field provider)" = legacy ] || { "$sp" info >&2 || true; fail "no device: provider is not legacy"; }

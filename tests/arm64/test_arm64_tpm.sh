@@ -16,20 +16,9 @@ for _ in $(seq 100); do [ -S "$sock" ] && break; sleep 0.05; done
 [ -S "$sock" ] || fail "swtpm did not start"
 
 write_conf() {   # write_conf PROVIDER
-  cat > "$t/secprov.conf" <<CONF
-provider = "$1";
+  orin_conf "provider = \"$1\";
 fallback = false;
-log_level = "info";
-tpm = {
-  devices = ["$sock"];
-  tcti = "swtpm:path=$sock";
-  state_dir = "$t/tpm-state";
-};
-legacy = {
-  state_dir = "$t/legacy-state";
-  hardware = "CPU: Cortex-A78AE. GPU: NVIDIA Orin. Memory: 7995312. DriveSerial: 0x12345678";
-};
-CONF
+log_level = \"info\";" "\"$sock\"" "swtpm:path=$sock"
 }
 export SECPROV_CONFIG=$t/secprov.conf
 

@@ -6,9 +6,7 @@
 # Python: it loads no library) prints what it declares; both must be equal
 # (an LP64 host's ctypes sizes are arm64's). The build's libsecprov.so.0 must
 # export every function the binding declares.
-set -euo pipefail
-source "$SECPROV_SRC/tests/tools/check.sh"
-T=$SECPROV_TEST_TMP
+source "$SECPROV_SRC/tests/tools/test_lib.sh"
 PY=/usr/bin/python3; [ -x "$PY" ] || PY=python3
 "$SECPROV_BUILD/tests/arm64/binding_abi" | sort > "$T/c.txt"
 "$PY" "$SECPROV_SRC/python/secprov/_ffi.py" | sort > "$T/py.txt"

@@ -2,10 +2,7 @@
 # tests/attest/test_attest_api against a private swtpm (provider tpm, with
 # attest.pcrs on two banks), then with provider legacy; and a bad
 # attest.pcrs is a clear SECPROV_ERR_CONFIG naming the setting.
-set -euo pipefail
-source "$SECPROV_SRC/tests/tools/tpm_sim.sh"
-trap tpm_sim_stop EXIT
-source "$SECPROV_SRC/tests/tools/check.sh"
+source "$SECPROV_SRC/tests/tools/test_lib.sh"
 dir=$SECPROV_TEST_TMP
 tpm_sim_socket "$dir/tpm"
 for p in tpm legacy; do

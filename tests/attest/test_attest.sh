@@ -19,11 +19,7 @@
 #     the enrolled EK and AK name, tpm2_activatecredential on the device);
 #   - legacy and auto-fallen-back: {"is_available": false} and exit 0;
 #     --require-tpm: exit 1.
-set -euo pipefail
-source "$SECPROV_SRC/tests/tools/tpm_sim.sh"
-trap tpm_sim_stop EXIT
-source "$SECPROV_SRC/tests/tools/check.sh"
-T=$SECPROV_TEST_TMP
+source "$SECPROV_SRC/tests/tools/test_lib.sh"
 SP=$SECPROV_BUILD/bin/secprov
 PY=/usr/bin/python3
 export TSS2_LOG=all+none

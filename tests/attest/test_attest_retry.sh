@@ -5,21 +5,10 @@
 # no longer match the quote's digest, so secprov quotes again. N=1: the
 # report is made with a second quote and verifies, its values the signed
 # ones; N=4 (QUOTE_TRIES): the call fails with SECPROV_ERR_BUSY, no report.
-set -euo pipefail
-source "$SECPROV_SRC/tests/tools/tpm_sim.sh"
-source "$SECPROV_SRC/tests/tools/check.sh"
-T=$SECPROV_TEST_TMP
+source "$SECPROV_SRC/tests/tools/test_lib.sh"
 SP=$SECPROV_BUILD/bin/secprov
 export TSS2_LOG=all+none
-RELAY_PID=
-relay_stop() { [ -n "$RELAY_PID" ] && { kill "$RELAY_PID" 2>/dev/null || true; wait "$RELAY_PID" 2>/dev/null || true; }; RELAY_PID=; }
-relay_start() {   # [env...]: the interposer, logging to $T/relay.log
-  rm -f "$T/tpm0"; : > "$T/relay.log"
-  env "$@" "$SECPROV_BUILD/tests/tools/mitmtpm" "$T/tpm0" "$T/s/sock" "$T/relay.log" & RELAY_PID=$!
-  for _ in $(seq 1 100); do [ -e "$T/tpm0" ] && return 0; sleep 0.05; done
-  echo "relay did not come up" >&2; return 1
-}
-trap 'relay_stop; tpm_sim_stop' EXIT
+source "$SECPROV_SRC/tests/tools/relay.sh"
 tpm_sim_socket "$T/s"
 echo "tpm = { devices = [\"$T/tpm0\"]; tcti = \"device:$T/tpm0\"; state_dir = \"$T/state\"; };" > "$T/c.conf"
 A="$SP --config $T/c.conf --provider tpm"

@@ -3,12 +3,9 @@
 # exported, of tpm2-tss only libtss2-mu linked: no TPM access), its header
 # and pkg-config file (a program builds and runs against the install), and
 # libsecprov still free of libtss2 and libcrypto.
-set -euo pipefail
-T=$SECPROV_TEST_TMP
-D=$T/dest
-P=/opt/secprov-test
-make -s -C "$SECPROV_SRC" BUILD="$SECPROV_BUILD" install PREFIX=$P DESTDIR="$D" >/dev/null
-source "$SECPROV_SRC/tests/tools/check.sh"
+source "$SECPROV_SRC/tests/tools/test_lib.sh"
+D=$T/dest P=/opt/secprov-test
+install_to "$D" "$P"
 L=$D$P/lib/libsecprov_verify.so
 for f in include/secprov_verify.h lib/libsecprov_verify.so lib/libsecprov_verify.so.0 \
          lib/pkgconfig/secprov_verify.pc; do

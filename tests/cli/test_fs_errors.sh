@@ -4,15 +4,11 @@
 # both providers; and, as an unprivileged user (setpriv 65534), a secret
 # file that user cannot read (EACCES). A failed seal keeps the old value
 # and leaves no temp file. Needs root (mounts, setpriv): SKIP otherwise.
-set -euo pipefail
-source "$SECPROV_SRC/tests/tools/tpm_sim.sh"
-B=$SECPROV_BUILD/bin/secprov
-T=$SECPROV_TEST_TMP
-source "$SECPROV_SRC/tests/tools/check.sh"
+source "$SECPROV_SRC/tests/tools/test_lib.sh"
 if [ "$(id -u)" != 0 ]; then echo "SKIP test_fs_errors: needs root (tmpfs mounts, setpriv)"; exit 0; fi
 mounts=()
-cleanup() { local m; for m in "${mounts[@]}"; do umount "$m" 2>/dev/null || true; done; tpm_sim_stop; }
-trap cleanup EXIT
+unmount_all() { local m; for m in "${mounts[@]}"; do umount "$m" 2>/dev/null || true; done; }
+on_exit unmount_all
 run() { rc=0; "$@" >"$T/out" 2>"$T/err" || rc=$?; }
 says() { grep -qxF -- "secprov: error: $1" "$T/err" || { echo "     stderr: $(cat "$T/err")"; return 1; }; }
 no_temp() { test -z "$(find "$1" -name '.tmp.*' 2>/dev/null)"; }

@@ -4,11 +4,8 @@
 # a NAME beginning with '-' needs `--`; every usage error exits 2 with one
 # line naming the problem; options of a subcommand before or after its
 # arguments.
-set -euo pipefail
+source "$SECPROV_SRC/tests/tools/test_lib.sh"
 unset SECPROV_CONFIG SECURITY_PROVIDER SECPROV_LOG_LEVEL
-B=$SECPROV_BUILD/bin/secprov
-T=$SECPROV_TEST_TMP
-source "$SECPROV_SRC/tests/tools/check.sh"
 run() { rc=0; "$@" >"$T/out" 2>"$T/err" || rc=$?; }
 usage_error() {  # usage_error EXPECTED_LINE_PREFIX: exit 2, exactly one line, naming it
   [ "$rc" = 2 ] && [ "$(wc -l < "$T/err")" = 1 ] && grep -qF -- "secprov: error: $1" "$T/err" &&

@@ -10,10 +10,7 @@
 #     writes a file): each holds a control marker from the process's
 #     environment (so the dump is searchable) and not the secret.
 # Not under qemu-user (its /proc/PID/mem and core are qemu's): SKIP there.
-set -euo pipefail
-B=$SECPROV_BUILD/bin/secprov
-T=$SECPROV_TEST_TMP
-source "$SECPROV_SRC/tests/tools/check.sh"
+source "$SECPROV_SRC/tests/tools/test_lib.sh"
 # Nor under ASan: its terabytes of shadow mappings are no process memory to
 # scan, and it turns core dumps off (the normal build runs it in make check).
 if [ "${SECPROV_ARCH:-}" = arm64 ]; then echo "SKIP test_seal_memory: not under qemu-user"; exit 0; fi

@@ -9,12 +9,7 @@
 # afterwards no state file holds a secret byte or an error line, and no
 # command or response on the bus holds a secret. A write error on stdout
 # (> /dev/full) fails.
-set -euo pipefail
-source "$SECPROV_SRC/tests/tools/tpm_sim.sh"
-trap tpm_sim_stop EXIT
-B=$SECPROV_BUILD/bin/secprov
-T=$SECPROV_TEST_TMP
-source "$SECPROV_SRC/tests/tools/check.sh"
+source "$SECPROV_SRC/tests/tools/test_lib.sh"
 hex() { od -An -tx1 | tr -d ' \n' | tr a-f A-F; }
 messages() {   # as tests/tpm/test_wire.sh: one line per command ("Read") or response ("Write")
   awk '/SWTPM_IO_(Read|Write)/ { if (m != "") print m; split($1, a, "_"); m = substr(a[3], 1, length(a[3]) - 1) " "; next }

@@ -10,6 +10,7 @@
 
 #include "aead.h"
 #include "secprov.h"
+#include "tools/unit.h"
 
 static const uint8_t zero_key[32];
 static const uint8_t zero_iv[12];
@@ -92,14 +93,8 @@ static void cleanse_zeroes(void **state)
     sp_cleanse(NULL, 10);                            /* harmless */
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(known_answer_empty),
-        cmocka_unit_test(known_answer_one_block),
-        cmocka_unit_test(round_trip_with_aad_and_every_failure),
-        cmocka_unit_test(random_is_not_constant),
-        cmocka_unit_test(cleanse_zeroes),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_MAIN(cmocka_unit_test(known_answer_empty),
+          cmocka_unit_test(known_answer_one_block),
+          cmocka_unit_test(round_trip_with_aad_and_every_failure),
+          cmocka_unit_test(random_is_not_constant),
+          cmocka_unit_test(cleanse_zeroes))

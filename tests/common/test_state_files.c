@@ -19,6 +19,8 @@
 
 #include "secprov.h"
 #include "state_files.h"
+#include "tools/name_rule.h"
+#include "tools/unit.h"
 
 struct fixture {
     char root[256];
@@ -82,18 +84,7 @@ static void put(const char *dir, const char *file, const char *text, mode_t mode
 static void names(void **state)
 {
     (void)state;
-    char n64[65], n65[66];
-    memset(n64, 'a', 64); n64[64] = '\0';
-    memset(n65, 'a', 65); n65[65] = '\0';
-    assert_int_equal(sp_name_ok("abc_XYZ-09"), SECPROV_OK);
-    assert_int_equal(sp_name_ok(n64), SECPROV_OK);
-    assert_int_equal(sp_name_ok(n65), SECPROV_ERR_NAME);
-    assert_int_equal(sp_name_ok(""), SECPROV_ERR_NAME);
-    assert_int_equal(sp_name_ok(NULL), SECPROV_ERR_NAME);
-    assert_int_equal(sp_name_ok("a/b"), SECPROV_ERR_NAME);
-    assert_int_equal(sp_name_ok(".."), SECPROV_ERR_NAME);
-    assert_int_equal(sp_name_ok("a.b"), SECPROV_ERR_NAME);
-    assert_int_equal(sp_name_ok("caf\xc3\xa9"), SECPROV_ERR_NAME);
+    check_name_rule(sp_name_ok);
 }
 
 static void path_join_bounds(void **state)
@@ -353,20 +344,14 @@ static void sweep_removes_only_dead_writers(void **state)
     assert_int_equal(access(path, F_OK), 0);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(names),
-        cmocka_unit_test(path_join_bounds),
-        cmocka_unit_test_setup_teardown(prepare_creates_private_folder, setup, teardown),
-        cmocka_unit_test_setup_teardown(prepare_refuses_symlink_and_file, setup, teardown),
-        cmocka_unit_test_setup_teardown(prepare_refuses_foreign_owner, setup, teardown),
-        cmocka_unit_test_setup_teardown(dirs_make_under_base, setup, teardown),
-        cmocka_unit_test_setup_teardown(write_read_replace, setup, teardown),
-        cmocka_unit_test_setup_teardown(read_refuses_planted_files, setup, teardown),
-        cmocka_unit_test_setup_teardown(remove_then_not_found, setup, teardown),
-        cmocka_unit_test_setup_teardown(list_sorted_valid_names, setup, teardown),
-        cmocka_unit_test_setup_teardown(sweep_removes_only_dead_writers, setup, teardown),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_MAIN(cmocka_unit_test(names),
+          cmocka_unit_test(path_join_bounds),
+          fixture_test(prepare_creates_private_folder),
+          fixture_test(prepare_refuses_symlink_and_file),
+          fixture_test(prepare_refuses_foreign_owner),
+          fixture_test(dirs_make_under_base),
+          fixture_test(write_read_replace),
+          fixture_test(read_refuses_planted_files),
+          fixture_test(remove_then_not_found),
+          fixture_test(list_sorted_valid_names),
+          fixture_test(sweep_removes_only_dead_writers))

@@ -16,6 +16,8 @@
 
 #include "secprov.h"
 #include "secprov_legacy.h"
+#include "tools/name_rule.h"
+#include "tools/unit.h"
 
 static char dir[512], conf[600], store[600];
 static char logged[4096];
@@ -66,6 +68,13 @@ static secprov *open_legacy(void)
     return sp;
 }
 
+/* NAME sealed on SP with VALUE (a string); PATH gets its file's path. */
+static void seal_at(secprov *sp, const char *name, const char *value, char *path, size_t path_len)
+{
+    assert_int_equal(secprov_seal(sp, name, value, strlen(value)), SECPROV_OK);
+    snprintf(path, path_len, "%s/%s.sec", store, name);
+}
+
 static void statuses(void **state)
 {
     (void)state;
@@ -84,18 +93,7 @@ static void statuses(void **state)
 static void names(void **state)
 {
     (void)state;
-    char n64[65], n65[66];
-    memset(n64, 'Z', 64); n64[64] = '\0';
-    memset(n65, 'Z', 65); n65[65] = '\0';
-    assert_int_equal(secprov_name_check("abcXYZ019_-"), SECPROV_OK);
-    assert_int_equal(secprov_name_check(n64), SECPROV_OK);
-    assert_int_equal(secprov_name_check(n65), SECPROV_ERR_NAME);
-    assert_int_equal(secprov_name_check(""), SECPROV_ERR_NAME);
-    assert_int_equal(secprov_name_check(NULL), SECPROV_ERR_NAME);
-    assert_int_equal(secprov_name_check("a/b"), SECPROV_ERR_NAME);
-    assert_int_equal(secprov_name_check(".."), SECPROV_ERR_NAME);
-    assert_int_equal(secprov_name_check("a b"), SECPROV_ERR_NAME);
-    assert_int_equal(secprov_name_check("x\n"), SECPROV_ERR_NAME);
+    check_name_rule(secprov_name_check);
 }
 
 static void bad_options(void **state)
@@ -202,10 +200,8 @@ static void integrity_of_the_store(void **state)
     void *out;
     size_t len;
     secprov *sp = open_legacy();
-    assert_int_equal(secprov_seal(sp, "alpha", "secret-alpha", 12), SECPROV_OK);
-    assert_int_equal(secprov_seal(sp, "beta", "secret-beta", 11), SECPROV_OK);
-    snprintf(a, sizeof a, "%s/alpha.sec", store);
-    snprintf(b, sizeof b, "%s/beta.sec", store);
+    seal_at(sp, "alpha", "secret-alpha", a, sizeof a);
+    seal_at(sp, "beta", "secret-beta", b, sizeof b);
 
     struct stat st;
     assert_int_equal(stat(store, &st), 0);
@@ -237,17 +233,17 @@ static void integrity_of_the_store(void **state)
 static void planted_files_refused(void **state)
 {
     (void)state;
-    char a[700], target[700];
+    char a[700];
     void *out;
     size_t len;
     secprov *sp = open_legacy();
-    assert_int_equal(secprov_seal(sp, "gamma", "g", 1), SECPROV_OK);
-    snprintf(a, sizeof a, "%s/gamma.sec", store);
+    seal_at(sp, "gamma", "g", a, sizeof a);
     assert_int_equal(chmod(a, 0660), 0);                /* group-writable */
     assert_int_equal(secprov_unseal(sp, "gamma", &out, &len), SECPROV_ERR_PERMISSION);
     assert_int_equal(chmod(a, 0600), 0);
     assert_int_equal(secprov_unseal(sp, "gamma", &out, &len), SECPROV_OK);
     secprov_free(out, len);
+    char target[700];
     snprintf(target, sizeof target, "%s/elsewhere.sec", dir);
     assert_int_equal(rename(a, target), 0);
     assert_int_equal(symlink(target, a), 0);            /* symlink: not followed */
@@ -271,10 +267,9 @@ static void last_error_text(void **state)
     assert_non_null(strstr(secprov_last_error(), "/nonexistent/secprov.conf"));
     sp = open_legacy();
     assert_int_equal(secprov_unseal(sp, "absent", &out, &len), SECPROV_ERR_NOT_FOUND);
-    assert_int_equal(secprov_seal(sp, "present", "x", 1), SECPROV_OK);
-    assert_string_equal(secprov_last_error(), "");
     char a[700];
-    snprintf(a, sizeof a, "%s/present.sec", store);
+    seal_at(sp, "present", "x", a, sizeof a);
+    assert_string_equal(secprov_last_error(), "");
     assert_int_equal(chmod(a, 0666), 0);
     assert_int_equal(secprov_unseal(sp, "present", &out, &len), SECPROV_ERR_PERMISSION);
     assert_non_null(strstr(secprov_last_error(), "present"));
@@ -312,18 +307,12 @@ static void legacy_handle_same_options(void **state)
     secprov_legacy_close(lg);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(statuses),
-        cmocka_unit_test(names),
-        cmocka_unit_test_setup_teardown(bad_options, setup, teardown),
-        cmocka_unit_test_setup_teardown(ac3_no_device_means_legacy_and_no_tss, setup, teardown),
-        cmocka_unit_test_setup_teardown(info_and_locate, setup, teardown),
-        cmocka_unit_test_setup_teardown(integrity_of_the_store, setup, teardown),
-        cmocka_unit_test_setup_teardown(planted_files_refused, setup, teardown),
-        cmocka_unit_test_setup_teardown(last_error_text, setup, teardown),
-        cmocka_unit_test_setup_teardown(legacy_handle_same_options, setup, teardown),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_MAIN(cmocka_unit_test(statuses),
+          cmocka_unit_test(names),
+          fixture_test(bad_options),
+          fixture_test(ac3_no_device_means_legacy_and_no_tss),
+          fixture_test(info_and_locate),
+          fixture_test(integrity_of_the_store),
+          fixture_test(planted_files_refused),
+          fixture_test(last_error_text),
+          fixture_test(legacy_handle_same_options))

@@ -2,12 +2,7 @@
 # The `secprov` command: exit codes, the single error line, seal from stdin
 # and FILE, byte-exact unseal of binary data, list, delete, locate, info;
 # and AC-2 across separate processes on both providers (private swtpm).
-set -euo pipefail
-source "$SECPROV_SRC/tests/tools/tpm_sim.sh"
-trap tpm_sim_stop EXIT
-B=$SECPROV_BUILD/bin/secprov
-T=$SECPROV_TEST_TMP
-source "$SECPROV_SRC/tests/tools/check.sh"
+source "$SECPROV_SRC/tests/tools/test_lib.sh"
 run() { rc=0; "$@" >"$T/out" 2>"$T/err" || rc=$?; }
 one_error_line() { [ "$(wc -l < "$T/err")" = 1 ] && grep -q "^secprov: error: $1" "$T/err"; }
 

@@ -15,6 +15,8 @@
 #include "config.h"
 #include "secprov_provider.h"
 #include "secprov.h"
+#include "tools/unit.h"
+#include "tools/unit.h"
 
 static char path[512];
 static char err[600];
@@ -177,14 +179,8 @@ static void retry_key(void **state)
     expect_error("tpm = { retry_interval_s = \"1s\"; };\n", ":1: 'tpm.retry_interval_s' must be an integer");
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(missing_default_means_defaults),
-        cmocka_unit_test(every_key),
-        cmocka_unit_test(errors_name_file_line_and_value),
-        cmocka_unit_test(syntax_and_missing_file),
-        cmocka_unit_test(retry_key),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_MAIN(cmocka_unit_test(missing_default_means_defaults),
+          cmocka_unit_test(every_key),
+          cmocka_unit_test(errors_name_file_line_and_value),
+          cmocka_unit_test(syntax_and_missing_file),
+          cmocka_unit_test(retry_key))

@@ -5,12 +5,9 @@
 # secprov that finds its providers with no environment variable; the Python
 # package in PREFIX/lib/python3/dist-packages, recording the library's path,
 # and (installed without DESTDIR) finding that library with no environment.
-set -euo pipefail
-T=$SECPROV_TEST_TMP
-D=$T/dest
-P=/opt/secprov-test
-make -s -C "$SECPROV_SRC" BUILD="$SECPROV_BUILD" install PREFIX=$P DESTDIR="$D" >/dev/null
-source "$SECPROV_SRC/tests/tools/check.sh"
+source "$SECPROV_SRC/tests/tools/test_lib.sh"
+D=$T/dest P=/opt/secprov-test
+install_to "$D" "$P"
 for f in include/secprov.h lib/libsecprov.so lib/libsecprov.so.0 lib/secprov/tpm.so \
          lib/secprov/legacy.so lib/pkgconfig/secprov.pc bin/secprov; do
   check "installed $f" test -e "$D$P/$f"
@@ -39,7 +36,7 @@ if [ -n "${SECPROV_ARCH:-}" ] || [ "$(nm -D --undefined-only "$LIB" | grep -c __
   echo "SKIP importing the installed Python package (${SECPROV_ARCH:-ASan} build)"
 else
   P2=$T/prefix
-  make -s -C "$SECPROV_SRC" BUILD="$SECPROV_BUILD" install PREFIX="$P2" >/dev/null
+  install_to "" "$P2"
   pyout=$(cd / && env -u SECPROV_LIBRARY -u SECPROV_PROVIDER_DIR PYTHONPATH="$P2/$PYSITE" \
     SECPROV_CONFIG=$T/c.conf /usr/bin/python3 -c 'import secprov
 with secprov.open() as sp: print(secprov.library_path, sp.name)' 2>&1) || true

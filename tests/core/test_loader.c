@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "loader.h"
+#include "tools/unit.h"
 
 static const char *dir(void)
 {
@@ -65,11 +66,5 @@ static void wrong_modules_refused(void **state)
     expect_refused("notelf", SECPROV_ERR_UNAVAILABLE, "cannot load");
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(good_module_loads),
-        cmocka_unit_test(wrong_modules_refused),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_MAIN(cmocka_unit_test(good_module_loads),
+          cmocka_unit_test(wrong_modules_refused))

@@ -6,12 +6,9 @@
 # (tests/tpm/test_roundtrip). Its config group is checked against its
 # declared keys; a name with no module, a group for no installed module,
 # and a path as a name are SECPROV_ERR_CONFIG naming what and where.
-set -euo pipefail
-source "$SECPROV_SRC/tests/tools/check.sh"
-T=$SECPROV_TEST_TMP
+source "$SECPROV_SRC/tests/tools/test_lib.sh"
 P=$T/prefix
-B=$SECPROV_BUILD
-make -s -C "$SECPROV_SRC" BUILD="$B" install PREFIX="$P" >/dev/null
+install_to "" "$P"
 export PKG_CONFIG_PATH=$P/lib/pkgconfig
 check "the SDK header is installed" test -f "$P/include/secprov_provider.h"
 check "pkg-config names the provider folder" test "$(pkg-config --variable=providerdir secprov)" = "$P/lib/secprov"
@@ -27,8 +24,8 @@ printf 'tpm = { devices = ["%s/none"]; };\nlegacy = { state_dir = "%s/legacy"; }
   "$T" "$T" "$T" > "$T/c.conf"
 export SECPROV_PROVIDER_DIR=$P/lib/secprov SECPROV_CONFIG=$T/c.conf
 check "the round-trip test passes on example_file (by SECURITY_PROVIDER)" \
-  env SECURITY_PROVIDER=example_file EXPECT_PROVIDER=example_file "$B/tests/tpm/test_roundtrip"
-run() { rc=0; "$B/bin/secprov" "$@" > "$T/out" 2> "$T/err" || rc=$?; }
+  env SECURITY_PROVIDER=example_file EXPECT_PROVIDER=example_file "$SECPROV_BUILD/tests/tpm/test_roundtrip"
+run() { rc=0; "$B" "$@" > "$T/out" 2> "$T/err" || rc=$?; }
 printf 'v1' > "$T/v"
 run --provider example_file seal a "$T/v"
 check "the command seals by --provider example_file" test $rc = 0
@@ -36,20 +33,20 @@ run --provider example_file info
 check "info: provider example_file, its state_dir" \
   grep -qx "provider: example_file" "$T/out" && grep -qx "state_dir: $T/state/ex" "$T/out"
 printf 'provider = "example_file";\nexample_file = { state_dir = "%s/state/ex"; };\n' "$T" > "$T/named.conf"
-rc=0; SECPROV_CONFIG=$T/named.conf "$B/bin/secprov" unseal a > "$T/out" 2>&1 || rc=$?
+rc=0; SECPROV_CONFIG=$T/named.conf "$B" unseal a > "$T/out" 2>&1 || rc=$?
 check "provider = \"example_file\" in the config: unseals" test $rc = 0 -a "$(cat "$T/out")" = v1
 
 run --provider nosuch info
 check "a name with no module: exit 1" test $rc = 1
 check "... names the provider and the folder" grep -q "provider 'nosuch' (options) is not installed.*$P/lib/secprov/nosuch.so" "$T/err"
-rc=0; SECURITY_PROVIDER=../tpm "$B/bin/secprov" info 2> "$T/err" || rc=$?
+rc=0; SECURITY_PROVIDER=../tpm "$B" info 2> "$T/err" || rc=$?
 check "a path as a name: refused" test $rc = 1 && grep -q "unknown provider '../tpm'" "$T/err"
 printf 'example_file = { state_dir = "%s/state/ex"; stat_dir = "x"; };\n' "$T" > "$T/typo.conf"
-rc=0; SECPROV_CONFIG=$T/typo.conf "$B/bin/secprov" --provider example_file info 2> "$T/err" || rc=$?
+rc=0; SECPROV_CONFIG=$T/typo.conf "$B" --provider example_file info 2> "$T/err" || rc=$?
 check "a typo in the provider's group: refused naming file, line and key" \
   grep -q "$T/typo.conf:1: unknown key 'example_file.stat_dir'" "$T/err"
 printf 'other_mod = { x = 1; };\n' > "$T/nomod.conf"
-rc=0; SECPROV_CONFIG=$T/nomod.conf "$B/bin/secprov" info 2> "$T/err" || rc=$?
+rc=0; SECPROV_CONFIG=$T/nomod.conf "$B" info 2> "$T/err" || rc=$?
 check "a group for no installed module: refused naming it and the folder" \
   grep -q "$T/nomod.conf:1: unknown key 'other_mod' (no provider module other_mod.so in $P/lib/secprov)" "$T/err"
 check_done

@@ -3,11 +3,7 @@
 # hosts): the providers take nothing from the host's symbol table, so both
 # open and round-trip a secret; no provider module imports a secprov_ symbol
 # (they are linked with -z defs, so one that did would not even build).
-set -euo pipefail
-source "$SECPROV_SRC/tests/tools/tpm_sim.sh"
-source "$SECPROV_SRC/tests/tools/check.sh"
-trap tpm_sim_stop EXIT
-T=$SECPROV_TEST_TMP
+source "$SECPROV_SRC/tests/tools/test_lib.sh"
 LIB=$SECPROV_BUILD/lib/libsecprov.so.0
 for m in tpm legacy; do
   und=$(nm -D --undefined-only "$SECPROV_BUILD/lib/secprov/$m.so" | grep -c ' secprov_' || true)

@@ -12,6 +12,7 @@
 
 #include "secprov.h"
 #include "select.h"
+#include "tools/unit.h"
 
 struct fake {
     int tpm_rc, legacy_rc;
@@ -86,36 +87,44 @@ struct row {
     const char *want_log;
 };
 
+/* One row a line: the table's shorthands. */
+#define W_AUTO SP_WISH_AUTO
+#define W_TPM SP_WISH_TPM
+#define W_LEGACY SP_WISH_LEGACY
+#define OK SECPROV_OK
+#define E_TPM SECPROV_ERR_TPM
+#define E_UNAV SECPROV_ERR_UNAVAILABLE
+#define E_BUSY SECPROV_ERR_BUSY
+/* wish, device, fallback, the TPM's open status;
+ *   want: status, provider, providers tried, fell_back, warnings, log */
 static const struct row rows[] = {
     /* auto, device present, TPM works */
-    {SP_WISH_AUTO, "/dev/tpmrm0", 1, SECPROV_OK, SECPROV_OK, "tpm", "tpm ", 0, 0,
-     "2:provider tpm selected (auto: /dev/tpmrm0 present)|"},
+    {W_AUTO, "/dev/tpmrm0", 1, OK, OK, "tpm", "tpm ", 0, 0, "2:provider tpm selected (auto: /dev/tpmrm0 present)|"},
     /* auto, device present, TPM fails: one warning, legacy */
-    {SP_WISH_AUTO, "/dev/tpmrm0", 1, SECPROV_ERR_TPM, SECPROV_OK, "legacy", "tpm legacy ", 1, 1,
-     "3:TPM provider failed (tpm broke); falling back to legacy|"},
+    {W_AUTO, "/dev/tpmrm0", 1, E_TPM, OK, "legacy", "tpm legacy ", 1, 1, "3:TPM provider failed (tpm broke); falling back to legacy|"},
     /* auto, fallback = false */
-    {SP_WISH_AUTO, "/dev/tpmrm0", 0, SECPROV_ERR_TPM, SECPROV_ERR_UNAVAILABLE, "tpm", "tpm ", 0, 0,
-     "4:TPM provider failed (tpm broke) and fallback = false|"},
+    {W_AUTO, "/dev/tpmrm0", 0, E_TPM, E_UNAV, "tpm", "tpm ", 0, 0, "4:TPM provider failed (tpm broke) and fallback = false|"},
     /* auto, no device: legacy at info, the TPM never touched */
-    {SP_WISH_AUTO, NULL, 1, SECPROV_OK, SECPROV_OK, "legacy", "legacy ", 0, 0,
-     "2:provider legacy selected (auto: no TPM device)|"},
+    {W_AUTO, NULL, 1, OK, OK, "legacy", "legacy ", 0, 0, "2:provider legacy selected (auto: no TPM device)|"},
     /* explicit tpm fails: unavailable, never legacy */
-    {SP_WISH_TPM, "/dev/tpm0", 1, SECPROV_ERR_TPM, SECPROV_ERR_UNAVAILABLE, "tpm", "tpm ", 0, 0,
-     "4:TPM provider asked for (SECURITY_PROVIDER) but failed: tpm broke|"},
+    {W_TPM, "/dev/tpm0", 1, E_TPM, E_UNAV, "tpm", "tpm ", 0, 0, "4:TPM provider asked for (SECURITY_PROVIDER) but failed: tpm broke|"},
     /* explicit tpm, no device: still tried, still an error */
-    {SP_WISH_TPM, NULL, 1, SECPROV_ERR_UNAVAILABLE, SECPROV_ERR_UNAVAILABLE, "tpm", "tpm ", 0, 0,
-     "4:TPM provider asked for (SECURITY_PROVIDER) but failed: tpm broke|"},
+    {W_TPM, NULL, 1, E_UNAV, E_UNAV, "tpm", "tpm ", 0, 0, "4:TPM provider asked for (SECURITY_PROVIDER) but failed: tpm broke|"},
     /* auto, the TPM provider's lock held by another process: contention is
      * not failure, BUSY and never legacy (also with fallback = true) */
-    {SP_WISH_AUTO, "/dev/tpmrm0", 1, SECPROV_ERR_BUSY, SECPROV_ERR_BUSY, "tpm", "tpm ", 0, 0,
-     "4:TPM provider busy: tpm broke|"},
+    {W_AUTO, "/dev/tpmrm0", 1, E_BUSY, E_BUSY, "tpm", "tpm ", 0, 0, "4:TPM provider busy: tpm broke|"},
     /* explicit tpm, lock held elsewhere: BUSY, not UNAVAILABLE */
-    {SP_WISH_TPM, "/dev/tpm0", 1, SECPROV_ERR_BUSY, SECPROV_ERR_BUSY, "tpm", "tpm ", 0, 0,
-     "4:TPM provider busy: tpm broke|"},
+    {W_TPM, "/dev/tpm0", 1, E_BUSY, E_BUSY, "tpm", "tpm ", 0, 0, "4:TPM provider busy: tpm broke|"},
     /* explicit legacy with a working TPM */
-    {SP_WISH_LEGACY, "/dev/tpmrm0", 1, SECPROV_OK, SECPROV_OK, "legacy", "legacy ", 0, 0,
-     "2:provider legacy selected (SECURITY_PROVIDER)|"},
+    {W_LEGACY, "/dev/tpmrm0", 1, OK, OK, "legacy", "legacy ", 0, 0, "2:provider legacy selected (SECURITY_PROVIDER)|"},
 };
+#undef W_AUTO
+#undef W_TPM
+#undef W_LEGACY
+#undef OK
+#undef E_TPM
+#undef E_UNAV
+#undef E_BUSY
 
 static void rules_table(void **state)
 {
@@ -147,12 +156,6 @@ static void legacy_failing_too(void **state)
     assert_string_equal(logged, "4:TPM provider failed (tpm broke), and legacy failed too: legacy broke|");
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(wish_precedence),
-        cmocka_unit_test(rules_table),
-        cmocka_unit_test(legacy_failing_too),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_MAIN(cmocka_unit_test(wish_precedence),
+          cmocka_unit_test(rules_table),
+          cmocka_unit_test(legacy_failing_too))

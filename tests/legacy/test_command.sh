@@ -1,11 +1,8 @@
 #!/usr/bin/env bash
 # `secprov legacy ...`: every public vector through the command, openssl
 # interop both ways, and bad input (each its error, no output, no OUT file).
-set -euo pipefail
-B=$SECPROV_BUILD/bin/secprov
+source "$SECPROV_SRC/tests/tools/test_lib.sh"
 V=$SECPROV_SRC/tests/legacy/vectors/legacy-public.json
-T=$SECPROV_TEST_TMP
-source "$SECPROV_SRC/tests/tools/check.sh"
 eq() { [ "$1" = "$2" ] || { echo "     got:  $1"; echo "     want: $2"; return 1; }; }
 printf 'tpm = { devices = ["%s/none"]; };\nlegacy = { state_dir = "%s/legacy"; };\n' "$T" "$T" > "$T/c.conf"
 export SECPROV_CONFIG=$T/c.conf

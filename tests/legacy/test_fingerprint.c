@@ -46,6 +46,70 @@ static const char orin_cpuinfo[] =
     "CPU implementer\t: 0x41\nCPU architecture: 8\nCPU variant\t: 0x1\nCPU part\t: 0xd42\n"
     "CPU revision\t: 1\n\nprocessor\t: 1\nCPU implementer\t: 0x41\nCPU part\t: 0xd42\n";
 
+static const char nano_cpuinfo[] =
+    "processor\t: 0\nmodel name\t: ARMv8 Processor rev 1 (v8l)\n"
+    "CPU implementer\t: 0x41\nCPU part\t: 0xd07\n";
+
+static const char x86_cpuinfo[] =
+    "processor\t: 0\nvendor_id\t: GenuineIntel\n"
+    "model name\t: Intel(R) Core(TM) i7-8650U CPU @ 1.90GHz\n";
+
+static const char x86_lspci[] =
+    "#!/bin/sh\necho '00:00.0 Host bridge: Intel Corporation Xeon E3-1200 v6/7th Gen Core Processor Host Bridge/DRAM Registers (rev 08)'\n"
+    "echo '00:02.0 VGA compatible controller: Intel Corporation UHD Graphics 620 (rev 07)'\n"
+    "echo '01:00.0 VGA compatible controller: NVIDIA Corporation GP108M [GeForce MX150] (rev a1)'\n";
+
+/* The fake machines' files, each machine in its folder under base
+ * (make_machines makes them, and the folder "empty"): orin, nano, x86 and
+ * denver below. */
+static const struct tree_file {
+    const char *path, *text;
+    mode_t mode;
+} machines[] = {
+    {"orin/proc/cpuinfo", orin_cpuinfo, 0644},
+    {"orin/proc/meminfo", "MemTotal:        7451280 kB\nMemFree:  100 kB\n", 0644},
+    {"orin/sys/block/loop0/serial", "LOOPSERIAL\n", 0644},
+    {"orin/sys/block/nvme0n1/device/serial", "S5GXNX0T123456      \n", 0644},
+    {"nano/proc/cpuinfo", nano_cpuinfo, 0644},
+    {"nano/proc/meminfo", "MemTotal:        3964656 kB\n", 0644},
+    {"nano/sys/block/mmcblk0boot0/device/serial", "0xbadbad00\n", 0644},
+    {"nano/sys/block/mmcblk0/device/serial", "0x1c7f4a2e\n", 0644},
+    {"nano/bin/lspci", "#!/bin/sh\necho '0000:00:00.0 PCI bridge: NVIDIA Corporation Device 229e (rev a1)'\n", 0755},
+    {"x86/proc/cpuinfo", x86_cpuinfo, 0644},
+    {"x86/proc/meminfo", "MemTotal:       16277304 kB\n", 0644},
+    {"x86/sys/block/sda/device/model", "Samsung SSD\n", 0644},
+    {"x86/sys/block/sdb/device/serial", "WD-WX11A12345\n", 0644},
+    {"x86/bin/lspci-broken", "#!/bin/sh\nexit 1\n", 0755},
+    {"x86/bin/lspci", x86_lspci, 0755},
+    {"denver/proc/cpuinfo", "processor\t: 0\nCPU implementer\t: 0x4e\nCPU part\t: 0x000\n", 0644},
+};
+
+static int make_machines(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof machines / sizeof machines[0]; i++)
+        put(base, machines[i].path, machines[i].text, machines[i].mode);
+    char empty[600];
+    snprintf(empty, sizeof empty, "%s/empty", base);
+    mkdir(empty, 0755);
+    return 0;
+}
+
+/* The fingerprint of machine NAME, its lspci candidates the programs PROGS
+ * (under its bin/, at most two, NULL-ended). */
+static void collect_machine(const char *name, const char *const *progs, char *out, size_t len)
+{
+    char root[600], exe[2][700];
+    const char *lspci[3] = {NULL, NULL, NULL};
+    snprintf(root, sizeof root, "%s/%s", base, name);
+    for (size_t i = 0; progs[i] != NULL; i++) {
+        assert_true(i < 2);
+        snprintf(exe[i], sizeof exe[i], "%s/bin/%s", root, progs[i]);
+        lspci[i] = exe[i];
+    }
+    collect(root, lspci, out, len);
+}
+
 static void test_arm_table(void **state)
 {
     (void)state;
@@ -63,17 +127,12 @@ static void test_arm_table(void **state)
 static void test_jetson_no_lspci(void **state)
 {
     (void)state;
-    char root[600], fp[1024], again[1024];
+    char fp[1024], again[1024];
     static const char *const none[] = {NULL};
-    snprintf(root, sizeof root, "%s/orin", base);
-    put(root, "proc/cpuinfo", orin_cpuinfo, 0644);
-    put(root, "proc/meminfo", "MemTotal:        7451280 kB\nMemFree:  100 kB\n", 0644);
-    put(root, "sys/block/loop0/serial", "LOOPSERIAL\n", 0644);
-    put(root, "sys/block/nvme0n1/device/serial", "S5GXNX0T123456      \n", 0644);
-    collect(root, none, fp, sizeof fp);
+    collect_machine("orin", none, fp, sizeof fp);
     assert_string_equal(fp, "CPU: Cortex-A78AE. GPU: unknown. Memory: 7451280. "
                             "DriveSerial: S5GXNX0T123456");
-    collect(root, none, again, sizeof again);
+    collect_machine("orin", none, again, sizeof again);
     assert_string_equal(fp, again); /* stable across runs */
 }
 
@@ -82,18 +141,9 @@ static void test_jetson_no_lspci(void **state)
 static void test_jetson_lspci_no_vga(void **state)
 {
     (void)state;
-    char root[600], exe[700], fp[1024];
-    snprintf(root, sizeof root, "%s/nano", base);
-    snprintf(exe, sizeof exe, "%s/bin/lspci", root);
-    const char *const lspci[] = {exe, NULL};
-    put(root, "proc/cpuinfo",
-        "processor\t: 0\nmodel name\t: ARMv8 Processor rev 1 (v8l)\n"
-        "CPU implementer\t: 0x41\nCPU part\t: 0xd07\n", 0644);
-    put(root, "proc/meminfo", "MemTotal:        3964656 kB\n", 0644);
-    put(root, "sys/block/mmcblk0boot0/device/serial", "0xbadbad00\n", 0644);
-    put(root, "sys/block/mmcblk0/device/serial", "0x1c7f4a2e\n", 0644);
-    put(root, "bin/lspci", "#!/bin/sh\necho '0000:00:00.0 PCI bridge: NVIDIA Corporation Device 229e (rev a1)'\n", 0755);
-    collect(root, lspci, fp, sizeof fp);
+    char fp[1024];
+    static const char *const progs[] = {"lspci", NULL};
+    collect_machine("nano", progs, fp, sizeof fp);
     assert_string_equal(fp, "CPU: Cortex-A57. GPU: unknown. Memory: 3964656. "
                             "DriveSerial: 0x1c7f4a2e");
 }
@@ -104,23 +154,9 @@ static void test_jetson_lspci_no_vga(void **state)
 static void test_x86_vga(void **state)
 {
     (void)state;
-    char root[600], bad[700], exe[700], fp[1024];
-    snprintf(root, sizeof root, "%s/x86", base);
-    snprintf(bad, sizeof bad, "%s/bin/lspci-broken", root);
-    snprintf(exe, sizeof exe, "%s/bin/lspci", root);
-    const char *const lspci[] = {bad, exe, NULL};
-    put(root, "proc/cpuinfo",
-        "processor\t: 0\nvendor_id\t: GenuineIntel\n"
-        "model name\t: Intel(R) Core(TM) i7-8650U CPU @ 1.90GHz\n", 0644);
-    put(root, "proc/meminfo", "MemTotal:       16277304 kB\n", 0644);
-    put(root, "sys/block/sda/device/model", "Samsung SSD\n", 0644);
-    put(root, "sys/block/sdb/device/serial", "WD-WX11A12345\n", 0644);
-    put(root, "bin/lspci-broken", "#!/bin/sh\nexit 1\n", 0755);
-    put(root, "bin/lspci",
-        "#!/bin/sh\necho '00:00.0 Host bridge: Intel Corporation Xeon E3-1200 v6/7th Gen Core Processor Host Bridge/DRAM Registers (rev 08)'\n"
-        "echo '00:02.0 VGA compatible controller: Intel Corporation UHD Graphics 620 (rev 07)'\n"
-        "echo '01:00.0 VGA compatible controller: NVIDIA Corporation GP108M [GeForce MX150] (rev a1)'\n", 0755);
-    collect(root, lspci, fp, sizeof fp);
+    char fp[1024];
+    static const char *const progs[] = {"lspci-broken", "lspci", NULL};
+    collect_machine("x86", progs, fp, sizeof fp);
     assert_string_equal(fp, "CPU: Intel(R) Core(TM) i7-8650U CPU @ 1.90GHz. "
                             "GPU: Intel Corporation UHD Graphics 620 (rev 07). "
                             "Memory: 16277304. DriveSerial: WD-WX11A12345");
@@ -131,16 +167,12 @@ static void test_x86_vga(void **state)
 static void test_missing_sources(void **state)
 {
     (void)state;
-    char root[600], fp[1024];
+    char fp[1024];
     static const char *const none[] = {NULL};
-    snprintf(root, sizeof root, "%s/empty", base);
-    mkdir(root, 0755);
-    collect(root, none, fp, sizeof fp);
+    collect_machine("empty", none, fp, sizeof fp);
     assert_string_equal(fp, "CPU: unknown. GPU: unknown. Memory: unknown. DriveSerial: unknown");
 
-    snprintf(root, sizeof root, "%s/denver", base);
-    put(root, "proc/cpuinfo", "processor\t: 0\nCPU implementer\t: 0x4e\nCPU part\t: 0x000\n", 0644);
-    collect(root, none, fp, sizeof fp);
+    collect_machine("denver", none, fp, sizeof fp);
     assert_string_equal(fp, "CPU: unknown. GPU: unknown. Memory: unknown. DriveSerial: unknown");
 }
 
@@ -150,7 +182,6 @@ static void test_too_small(void **state)
     char root[600], fp[16];
     static const char *const none[] = {NULL};
     snprintf(root, sizeof root, "%s/empty", base);
-    mkdir(root, 0755);
     const struct lg_fp_sources src = {.root = root, .lspci = none};
     assert_int_equal(lg_fingerprint_collect_from(&src, fp, sizeof fp), SECPROV_ERR_TOO_LARGE);
 }
@@ -168,5 +199,5 @@ int main(void)
         cmocka_unit_test(test_missing_sources),
         cmocka_unit_test(test_too_small),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return cmocka_run_group_tests(tests, make_machines, NULL);
 }

@@ -2,12 +2,9 @@
 # Streaming: split then join for 1 B, 100 B, 10,000 B, 1 MiB and 256 MiB; the
 # 256 MiB join and decrypt are streamed with peak memory (max RSS of the whole
 # secprov process, GNU time) under 16 MiB.
-set -euo pipefail
-B=$SECPROV_BUILD/bin/secprov
-T=$SECPROV_TEST_TMP
+source "$SECPROV_SRC/tests/tools/test_lib.sh"
 printf 'tpm = { devices = ["%s/none"]; };\nlegacy = { state_dir = "%s/legacy"; };\n' "$T" "$T" > "$T/c.conf"
 export SECPROV_CONFIG=$T/c.conf
-source "$SECPROV_SRC/tests/tools/check.sh"
 for n in 1 100 10000 1048576 268435456; do
   head -c "$n" /dev/urandom > "$T/res"
   "$B" legacy split --small "$T/small" --big "$T/big" "$T/res"

@@ -10,6 +10,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -41,6 +42,31 @@ def write_config(path: Path, *, provider: str | None = None, devices=None, tcti=
     lines.append(extra)
     path.write_text("\n".join(lines) + "\n")
     return path
+
+
+def seal_unseal_in_threads(sp, prefix: str, rounds: int, each_round=None, threads: int = 8) -> list:
+    """THREADS threads on the one handle SP, thread i ROUNDS times sealing a
+    random value as PREFIX<i>, unsealing it and comparing (then each_round(i)
+    if given); the exceptions they raised, [] if none."""
+    errs = []
+
+    def work(i):
+        try:
+            for _ in range(rounds):
+                v = os.urandom(32)
+                sp.seal("%s%d" % (prefix, i), v)
+                with sp.unseal("%s%d" % (prefix, i)) as s:
+                    assert bytes(s) == v
+                if each_round is not None:
+                    each_round(i)
+        except Exception as e:  # noqa: BLE001
+            errs.append(e)
+    ts = [threading.Thread(target=work, args=(i,)) for i in range(threads)]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join()
+    return errs
 
 
 @pytest.fixture

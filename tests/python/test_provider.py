@@ -7,12 +7,11 @@ import ctypes
 import gc
 import logging
 import os
-import threading
 import weakref
 
 import pytest
 
-from conftest import write_config
+from conftest import seal_unseal_in_threads, write_config
 
 import secprov
 from secprov import errors
@@ -241,24 +240,10 @@ def test_log_levels_reach_logging(legacy_conf, caplog):
 
 # --- threads -----------------------------------------------------------------------------
 def test_eight_threads_share_one_provider(legacy_conf):
-    errs = []
     with secprov.open(config=legacy_conf) as sp:
-        def work(i):
-            try:
-                for j in range(20):
-                    v = os.urandom(32)
-                    sp.seal("t%d" % i, v)
-                    with sp.unseal("t%d" % i) as s:
-                        assert bytes(s) == v
-                    assert "t%d" % i in sp.list()
-            except Exception as e:  # noqa: BLE001
-                errs.append(e)
-        ts = [threading.Thread(target=work, args=(i,)) for i in range(8)]
-        for t in ts:
-            t.start()
-        for t in ts:
-            t.join()
-        assert errs == []
+        def listed(i):
+            assert "t%d" % i in sp.list()
+        assert seal_unseal_in_threads(sp, "t", 20, listed) == []
         assert sp.list() == sorted("t%d" % i for i in range(8))
 
 

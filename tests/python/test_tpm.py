@@ -10,6 +10,8 @@ import time
 
 import pytest
 
+from conftest import seal_unseal_in_threads
+
 import secprov
 from secprov import (LegacySecurityProvider, SecurityProvider, TpmSecurityProvider,
                      get_security_provider)
@@ -63,23 +65,8 @@ def test_security_provider_shape(tpm_conf, legacy_conf, caplog):
 
 
 def test_eight_threads_share_one_tpm_provider(tpm_conf):
-    errs = []
     with secprov.open(config=tpm_conf) as sp:
-        def work(i):
-            try:
-                for _ in range(3):
-                    v = os.urandom(32)
-                    sp.seal("th%d" % i, v)
-                    with sp.unseal("th%d" % i) as s:
-                        assert bytes(s) == v
-            except Exception as e:  # noqa: BLE001
-                errs.append(e)
-        ts = [threading.Thread(target=work, args=(i,)) for i in range(8)]
-        for t in ts:
-            t.start()
-        for t in ts:
-            t.join()
-        assert errs == []
+        assert seal_unseal_in_threads(sp, "th", 3) == []
         assert {"th%d" % i for i in range(8)} <= set(sp.list())
 
 

@@ -6,14 +6,9 @@
 #  - 4 threads sharing one handle x ROUNDS: 0 failures
 #  - 2 processes sealing the same name at once, 20 times: the value is always
 #    exactly one of the two, never a mix, never corrupt
-set -euo pipefail
-source "$SECPROV_SRC/tests/tools/tpm_sim.sh"
-trap tpm_sim_stop EXIT
-T=$SECPROV_TEST_TMP
+source "$SECPROV_SRC/tests/tools/test_lib.sh"
 S=$SECPROV_BUILD/tests/robust/stress
-B=$SECPROV_BUILD/bin/secprov
 ROUNDS=${STRESS_ROUNDS:-50}
-source "$SECPROV_SRC/tests/tools/check.sh"
 tpm_sim_pty "$T/tpm"
 head -c 4096 /dev/zero | tr '\0' 'A' > "$T/a"
 head -c 4096 /dev/zero | tr '\0' 'B' > "$T/b"

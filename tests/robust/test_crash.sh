@@ -11,12 +11,7 @@
 # pseudo-terminal stand-in would leave swtpm's reply in the pty buffer for
 # the next process, which the kernel's /dev/tpm0 driver never does (it
 # drops a dead opener's response on close).
-set -euo pipefail
-source "$SECPROV_SRC/tests/tools/tpm_sim.sh"
-trap tpm_sim_stop EXIT
-T=$SECPROV_TEST_TMP
-B=$SECPROV_BUILD/bin/secprov
-source "$SECPROV_SRC/tests/tools/check.sh"
+source "$SECPROV_SRC/tests/tools/test_lib.sh"
 tpm_sim_socket "$T/tpm"
 head -c 3000 /dev/urandom > "$T/old"          # envelope-sized on tpm
 head -c 3000 /dev/urandom > "$T/new"

@@ -3,10 +3,7 @@
 # (10,000 times on legacy, 300 on tpm) without fd or memory growth; a failed
 # open leaves nothing open; a sealed marker never appears in the debug log
 # (the callback's lines, and stderr with TSS2_LOG at its default).
-set -euo pipefail
-source "$SECPROV_SRC/tests/tools/tpm_sim.sh"
-trap tpm_sim_stop EXIT
-T=$SECPROV_TEST_TMP
+source "$SECPROV_SRC/tests/tools/test_lib.sh"
 H=$SECPROV_BUILD/tests/robust/hygiene
 tpm_sim_pty "$T/tpm"
 marker="S3CRET-MARKER-$RANDOM$RANDOM"

@@ -10,14 +10,10 @@
 # close frees nothing that held it. And the legacy scheme's buffer
 # encrypt/decrypt (legacy_mem) writes the plaintext only to secret memory:
 # none of it is zeroed or freed in plain heap memory (FREE_SHIM_ZEROED).
-set -euo pipefail
-source "$SECPROV_SRC/tests/tools/tpm_sim.sh"
-trap tpm_sim_stop EXIT
-T=$SECPROV_TEST_TMP
+source "$SECPROV_SRC/tests/tools/test_lib.sh"
 H=$SECPROV_BUILD/tests/robust/hygiene
 SHIM=$SECPROV_BUILD/tests/robust/free_shim.so
 WEDGE=$SECPROV_BUILD/tests/robust/wedge_shim.so
-source "$SECPROV_SRC/tests/tools/check.sh"
 marker="S3CRET-MARKER-$RANDOM$RANDOM"
 # ASan owns malloc/free and must come first in the preload list: the shim
 # cannot run there (LeakSanitizer and check-asan cover that build).

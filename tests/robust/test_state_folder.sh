@@ -12,12 +12,7 @@
 #  V  two containers sharing a state volume (different PID namespaces,
 #     unshare -p; root, else SKIP): a writer's in-flight temp file is not
 #     removed by the other's sweep; a dead writer's still is
-set -euo pipefail
-source "$SECPROV_SRC/tests/tools/tpm_sim.sh"
-trap tpm_sim_stop EXIT
-T=$SECPROV_TEST_TMP
-B=$SECPROV_BUILD/bin/secprov
-source "$SECPROV_SRC/tests/tools/check.sh"
+source "$SECPROV_SRC/tests/tools/test_lib.sh"
 run() {   # CONF [env...] -- ARGS: stdout $T/out, stderr $T/err, exit $rc
   local conf=$1; shift
   rc=0

@@ -8,11 +8,7 @@
 # secret's bytes in clear, and each secret unseals to what was sealed. Then
 # a child exec'd while a handle is open inherits none of secprov's or
 # tpm2-tss's fds (control: an fd the child is given is seen).
-set -euo pipefail
-source "$SECPROV_SRC/tests/tools/tpm_sim.sh"
-source "$SECPROV_SRC/tests/tools/check.sh"
-trap tpm_sim_stop EXIT
-T=$SECPROV_TEST_TMP
+source "$SECPROV_SRC/tests/tools/test_lib.sh"
 H=$SECPROV_BUILD/tests/security/sp_host
 hex() { od -An -tx1 | tr -d ' \n' | tr a-f A-F; }
 messages() {   # as tests/tpm/test_wire.sh: "Read <hex>" / "Write <hex>" per message

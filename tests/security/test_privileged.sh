@@ -12,13 +12,10 @@
 # user is refused (SECPROV_ERR_PERMISSION naming it), and secprov's own log
 # holds no secret even at debug level.
 # Needs root (setuid, setcap, chown): SKIP otherwise.
-set -euo pipefail
-source "$SECPROV_SRC/tests/tools/check.sh"
+source "$SECPROV_SRC/tests/tools/test_lib.sh"
 if [ "$(id -u)" != 0 ]; then
   echo "SKIP privileged hosts: needs root (setuid, setcap, chown, setpriv)"; exit 0
 fi
-source "$SECPROV_SRC/tests/tools/tpm_sim.sh"
-T=$SECPROV_TEST_TMP
 E=$SECPROV_BUILD/tests/security
 chmod 755 "$T"
 NOBODY=65534
@@ -27,7 +24,7 @@ as_nobody() { setpriv --reuid=$NOBODY --regid=$NOBODY --clear-groups "$@"; }
 # The hosts: privileged copies of one program, beside the build (a /tmp
 # mounted nosuid would void the setuid bit).
 BIN=$(mktemp -d "$E/priv.XXXXXX")
-trap 'tpm_sim_stop; rm -rf "$BIN"' EXIT
+on_exit 'rm -rf "$BIN"'
 chmod 755 "$BIN"; ln -s "$BIN" "$T/bin"
 cp "$E/sp_host" "$T/bin/suid"; chown root:root "$T/bin/suid"; chmod 4755 "$T/bin/suid"
 cp "$E/sp_host" "$T/bin/cap"; chmod 755 "$T/bin/cap"

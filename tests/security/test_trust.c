@@ -179,6 +179,31 @@ static void check_other_owner(void **state)
 
 /* Config files: the trust rule (PERMISSION), not a regular file or too
  * large (CONFIG, before it is opened: a fifo would block). */
+/* REL's config (put first with TEXT unless that is NULL) loads with status
+ * WANT, its error message containing SAYS (unless NULL); a loaded one is freed. */
+/* REL (under the scratch folder) made of LEN bytes of DATA, NULs and all. */
+static void put_bytes(const char *rel, const void *data, size_t len)
+{
+    FILE *f = fopen(at(rel), "w");
+    assert_non_null(f);
+    fwrite(data, 1, len, f);
+    assert_int_equal(fclose(f), 0);
+}
+
+static void load_is(const char *rel, const char *text, int want, const char *says)
+{
+    sp_config c;
+    char err[600];
+
+    if (text != NULL)
+        put(rel, text, 0644);
+    assert_int_equal(sp_config_load(&c, at(rel), err, sizeof err), want);
+    if (says != NULL)
+        assert_non_null(strstr(err, says));
+    if (want == SECPROV_OK)
+        sp_config_free(&c);
+}
+
 static void config_files(void **state)
 {
     (void)state;
@@ -209,55 +234,37 @@ static void config_files(void **state)
     assert_non_null(strstr(err, "/dev/null: is a device"));
 
     /* 1 MiB is allowed, one byte more is not. */
-    FILE *f = fopen(at("big.conf"), "w");
-    assert_non_null(f);
+    char *big = malloc(SP_CONFIG_MAX);
+    assert_non_null(big);
     for (int i = 0; i < SP_CONFIG_MAX - 1; i++)
-        fputc(i % 64 == 63 ? '\n' : ' ', f);
-    fputc('\n', f);
-    assert_int_equal(fclose(f), 0);
-    assert_int_equal(sp_config_load(&c, at("big.conf"), err, sizeof err), SECPROV_OK);
-    sp_config_free(&c);
+        big[i] = i % 64 == 63 ? '\n' : ' ';
+    big[SP_CONFIG_MAX - 1] = '\n';
+    put_bytes("big.conf", big, SP_CONFIG_MAX);
+    free(big);
+    load_is("big.conf", NULL, SECPROV_OK, NULL);
     assert_int_equal(truncate(at("big.conf"), SP_CONFIG_MAX + 1), 0);
-    assert_int_equal(sp_config_load(&c, at("big.conf"), err, sizeof err), SECPROV_ERR_CONFIG);
-    assert_non_null(strstr(err, "more than the 1048576 allowed"));
-}
-
-/* @include would read a file the trust rule never saw; a NUL would cut the text. */
-static void config_include_and_nul(void **state)
-{
-    (void)state;
-    sp_config c;
-    char err[600];
-
-    put("inc.conf", "provider = \"legacy\";\n  @include \"other.conf\"\n", 0644);
-    assert_int_equal(sp_config_load(&c, at("inc.conf"), err, sizeof err), SECPROV_ERR_CONFIG);
-    assert_non_null(strstr(err, ":2: @include is not allowed"));
-    put("str.conf", "legacy = { hardware = \"x @include y\"; };\n", 0644);
-    assert_int_equal(sp_config_load(&c, at("str.conf"), err, sizeof err), SECPROV_OK);
-    sp_config_free(&c);
-    FILE *f = fopen(at("nul.conf"), "w");
-    assert_non_null(f);
-    fwrite("provider = \"legacy\";\n\0provider = 1;\n", 1, 37, f);
-    assert_int_equal(fclose(f), 0);
-    assert_int_equal(sp_config_load(&c, at("nul.conf"), err, sizeof err), SECPROV_ERR_CONFIG);
-    assert_non_null(strstr(err, "contains a NUL byte"));
+    load_is("big.conf", NULL, SECPROV_ERR_CONFIG, "more than the 1048576 allowed");
 }
 
 /* FAPI expands a path starting with ~ or $HOME from the environment. */
 static void config_state_dir_home(void **state)
 {
     (void)state;
-    sp_config c;
-    char err[600];
+    load_is("home.conf", "tpm = {\n  state_dir = \"~/tpm\";\n};\n", SECPROV_ERR_CONFIG,
+            ":2: 'tpm.state_dir' starts with ~ or $HOME");
+    load_is("home.conf", "tpm = { state_dir = \"$HOME/tpm\"; };\n", SECPROV_ERR_CONFIG, NULL);
+    load_is("home.conf", "tpm = { state_dir = \"/var/lib/x~y\"; };\n", SECPROV_OK, NULL);
+}
 
-    put("home.conf", "tpm = {\n  state_dir = \"~/tpm\";\n};\n", 0644);
-    assert_int_equal(sp_config_load(&c, at("home.conf"), err, sizeof err), SECPROV_ERR_CONFIG);
-    assert_non_null(strstr(err, ":2: 'tpm.state_dir' starts with ~ or $HOME"));
-    put("home.conf", "tpm = { state_dir = \"$HOME/tpm\"; };\n", 0644);
-    assert_int_equal(sp_config_load(&c, at("home.conf"), err, sizeof err), SECPROV_ERR_CONFIG);
-    put("home.conf", "tpm = { state_dir = \"/var/lib/x~y\"; };\n", 0644);
-    assert_int_equal(sp_config_load(&c, at("home.conf"), err, sizeof err), SECPROV_OK);
-    sp_config_free(&c);
+/* @include would read a file the trust rule never saw; a NUL would cut the text. */
+static void config_include_and_nul(void **state)
+{
+    (void)state;
+    load_is("inc.conf", "provider = \"legacy\";\n  @include \"other.conf\"\n", SECPROV_ERR_CONFIG,
+            ":2: @include is not allowed");
+    load_is("str.conf", "legacy = { hardware = \"x @include y\"; };\n", SECPROV_OK, NULL);
+    put_bytes("nul.conf", "provider = \"legacy\";\n\0provider = 1;\n", 37);
+    load_is("nul.conf", NULL, SECPROV_ERR_CONFIG, "contains a NUL byte");
 }
 
 static int fd_is_devnull(int fd)

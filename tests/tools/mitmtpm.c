@@ -42,33 +42,22 @@ static uint32_t be32(const uint8_t *p)
     return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
-static int read_all(int fd, uint8_t *buf, size_t len)
+/* All LEN bytes of BUF read from FD (WRITING 0) or written to it (1). */
+static int all_of(int fd, uint8_t *buf, size_t len, int writing)
 {
-    for (size_t got = 0; got < len;) {
-        ssize_t n = read(fd, buf + got, len - got);
+    for (size_t done = 0; done < len;) {
+        ssize_t n = writing ? write(fd, buf + done, len - done) : read(fd, buf + done, len - done);
         if (n <= 0) {
             if (n < 0 && errno == EINTR)
                 continue;
             return -1;
         }
-        got += (size_t)n;
+        done += (size_t)n;
     }
     return 0;
 }
-
-static int write_all(int fd, const uint8_t *buf, size_t len)
-{
-    for (size_t put = 0; put < len;) {
-        ssize_t n = write(fd, buf + put, len - put);
-        if (n <= 0) {
-            if (n < 0 && errno == EINTR)
-                continue;
-            return -1;
-        }
-        put += (size_t)n;
-    }
-    return 0;
-}
+static int read_all(int fd, uint8_t *buf, size_t len) { return all_of(fd, buf, len, 0); }
+static int write_all(int fd, const uint8_t *buf, size_t len) { return all_of(fd, (uint8_t *)buf, len, 1); }
 
 /* One TPM message (command or response): header, then the rest by its size. */
 static int read_msg(int fd, uint8_t *buf, size_t *len)

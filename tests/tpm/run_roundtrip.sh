@@ -1,9 +1,7 @@
 #!/usr/bin/env bash
 # AC-2 (API): test_roundtrip against a private swtpm behind a pseudo-terminal
 # (the production device: TCTI), once with provider tpm, once with legacy.
-set -euo pipefail
-source "$SECPROV_SRC/tests/tools/tpm_sim.sh"
-trap tpm_sim_stop EXIT
+source "$SECPROV_SRC/tests/tools/test_lib.sh"
 dir=$SECPROV_TEST_TMP
 tpm_sim_pty "$dir/tpm"
 for p in tpm legacy; do

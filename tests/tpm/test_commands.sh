@@ -11,13 +11,8 @@
 # Operations: open; the first call after open (unseal); steady-state seal,
 # unseal, round-trip on an open handle; close; a whole-process
 # `secprov unseal` (process start to exit).
-set -euo pipefail
-source "$SECPROV_SRC/tests/tools/tpm_sim.sh"
-source "$SECPROV_SRC/tests/tools/check.sh"
-trap 'drv_stop; tpm_sim_stop' EXIT
-T=$SECPROV_TEST_TMP
-B=$SECPROV_BUILD/bin/secprov
-FD=$SECPROV_BUILD/tests/tpm/fault_driver
+source "$SECPROV_SRC/tests/tools/test_lib.sh"
+on_exit drv_stop
 LOG=$T/swtpm.log
 
 name_of() {   # command code (8 hex digits) -> TPM2_CC name

@@ -13,42 +13,14 @@
 #  - /dev/tpm0 in use by another process (EBUSY; an LD_PRELOAD shim stands in
 #    for the kernel, see tests/tpm/ebusy_shim.c): auto falls back with one
 #    warning naming EBUSY; provider tpm fails naming it
-set -euo pipefail
-source "$SECPROV_SRC/tests/tools/tpm_sim.sh"
-T=$SECPROV_TEST_TMP
-FD=$SECPROV_BUILD/tests/tpm/fault_driver
-B=$SECPROV_BUILD/bin/secprov
+source "$SECPROV_SRC/tests/tools/test_lib.sh"
 LIMIT_MS=5000
-source "$SECPROV_SRC/tests/tools/check.sh"
 
-DRV_PID=
-drv_start() {   # CONF: a driver process on config CONF, opened
-  coproc DRV { SECPROV_CONFIG=$1 exec "$FD" 2>>"$T/driver.err"; }
+source "$SECPROV_SRC/tests/tools/driver.sh"
+drv_open() {   # CONF: a driver process on config CONF, opened
+  drv_start "$1"
   ask open
   expect "open" OK
-}
-drv_stop() {   # close the driver's stdin: it closes its handle and exits
-  if [ -n "${DRV_PID:-}" ]; then
-    local fd=${DRV[1]:-}
-    [ -n "$fd" ] && { echo close >&"$fd" || true; eval "exec $fd>&-"; }
-    wait "$DRV_PID" 2>/dev/null || true
-  fi
-  DRV_PID=
-}
-cleanup() { drv_stop; tpm_sim_stop; }
-trap cleanup EXIT
-
-ask() {   # a line to the driver; its answer in $verb $status $ms $value
-  echo "$*" >&"${DRV[1]}"
-  local reply=""
-  IFS= read -r -t 30 reply <&"${DRV[0]}" || reply="$1 NO_ANSWER 99999"
-  read -r verb status ms value <<<"$reply"
-  value=${value:-}
-}
-expect() {   # DESC STATUS [VALUE]: the last answer, and it came within LIMIT_MS
-  local want="$2${3:+ $3}" got="$status${value:+ $value}"
-  if [ "$got" = "$want" ] && [ "$ms" -lt "$LIMIT_MS" ]; then ok "$1: $got in $ms ms"
-  else fail "$1: got '$got' in $ms ms, want '$want' within $LIMIT_MS ms"; fi
 }
 expect_error_in_time() {   # DESC: the last answer is an error, within LIMIT_MS
   if [ "$status" != OK ] && [ "$status" != NO_ANSWER ] && [ "$ms" -lt "$LIMIT_MS" ]; then
@@ -61,7 +33,7 @@ expect_error_in_time() {   # DESC: the last answer is an error, within LIMIT_MS
 # their receive whatever the timeout, so no bound is possible over them.)
 tpm_sim_socket "$T/s"
 tpm_sim_config "$T/s/c.conf" tpm
-drv_start "$T/s/c.conf"
+drv_open "$T/s/c.conf"
 ask seal a value-a;   expect "socket: seal" OK
 ask seal b value-b;   expect "socket: seal b" OK
 ask unseal a;         expect "socket: unseal" OK value-a
@@ -79,7 +51,7 @@ kill -9 "$TPM_PID"; sleep 0.2
 mv "$T/s/state" "$T/s/state.old"
 tpm_sim_socket "$T/s"
 ls -R "$T/s/tpm-state/keystore" > "$T/keystore.before"
-drv_start "$T/s/c.conf"
+drv_open "$T/s/c.conf"
 ask unseal a;         expect "wiped TPM: unseal" KEYSTORE_MISMATCH
 ask seal d value-d;   expect "wiped TPM: seal" KEYSTORE_MISMATCH
 drv_stop
@@ -93,7 +65,7 @@ tpm_sim_stop
 # --- wedged and killed, pseudo-terminal device ---------------------------------------
 tpm_sim_pty "$T/p"
 tpm_sim_config "$T/p/c.conf" tpm
-drv_start "$T/p/c.conf"
+drv_open "$T/p/c.conf"
 ask seal a value-a;   expect "pty: seal" OK
 tpm_sim_wedge
 ask unseal a;         expect "pty wedged: unseal on the open handle" TIMEOUT

@@ -7,29 +7,16 @@
 # salt sessions to (providers/tpm/esys_seal.c). Each call must fail with
 # SECPROV_ERR_KEYSTORE_MISMATCH before any session is started, and work again
 # through an honest relay, the keystore untouched.
-set -euo pipefail
-source "$SECPROV_SRC/tests/tools/tpm_sim.sh"
-source "$SECPROV_SRC/tests/tools/check.sh"
-T=$SECPROV_TEST_TMP
-FD=$SECPROV_BUILD/tests/tpm/fault_driver
-RELAY_PID=
-relay_stop() { [ -n "$RELAY_PID" ] && { kill "$RELAY_PID" 2>/dev/null || true; wait "$RELAY_PID" 2>/dev/null || true; }; RELAY_PID=; }
-relay_start() {   # [env...]: the interposer, logging to $T/relay.log
-  rm -f "$T/tpm0"; : > "$T/relay.log"
-  env "$@" "$SECPROV_BUILD/tests/tools/mitmtpm" "$T/tpm0" "$T/s/sock" "$T/relay.log" & RELAY_PID=$!
-  for _ in $(seq 1 100); do [ -e "$T/tpm0" ] && return 0; sleep 0.05; done
-  echo "relay did not come up" >&2; return 1
-}
-trap 'relay_stop; tpm_sim_stop' EXIT
-drive() {   # the driver's answers to stdin's lines, without the milliseconds
-  SECPROV_CONFIG=$T/c.conf SECURITY_PROVIDER=tpm "$FD" 2>>"$T/err" | cut -d' ' -f1,2,4 | sed 's/ $//'
-}
+source "$SECPROV_SRC/tests/tools/test_lib.sh"
+source "$SECPROV_SRC/tests/tools/relay.sh"
+source "$SECPROV_SRC/tests/tools/driver.sh"
+answers() { drive SECURITY_PROVIDER=tpm; tr '\n' ' ' < "$T/got"; }   # stdin's lines' answers, on one line
 
 tpm_sim_socket "$T/s"
 echo "tpm = { devices = [\"$T/tpm0\"]; tcti = \"device:$T/tpm0\"; state_dir = \"$T/state\"; };" > "$T/c.conf"
 
 relay_start
-got=$(printf 'open\nseal s value-s\nunseal s\n' | drive | tr '\n' ' ')
+got=$(printf 'open\nseal s value-s\nunseal s\n' | answers)
 check "honest relay: seal and unseal through the device" test "$got" = "open OK seal OK unseal OK value-s "
 relay_stop
 
@@ -39,7 +26,7 @@ TSS2_LOG=all+none tpm2_readpublic -T "$TPM_TCTI" -c "$T/attacker.ctx" -o "$T/att
 TSS2_LOG=all+none tpm2_flushcontext -T "$TPM_TCTI" -t
 relay_start MITM_LIE_SRK="$T/attacker.pub"
 ls -lR "$T/state" > "$T/state.before"
-got=$(printf 'open\nunseal s\nseal t value-t\n' | drive | tr '\n' ' ')
+got=$(printf 'open\nunseal s\nseal t value-t\n' | answers)
 check "lying relay: unseal and seal fail with KEYSTORE_MISMATCH ($got)" \
   test "$got" = "open OK unseal KEYSTORE_MISMATCH seal KEYSTORE_MISMATCH "
 check "lying relay: the lie was told" grep -qx lie "$T/relay.log"
@@ -51,7 +38,7 @@ check "lying relay: the keystore is untouched" cmp -s "$T/state.before" "$T/stat
 relay_stop
 
 relay_start
-got=$(printf 'open\nunseal s\n' | drive | tr '\n' ' ')
+got=$(printf 'open\nunseal s\n' | answers)
 check "honest relay again: the secret unseals" test "$got" = "open OK unseal OK value-s "
 relay_stop
 check_done

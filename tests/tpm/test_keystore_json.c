@@ -15,6 +15,7 @@
 
 #include "keystore_json.h"
 #include "secprov.h"
+#include "tools/unit.h"
 
 static char *fixture(const char *name, size_t *len)
 {
@@ -187,12 +188,9 @@ static void syntax_refused(void **state)
     free(t);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(sealed_object_accepted), cmocka_unit_test(srk_entries_accepted),
-        cmocka_unit_test(da_object_refused),      cmocka_unit_test(object_type_refused),
-        cmocka_unit_test(members_refused),        cmocka_unit_test(syntax_refused),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_MAIN(cmocka_unit_test(sealed_object_accepted),
+          cmocka_unit_test(srk_entries_accepted),
+          cmocka_unit_test(da_object_refused),
+          cmocka_unit_test(object_type_refused),
+          cmocka_unit_test(members_refused),
+          cmocka_unit_test(syntax_refused))

@@ -9,12 +9,7 @@
 # never a signal, never garbage (tests/tpm/keystore_mutate.py). Under ASan
 # too (make check-asan); natively only (ARM64_SKIP): a few thousand TPM
 # round trips. Time budget: SECPROV_MUTATION_BUDGET_S (default 100 s).
-set -euo pipefail
-source "$SECPROV_SRC/tests/tools/tpm_sim.sh"
-trap tpm_sim_stop EXIT
-T=$SECPROV_TEST_TMP
-FD=$SECPROV_BUILD/tests/tpm/fault_driver
-source "$SECPROV_SRC/tests/tools/check.sh"
+source "$SECPROV_SRC/tests/tools/test_lib.sh"
 
 tpm_sim_socket "$T/s"
 tpm_sim_config "$T/c.conf" tpm

@@ -15,20 +15,8 @@
 #  - planted keystore files that no reference names crash nothing; a planted
 #    FAPI profile is refused at open, named; provisioning again over a
 #    keystore whose SRK entry is broken crashes nothing.
-set -euo pipefail
-source "$SECPROV_SRC/tests/tools/tpm_sim.sh"
-trap tpm_sim_stop EXIT
-T=$SECPROV_TEST_TMP
-FD=$SECPROV_BUILD/tests/tpm/fault_driver
-source "$SECPROV_SRC/tests/tools/check.sh"
-expect() {   # DESC WANT (the driver's answers, in order)
-  if [ "$(cat "$T/got")" = "$2" ]; then ok "$1"; else
-    fail "$1: got [$(tr '\n' '|' < "$T/got")], want [$(printf '%s' "$2" | tr '\n' '|')]"; fi
-}
-drive() {   # answers to the lines on stdin, without the milliseconds
-  : > "$T/err"
-  SECPROV_CONFIG=$T/c.conf "$FD" 2>>"$T/err" | awk '{ $3 = ""; print }' | sed 's/  */ /g; s/ $//' > "$T/got"
-}
+source "$SECPROV_SRC/tests/tools/test_lib.sh"
+source "$SECPROV_SRC/tests/tools/driver.sh"
 err_has() { grep -qF -- "$1" "$T/err"; }
 gen_of() {   # NAME: the generation part of its object's folder name (docs/tpm-store.md)
   local v; v=$(od -An -tx1 -j4 -N1 "$S/$1.ref" | tr -d ' \n')
@@ -63,7 +51,7 @@ S=$T/tpm-state/secrets
 K=$T/tpm-state/keystore/user/P_ECCP256SHA256_secprov/HS/SRK
 BIG=$(head -c 150 /dev/zero | tr '\0' 'e')
 printf 'open\nseal pp value-pp\nseal qq value-qq\nseal ee %s\n' "$BIG" | drive
-expect "secrets sealed" "open OK
+expect_got "secrets sealed" "open OK
 seal OK
 seal OK
 seal OK"
@@ -80,7 +68,7 @@ for src in pp ee; do
   copy_ref "$src" qq
   cp -rp "$K/sp-$src-$g" "$K/sp-qq-$g"
   printf 'open\nunseal qq\n' | drive
-  expect "$src's reference and object copied to qq: unseal qq is INTEGRITY" "open OK
+  expect_got "$src's reference and object copied to qq: unseal qq is INTEGRITY" "open OK
 unseal INTEGRITY"
   err_has "is bound to another name" && ok "$src copied to qq: the log says bound to another name" ||
     fail "$src copied to qq: log: $(cat "$T/err")"
@@ -89,7 +77,7 @@ done
 cp -p "$T/qq.ref.orig" "$S/qq.ref"
 [ -d "$K/$qq_obj" ] || cp -rp "$T/$qq_obj" "$K/$qq_obj"
 printf 'open\nunseal qq\nunseal pp\nunseal ee\n' | drive
-expect "genuine references restored: each unseals to its value" "open OK
+expect_got "genuine references restored: each unseals to its value" "open OK
 unseal OK value-qq
 unseal OK value-pp
 unseal OK $BIG"
@@ -99,16 +87,16 @@ printf 'old-value' > "$T/old"
 fapi tss2_createseal --path /HS/SRK/sp-old-00000000000000a1 --type noDa --data "$T/old" --authValue ""
 ref_for old 00000000000000a1
 printf 'open\nunseal old\n' | drive
-expect "an object with empty auth (earlier versions) unseals" "open OK
+expect_got "an object with empty auth (earlier versions) unseals" "open OK
 unseal OK old-value"
 cp -rp "$K/sp-old-00000000000000a1" "$K/sp-qq-00000000000000a1"
 cp -p "$S/old.ref" "$S/qq.ref"
 printf 'open\nunseal qq\n' | drive
-expect "documented: an empty-auth object is unbound until resealed (copied, it unseals as qq)" "open OK
+expect_got "documented: an empty-auth object is unbound until resealed (copied, it unseals as qq)" "open OK
 unseal OK old-value"
 rm -rf "$K/sp-qq-00000000000000a1"; cp -p "$T/qq.ref.orig" "$S/qq.ref"
 printf 'open\nseal old old-value\nunseal old\n' | drive
-expect "resealed: the old secret keeps its value" "open OK
+expect_got "resealed: the old secret keeps its value" "open OK
 seal OK
 unseal OK old-value"
 g=$(gen_of old)
@@ -116,7 +104,7 @@ grep -q '"with_auth":"YES"' "$K/sp-old-$g/object.json" && ok "resealed: now boun
   fail "resealed object not bound"
 cp -rp "$K/sp-old-$g" "$K/sp-qq-$g"; copy_ref old qq
 printf 'open\nunseal qq\n' | drive
-expect "resealed: copied to qq it is INTEGRITY" "open OK
+expect_got "resealed: copied to qq it is INTEGRITY" "open OK
 unseal INTEGRITY"
 rm -rf "$K/sp-qq-$g"; cp -p "$T/qq.ref.orig" "$S/qq.ref"
 
@@ -128,7 +116,7 @@ grep -q '"noDA":0' "$K/sp-da-00000000000000b1/object.json" && ok "planted object
 ref_for da 00000000000000b1
 before=$(lockout)
 printf 'open\nunseal da\nunseal da\nunseal da\n' | drive
-expect "planted DA-protected object: refused each time" "open OK
+expect_got "planted DA-protected object: refused each time" "open OK
 unseal INTEGRITY
 unseal INTEGRITY
 unseal INTEGRITY"
@@ -160,11 +148,11 @@ check "no refused object raised the lockout counter" test "$(lockout)" = "$befor
 # The object file world-writable, or a symlink to a genuine one: refused.
 rm -rf "$K/sp-bad-$g"; cp -rp "$K/sp-pp-$g" "$K/sp-bad-$g"; chmod 0666 "$K/sp-bad-$g/object.json"
 printf 'open\nunseal bad\n' | drive
-expect "a world-writable object file: PERMISSION" "open OK
+expect_got "a world-writable object file: PERMISSION" "open OK
 unseal PERMISSION"
 rm -f "$K/sp-bad-$g/object.json"; ln -s "$K/sp-pp-$g/object.json" "$K/sp-bad-$g/object.json"
 printf 'open\nunseal bad\n' | drive
-expect "an object file that is a symlink: PERMISSION" "open OK
+expect_got "an object file that is a symlink: PERMISSION" "open OK
 unseal PERMISSION"
 [ -f "$K/sp-pp-$g/object.json" ] && ok "the symlink's target is left alone" || fail "target touched"
 rm -rf "$K/sp-bad-$g" "$S/bad.ref"
@@ -177,7 +165,7 @@ mkdir -p "$K/sp-zz-0000000000000001" "$K/../weird"
 sed 's/"objectType":1/"objectType":6/' "$K/sp-pp-$g/object.json" > "$K/sp-zz-0000000000000001/object.json"
 echo '{"objectType":6}' > "$K/../weird/object.json"
 printf 'open\nunseal pp\nclose\nopen\nunseal pp\n' | drive
-expect "planted keystore files no reference names: open and unseal work" "open OK
+expect_got "planted keystore files no reference names: open and unseal work" "open OK
 unseal OK value-pp
 close OK
 open OK
@@ -188,7 +176,7 @@ rm -rf "$K/sp-zz-0000000000000001" "$K/../weird"
 # Refused before FAPI starts, naming the file; removed, the TPM works again.
 echo '{"type": 99, "nameAlg": 7' > "$T/tpm-state/profiles/P_evil.json"
 printf 'open\n' | drive
-expect "a planted profile: open refused (explicit tpm: UNAVAILABLE, reason INTEGRITY)" "open UNAVAILABLE"
+expect_got "a planted profile: open refused (explicit tpm: UNAVAILABLE, reason INTEGRITY)" "open UNAVAILABLE"
 err_has "profiles/P_evil.json is not secprov's FAPI profile" && ok "the error names the planted profile" ||
   fail "log: $(cat "$T/err")"
 rm -f "$T/tpm-state/profiles/P_evil.json"
@@ -199,13 +187,13 @@ cp -p "$SYS/HS/SRK/object.json" "$T/srk.orig"; cp -p "$SYS/HS/object.json" "$T/h
 sed -i 's/"objectType":1/"objectType":6/' "$SYS/HS/SRK/object.json" "$SYS/HS/object.json"
 rm -f "$T/tpm-state/provisioned"
 printf 'open\nunseal pp\n' | drive
-expect "marker gone, SRK and HS entries with objectType 6: INTEGRITY, no crash" "open OK
+expect_got "marker gone, SRK and HS entries with objectType 6: INTEGRITY, no crash" "open OK
 unseal INTEGRITY"
 err_has 'HS/SRK/object.json: member "objectType" is out of range' && ok "the error names the SRK entry" ||
   fail "log: $(cat "$T/err")"
 cp -p "$T/srk.orig" "$SYS/HS/SRK/object.json"; cp -p "$T/hs.orig" "$SYS/HS/object.json"
 printf 'open\nunseal pp\n' | drive
-expect "the genuine object still unseals" "open OK
+expect_got "the genuine object still unseals" "open OK
 unseal OK value-pp"
 
 check_done

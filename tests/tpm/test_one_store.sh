@@ -14,42 +14,16 @@
 #  S5 explicit legacy and tpm keep their meaning
 #  B  another process holding the lock: auto and tpm wait
 #     tpm.lock_timeout_ms, then BUSY; never a fallback, nothing sealed in legacy
-set -euo pipefail
-source "$SECPROV_SRC/tests/tools/tpm_sim.sh"
-T=$SECPROV_TEST_TMP
-FD=$SECPROV_BUILD/tests/tpm/fault_driver
-B=$SECPROV_BUILD/bin/secprov
+source "$SECPROV_SRC/tests/tools/test_lib.sh"
 LIMIT_MS=8000
-source "$SECPROV_SRC/tests/tools/check.sh"
 
-DRV_PID=
-drv_start() {   # CONF: a driver process on config CONF (log level info)
+source "$SECPROV_SRC/tests/tools/driver.sh"
+drv_info() {   # CONF: a driver process on config CONF (log level info), $T/driver.err emptied
   : > "$T/driver.err"
-  coproc DRV { SECPROV_CONFIG=$1 SECPROV_LOG_LEVEL=info exec "$FD" 2>>"$T/driver.err"; }
-}
-drv_stop() {
-  if [ -n "${DRV_PID:-}" ]; then
-    local fd=${DRV[1]:-}
-    [ -n "$fd" ] && { echo close >&"$fd" || true; eval "exec $fd>&-"; }
-    wait "$DRV_PID" 2>/dev/null || true
-  fi
-  DRV_PID=
+  drv_start "$1" SECPROV_LOG_LEVEL=info
 }
 HOLDER=
-cleanup() { drv_stop; [ -n "$HOLDER" ] && kill "$HOLDER" 2>/dev/null; tpm_sim_stop; }
-trap cleanup EXIT
-ask() {   # a line to the driver; its answer in $verb $status $ms $value
-  echo "$*" >&"${DRV[1]}"
-  local reply=""
-  IFS= read -r -t 30 reply <&"${DRV[0]}" || reply="$1 NO_ANSWER 99999"
-  read -r verb status ms value <<<"$reply"
-  value=${value:-}
-}
-expect() {   # DESC STATUS [VALUE]
-  local want="$2${3:+ $3}" got="$status${value:+ $value}"
-  if [ "$got" = "$want" ] && [ "$ms" -lt "$LIMIT_MS" ]; then ok "$1: $got"
-  else fail "$1: got '$got' in $ms ms, want '$want'"; fi
-}
+on_exit '[ -n "$HOLDER" ] && kill "$HOLDER" 2>/dev/null'
 run() {   # CONF [env...] -- the command: stdout $T/out, stderr $T/err, exit $rc
   local conf=$1; shift
   rc=0
@@ -104,7 +78,7 @@ run "$C" SECURITY_PROVIDER=tpm "$B" unseal lg
 check "S5: explicit tpm, TPM stopped: UNAVAILABLE at open" err_has "TPM provider asked for (SECURITY_PROVIDER) but failed"
 
 # API: a long-lived handle opened while the TPM is stopped
-drv_start "$C"
+drv_info "$C"
 ask open; expect "S4 API: open with the TPM stopped" OK
 ask provider; expect "S4 API: it fell back" OK "legacy fallback=yes"
 ask unseal tp; expect "S1 API: unseal of a TPM-held secret: UNAVAILABLE, not NOT_FOUND" UNAVAILABLE
@@ -221,7 +195,7 @@ check "S1 pty: device node gone: UNAVAILABLE naming it" \
   err_has "the TPM keeps 'pd', and the TPM cannot be used now: no TPM device present ($TPM_DEV)"
 run "$P" "$B" info
 check "S1 pty: device node gone: legacy, as before" grep -qx "provider: legacy" "$T/out"
-drv_start "$P"
+drv_info "$P"
 ask open; expect "S4 pty API: open with no device" OK
 ask unseal pd; expect "S1 pty API: UNAVAILABLE" UNAVAILABLE
 mv "$T/p/moved" "$TPM_DEV"

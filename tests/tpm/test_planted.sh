@@ -5,50 +5,39 @@
 # reference, or a fifo is refused with SECPROV_ERR_PERMISSION (an attacker
 # must not be able to plant or redirect a secret); the genuine one still
 # unseals, and nothing planted is followed or deleted.
-set -euo pipefail
-source "$SECPROV_SRC/tests/tools/tpm_sim.sh"
-trap tpm_sim_stop EXIT
-T=$SECPROV_TEST_TMP
-FD=$SECPROV_BUILD/tests/tpm/fault_driver
-source "$SECPROV_SRC/tests/tools/check.sh"
-expect() {   # DESC WANT (the driver's answers, in order)
-  if [ "$(cat "$T/got")" = "$2" ]; then ok "$1"; else
-    fail "$1: got [$(tr '\n' '|' < "$T/got")], want [$(printf '%s' "$2" | tr '\n' '|')]"; fi
-}
-drive() {   # answers to the lines on stdin, without the milliseconds
-  SECPROV_CONFIG=$T/c.conf "$FD" 2>>"$T/err" | awk '{ $3 = ""; print }' | sed 's/  */ /g; s/ $//' > "$T/got"
-}
+source "$SECPROV_SRC/tests/tools/test_lib.sh"
+source "$SECPROV_SRC/tests/tools/driver.sh"
 
 tpm_sim_socket "$T/s"
 tpm_sim_config "$T/c.conf" tpm
 S=$T/tpm-state/secrets
 printf 'open\nseal good value-good\nseal victim value-victim\n' | drive
-expect "genuine secrets sealed" "open OK
+expect_got "genuine secrets sealed" "open OK
 seal OK
 seal OK"
 cp -p "$S/victim.ref" "$T/victim.ref.orig"
 
 # group-writable, world-writable
 chmod 0620 "$S/victim.ref"; printf 'open\nunseal victim\n' | drive
-expect "group-writable reference refused" "open OK
+expect_got "group-writable reference refused" "open OK
 unseal PERMISSION"
 chmod 0602 "$S/victim.ref"; printf 'open\nunseal victim\n' | drive
-expect "world-writable reference refused" "open OK
+expect_got "world-writable reference refused" "open OK
 unseal PERMISSION"
 chmod 0600 "$S/victim.ref"
 
 # owned by another user
 chown nobody "$S/victim.ref"; printf 'open\nunseal victim\n' | drive
-expect "reference owned by another user refused" "open OK
+expect_got "reference owned by another user refused" "open OK
 unseal PERMISSION"
 chown "$(id -u)" "$S/victim.ref"
 printf 'open\nunseal victim\n' | drive
-expect "restored: the genuine reference unseals" "open OK
+expect_got "restored: the genuine reference unseals" "open OK
 unseal OK value-victim"
 
 # a symlink named like a secret, pointing at a genuine reference
 ln -s "$S/good.ref" "$S/planted.ref"; printf 'open\nunseal planted\nunseal good\n' | drive
-expect "symlinked reference refused, its target still unseals" "open OK
+expect_got "symlinked reference refused, its target still unseals" "open OK
 unseal PERMISSION
 unseal OK value-good"
 [ -L "$S/planted.ref" ] && [ -f "$S/good.ref" ] && ok "the symlink and its target are left alone" ||
@@ -57,7 +46,7 @@ rm -f "$S/planted.ref"
 
 # a fifo named like a secret (a read would block for ever)
 mkfifo -m 0600 "$S/fifo.ref"; printf 'open\nunseal fifo\n' | timeout 20 bash -c "$(declare -f drive); T=$T FD=$FD drive"
-expect "fifo reference refused without blocking" "open OK
+expect_got "fifo reference refused without blocking" "open OK
 unseal PERMISSION"
 rm -f "$S/fifo.ref"
 

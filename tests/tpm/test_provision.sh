@@ -8,12 +8,7 @@
 # Then another key is put at 0x81000001: calls on the keystore fail with
 # SECPROV_ERR_KEYSTORE_MISMATCH (the SRK is checked before a session is
 # salted to it) and the keystore is kept.
-set -euo pipefail
-source "$SECPROV_SRC/tests/tools/tpm_sim.sh"
-source "$SECPROV_SRC/tests/tools/check.sh"
-trap tpm_sim_stop EXIT
-T=$SECPROV_TEST_TMP
-B=$SECPROV_BUILD/bin/secprov
+source "$SECPROV_SRC/tests/tools/test_lib.sh"
 tpm_sim_pty "$T/tpm"
 for k in a b; do
   echo "tpm = { devices = [\"$TPM_DEV\"]; tcti = \"$TPM_TCTI\"; state_dir = \"$T/$k\"; };" > "$T/$k.conf"

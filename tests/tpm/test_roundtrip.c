@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "secprov.h"
+#include "tools/unit.h"
 
 static const size_t sizes[] = {1, 32, 128, 129, 4096, 1024 * 1024};
 
@@ -128,12 +129,6 @@ static void bad_input(void **state)
     secprov_close(sp);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(sizes_within_and_across_handles),
-        cmocka_unit_test(replace_changes_kind),
-        cmocka_unit_test(bad_input),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_MAIN(cmocka_unit_test(sizes_within_and_across_handles),
+          cmocka_unit_test(replace_changes_kind),
+          cmocka_unit_test(bad_input))

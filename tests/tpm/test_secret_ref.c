@@ -14,6 +14,7 @@
 
 #include "secprov.h"
 #include "secret_ref.h"
+#include "tools/unit.h"
 
 static size_t make_v2(uint8_t *img, int kind, size_t ct_len, uint64_t gen, const char *name)
 {
@@ -139,14 +140,8 @@ static void object_names(void **state)
         assert_int_equal(ref_parse_object_entry(bad[i], name, sizeof name, &g), -1);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(v2_direct_and_envelope_parse),
-        cmocka_unit_test(v2_every_flip_truncation_and_name_refused),
-        cmocka_unit_test(v1_images_still_parse),
-        cmocka_unit_test(generations_order),
-        cmocka_unit_test(object_names),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_MAIN(cmocka_unit_test(v2_direct_and_envelope_parse),
+          cmocka_unit_test(v2_every_flip_truncation_and_name_refused),
+          cmocka_unit_test(v1_images_still_parse),
+          cmocka_unit_test(generations_order),
+          cmocka_unit_test(object_names))

@@ -7,12 +7,7 @@
 #       -> legacy with exactly one warning naming the reason; info says fallback: yes
 #  explicit tpm failing -> SECPROV_ERR_UNAVAILABLE, non-zero exit, one error line
 #  fallback = false -> error; unknown provider value -> error naming it
-set -euo pipefail
-source "$SECPROV_SRC/tests/tools/tpm_sim.sh"
-trap tpm_sim_stop EXIT
-B=$SECPROV_BUILD/bin/secprov
-T=$SECPROV_TEST_TMP
-source "$SECPROV_SRC/tests/tools/check.sh"
+source "$SECPROV_SRC/tests/tools/test_lib.sh"
 run() {  # run CONF [env...] -- ARGS: stdout to $T/out, stderr to $T/err, exit code to $rc
   local conf=$1; shift
   rc=0

@@ -11,6 +11,7 @@
 
 #include "tpm_flush.h"
 #include "tpm_session.h"
+#include "tools/unit.h"
 
 #define TPM(rc) ((TSS2_RC)(TSS2_TPM_RC_LAYER | (rc)))
 
@@ -50,11 +51,5 @@ static void out_of_slots(void **state)
     assert_false(tpm_rc_slots_exhausted((TSS2_RC)(TSS2_ESAPI_RC_LAYER | TPM2_RC_SESSION_MEMORY)));
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(lost_session),
-        cmocka_unit_test(out_of_slots),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_MAIN(cmocka_unit_test(lost_session),
+          cmocka_unit_test(out_of_slots))

@@ -14,21 +14,13 @@
 #    session kept loaded, 0 failures, one StartAuthSession per process
 # (8 processes x 50 and 4 threads on one handle without a resource manager:
 # tests/robust/test_concurrency.sh.)
-set -euo pipefail
-source "$SECPROV_SRC/tests/tools/tpm_sim.sh"
-source "$SECPROV_SRC/tests/tools/check.sh"
-T=$SECPROV_TEST_TMP
+source "$SECPROV_SRC/tests/tools/test_lib.sh"
 RT=$SECPROV_BUILD/bench/rt_api
-FD=$SECPROV_BUILD/tests/tpm/fault_driver
 HOLDERS=100 ROUNDS=100 MP_ROUNDS=20
 if [ "${SECPROV_ARCH:-}" = arm64 ]; then HOLDERS=66 ROUNDS=20 MP_ROUNDS=5; fi
 PIDS=()
-cleanup() {
-  local p
-  for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null || true; done
-  tpm_sim_stop
-}
-trap cleanup EXIT
+kill_holders() { local p; for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null || true; done; }
+on_exit kill_holders
 export TSS2_LOG=all+none
 
 # --- 100 holders killed --------------------------------------------------------------

@@ -17,13 +17,7 @@
 #  F. a store written by an earlier version (random generations, version 1
 #     reference): kept and unsealed; the next seal of that name sweeps them;
 #  G. the command's usage; legacy has no leftovers.
-set -euo pipefail
-source "$SECPROV_SRC/tests/tools/tpm_sim.sh"
-trap tpm_sim_stop EXIT
-T=$SECPROV_TEST_TMP
-B=$SECPROV_BUILD/bin/secprov
-FD=$SECPROV_BUILD/tests/tpm/fault_driver
-source "$SECPROV_SRC/tests/tools/check.sh"
+source "$SECPROV_SRC/tests/tools/test_lib.sh"
 tpm_sim_socket "$T/s"
 tpm_sim_config "$T/c.conf" tpm
 export SECPROV_CONFIG=$T/c.conf

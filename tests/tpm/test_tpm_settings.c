@@ -16,6 +16,7 @@
 #include "log.h"
 #include "provider_env.h"
 #include "secprov.h"
+#include "tools/unit.h"
 #include "tpm_settings.h"
 
 static char path[512];
@@ -171,15 +172,9 @@ static void attest_pcrs(void **state)
                  ":1: attest.pcrs 'md5:7': unknown bank 'md5' (sha1, sha256, sha384, sha512)");
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(defaults),
-        cmocka_unit_test(every_key),
-        cmocka_unit_test(session_and_timeout_errors),
-        cmocka_unit_test(lock_errors),
-        cmocka_unit_test(tcti_names),
-        cmocka_unit_test(attest_pcrs),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_MAIN(cmocka_unit_test(defaults),
+          cmocka_unit_test(every_key),
+          cmocka_unit_test(session_and_timeout_errors),
+          cmocka_unit_test(lock_errors),
+          cmocka_unit_test(tcti_names),
+          cmocka_unit_test(attest_pcrs))

@@ -3,13 +3,10 @@
 # behind a pseudo-terminal) and legacy: 32 bytes (direct) and 4 KiB (envelope).
 # Skipped in the sanitizer build (ASan and valgrind do not mix; ASan's own
 # leak checker covers that build).
-set -euo pipefail
-source "$SECPROV_SRC/tests/tools/tpm_sim.sh"
-trap tpm_sim_stop EXIT
+source "$SECPROV_SRC/tests/tools/test_lib.sh"
 if readelf -dW "$SECPROV_BUILD/bin/secprov" | grep -q "NEEDED.*libasan"; then
   echo "sanitizer build: LeakSanitizer checks leaks here"; exit 0
 fi
-T=$SECPROV_TEST_TMP
 tpm_sim_pty "$T/tpm"
 vg=(valgrind -q --leak-check=full --show-leak-kinds=definite,indirect
     --errors-for-leak-kinds=definite,indirect --error-exitcode=99)

@@ -6,12 +6,7 @@
 # TPM2_Load, TPM2_Unseal) must run in an authorisation session (tag 0x8002)
 # whose salt goes to the SRK. The control: TPM2_Hash of the same bytes (sent
 # in clear by tpm2_hash) is found in the same log, so the search can fail.
-set -euo pipefail
-source "$SECPROV_SRC/tests/tools/tpm_sim.sh"
-trap tpm_sim_stop EXIT
-T=$SECPROV_TEST_TMP
-B=$SECPROV_BUILD/bin/secprov
-source "$SECPROV_SRC/tests/tools/check.sh"
+source "$SECPROV_SRC/tests/tools/test_lib.sh"
 hex() { od -An -tx1 | tr -d ' \n' | tr a-f A-F; }
 # One line per message: "Read <hex>" (a command) or "Write <hex>" (a response).
 messages() {

@@ -178,8 +178,10 @@ SECPROV_API void secprov_attest_free(char *json);
  * keys) or a provider's name, its status, and "ok" or what is wrong
  * (naming file and line). SECPROV_OK when all is well; else the first
  * failure's status. A module that cannot be loaded (tpm.so without
- * libtss2) is reported, and fails the check only when the file has its
- * group. `secprov config check` prints these lines.
+ * libtss2) is reported ("not checked (why)"), and fails the check only
+ * when the file has its group; a tpm or legacy group without its module
+ * is reported the same way, as secprov_open accepts it. `secprov config
+ * check` prints these lines.
  */
 typedef void (*secprov_check_fn)(const char *part, int status, const char *message, void *user);
 SECPROV_API int secprov_config_check(const secprov_options *opts, secprov_check_fn emit,

@@ -15,6 +15,7 @@ from . import _ffi
 from ._lib import library_path, library_version
 from .errors import *  # noqa: F401,F403
 from .errors import __all__ as _errors_all
+from .config_check import ConfigCheck, ConfigPart, config_check
 from .provider import Provider, name_check, open
 from .secret import Secret
 from .security_provider import (LegacySecurityProvider, SecurityProvider,
@@ -29,5 +30,5 @@ SECRET_MAX = _ffi.SECRET_MAX
 
 __all__ = ["open", "Provider", "Secret", "name_check", "SecurityProvider",
            "TpmSecurityProvider", "LegacySecurityProvider", "get_security_provider",
-           "legacy", "verify_report", "VerifyError", "library_path", "library_version", "NAME_MAX", "SECRET_MAX",
+           "legacy", "verify_report", "config_check", "ConfigCheck", "ConfigPart", "VerifyError", "library_path", "library_version", "NAME_MAX", "SECRET_MAX",
            "__version__"] + list(_errors_all)

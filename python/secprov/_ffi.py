@@ -81,6 +81,9 @@ INFO_FN = ctypes.CFUNCTYPE(None, c_char_p, c_char_p, c_void_p)
 # typedef void (*secprov_gc_fn)(const char *name, const char *location, const char *reason,
 #                               void *user);
 GC_FN = ctypes.CFUNCTYPE(None, c_char_p, c_char_p, c_char_p, c_void_p)
+# typedef void (*secprov_check_fn)(const char *part, int status, const char *message,
+#                                  void *user);
+CHECK_FN = ctypes.CFUNCTYPE(None, c_char_p, c_int, c_char_p, c_void_p)
 
 
 class Options(ctypes.Structure):
@@ -125,6 +128,7 @@ PROTOTYPES: Dict[str, Tuple[object, Tuple[object, ...]]] = {
     "secprov_info": (c_int, (_sp, INFO_FN, c_void_p)),
     "secprov_secret_alloc": (c_void_p, (c_size_t,)),
     "secprov_gc": (c_int, (_sp, c_int, GC_FN, c_void_p)),
+    "secprov_config_check": (c_int, (POINTER(Options), CHECK_FN, c_void_p)),
     "secprov_attest": (c_int, (_sp, c_void_p, c_size_t, c_int, _pp)),
     "secprov_attest_enroll": (c_int, (_sp, c_int, _pp)),
     "secprov_attest_free": (None, (c_void_p,)),

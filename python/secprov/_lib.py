@@ -81,7 +81,7 @@ def _errcheck(result: int, func: Any, args: Any) -> int:
 
 
 # Status-returning functions whose non-negative results are data, not status.
-_NO_ERRCHECK = {"secprov_fell_back"}
+_NO_ERRCHECK = {"secprov_fell_back", "secprov_config_check"}
 
 
 def _bind(cdll: ctypes.CDLL) -> ctypes.CDLL:

@@ -15,7 +15,8 @@ $(TESTDIR_B)/core/test_api: $(OBJDIR)/tests/core/test_api.o $(LIBSECPROV_SO) $(P
 
 CORE_TESTS := $(addprefix $(TESTDIR_B)/core/,test_config test_select test_api)
 CHECK_DEPS     += $(CORE_TESTS)
-CHECK_PROGRAMS += $(CORE_TESTS) tests/core/test_cli.sh tests/core/test_install.sh
+CHECK_PROGRAMS += $(CORE_TESTS) tests/core/test_cli.sh tests/core/test_install.sh \
+                  tests/core/test_config_check.sh
 
 # The provider loader against modules each wrong in one way.
 FAKE_DIR := $(TESTDIR_B)/core/fake-providers

@@ -16,7 +16,6 @@
 #include "secprov_provider.h"
 #include "secprov.h"
 #include "tools/unit.h"
-#include "tools/unit.h"
 
 static char path[512];
 static char err[600];

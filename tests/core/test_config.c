@@ -22,13 +22,7 @@ static char err[600];
 
 static const char *write_conf(const char *text)
 {
-    const char *dir = getenv("SECPROV_TEST_TMP");
-    snprintf(path, sizeof path, "%s/test.conf", dir ? dir : "/tmp");
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
-    return path;
+    return unit_write_file(path, sizeof path, "test.conf", text);
 }
 
 static char dir_buf[4096];

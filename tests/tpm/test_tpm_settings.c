@@ -26,13 +26,7 @@ static sp_logger quiet_log = {SECPROV_LOG_NONE, NULL, NULL};
 
 static const char *write_conf(const char *text)
 {
-    const char *dir = getenv("SECPROV_TEST_TMP");
-    snprintf(path, sizeof path, "%s/tpm.conf", dir ? dir : "/tmp");
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
-    return path;
+    return unit_write_file(path, sizeof path, "tpm.conf", text);
 }
 
 /* The config text as tpm.so sees it: SECPROV_OK with *s, or the status

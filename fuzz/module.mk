@@ -19,7 +19,7 @@ $(FUZZ_DIR)/fuzz_legacy_join: fuzz/fuzz_legacy_join.c $(FUZZ_LEGACY)
 $(FUZZ_DIR)/fuzz_store_parsers: fuzz/fuzz_store_parsers.c providers/tpm/secret_ref.c $(FUZZ_LEGACY)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $^ $(CRYPTO_LIBS)
-$(FUZZ_DIR)/fuzz_config: fuzz/fuzz_config.c core/config.c core/log.c core/name.c core/host_env.c
+$(FUZZ_DIR)/fuzz_config: fuzz/fuzz_config.c $(addprefix core/,config.c config_file.c config_groups.c log.c name.c host_env.c)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $^ $(LIBCONFIG_LIBS)
 

@@ -45,6 +45,22 @@ printf 'example_file = { state_dir = "%s/state/ex"; stat_dir = "x"; };\n' "$T" >
 rc=0; SECPROV_CONFIG=$T/typo.conf "$B" --provider example_file info 2> "$T/err" || rc=$?
 check "a typo in the provider's group: refused naming file, line and key" \
   grep -q "$T/typo.conf:1: unknown key 'example_file.stat_dir'" "$T/err"
+# Its own key, its own check (config_check), at open and by config check.
+printf 'example_file = { state_dir = "%s/state/ex";\n  max_size = 0; };\n' "$T" > "$T/max.conf"
+rc=0; SECPROV_CONFIG=$T/max.conf "$B" --provider example_file info 2> "$T/err" || rc=$?
+check "example_file.max_size = 0: refused at open naming file and line" \
+  grep -q "$T/max.conf:2: 'example_file.max_size' must be 1 to 16777216, not 0" "$T/err"
+rc=0; SECPROV_CONFIG=$T/max.conf "$B" config check > "$T/out" 2> "$T/err" || rc=$?
+check "... and by secprov config check, exit 1 (got $rc)" \
+  test $rc = 1 && grep -qx "example_file: error: $T/max.conf:2: 'example_file.max_size' must be 1 to 16777216, not 0" "$T/out"
+printf 'example_file = { state_dir = "%s/state/ex"; max_size = 4; };\n' "$T" > "$T/small.conf"
+printf '12345' > "$T/five"
+rc=0; SECPROV_CONFIG=$T/small.conf "$B" --provider example_file seal big "$T/five" 2> "$T/err" || rc=$?
+check "... max_size = 4 refuses a 5-byte secret naming the key" \
+  test $rc = 1 && grep -q "more than example_file.max_size (4)" "$T/err"
+rc=0; "$B" config check > "$T/out" 2> "$T/err" || rc=$?
+check "config check of the installed SDK's folder: every module ok (got $rc: $(cat "$T/out"))" \
+  test $rc = 0 && grep -qx "example_file: ok" "$T/out" && grep -qx "legacy: ok" "$T/out"
 printf 'other_mod = { x = 1; };\n' > "$T/nomod.conf"
 rc=0; SECPROV_CONFIG=$T/nomod.conf "$B" info 2> "$T/err" || rc=$?
 check "a group for no installed module: refused naming it and the folder" \

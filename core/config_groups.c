@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <libconfig.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -205,6 +206,10 @@ int sp_config_check_group(const sp_config *cfg, const char *group, const secprov
     return SECPROV_OK;
 }
 
+/* The lists of every handle's config: a provider may call config_get from
+ * any thread of a handle. */
+static pthread_mutex_t lists_mutex = PTHREAD_MUTEX_INITIALIZER;
+
 static struct sp_config_list *list_new(sp_config *cfg, size_t count)
 {
     struct sp_config_list *l = calloc(1, sizeof *l);
@@ -214,8 +219,10 @@ static struct sp_config_list *list_new(sp_config *cfg, size_t count)
         return NULL;
     }
     l->count = count;
+    pthread_mutex_lock(&lists_mutex);
     l->next = cfg->lists;
     cfg->lists = l;
+    pthread_mutex_unlock(&lists_mutex);
     return l;
 }
 

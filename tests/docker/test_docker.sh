@@ -8,7 +8,8 @@
 #   (b) the secret survives the container: removed, a new one unseals it from
 #       the state volume (and a container on a fresh volume cannot, though
 #       it uses the TPM too: its new keystore reuses the SRK)
-#   (c) no device: provider: legacy, fallback: no, nothing on stderr
+#   (c) no device: provider: legacy, fallback: no, nothing on stderr;
+#       `secprov config check` passes the image's config and providers
 #   (d) device present, TPM stopped (swtpm SIGSTOPped, pty kept): provider:
 #       legacy, fallback: yes, exactly one warning line on stderr
 #   (e) the Python package in the image: import secprov finds the installed
@@ -154,6 +155,10 @@ expect_eq "(c) fallback without device" "$(field fallback "$tmp/c.out")" no
 expect_eq "(c) stderr without device" "$(cat "$tmp/c.err")" ""
 printf 'legacy-secret' | "${RUN[@]}" -i -v "$VOL:/var/lib/secprov" "$IMG" seal l1 2>/dev/null || fail "(c) legacy seal"
 expect_eq "(c) legacy unseal" "$("${RUN[@]}" -v "$VOL:/var/lib/secprov" "$IMG" unseal l1 2>/dev/null)" legacy-secret
+# The image's config and every provider in it (docs/docker.md).
+"${RUN[@]}" "$IMG" config check > "$tmp/cc.out" 2>&1 || true
+expect_eq "(c) config check of the image's config" \
+  "$(tr '\n' '|' < "$tmp/cc.out")" "config: ok (/etc/secprov/secprov.conf)|legacy: ok|tpm: ok|"
 
 # --- (d) device present, TPM stopped ------------------------------------------------
 tpm_sim_wedge          # swtpm SIGSTOPped: the pty stays, nothing answers

@@ -296,11 +296,12 @@ static int end(sp_store *st, int rc)
     return rc;
 }
 
-/* Rule 2: legacy serves, and the TPM's store holds name. */
 /* Rule 2 when the TPM's store cannot even be asked (tpm.so or libtss2
- * cannot be loaded) but its state folder is there: a name legacy does not
- * hold may be the TPM's, so a read is SECPROV_ERR_UNAVAILABLE naming why,
- * never NOT_FOUND. 1 when that is the case (logged). */
+ * cannot be loaded, or tpm.so refuses its config group) but its state
+ * folder is there: a name legacy does not hold may be the TPM's, so a read
+ * is SECPROV_ERR_UNAVAILABLE naming why, never NOT_FOUND; and a seal or a
+ * delete is too (a legacy copy would lose to the TPM's, a delete would
+ * leave it). 1 when that is the case (logged). */
 static int tpm_store_unknown(sp_store *st, const char *what, const char *name)
 {
     char why[512];
@@ -316,6 +317,7 @@ static int tpm_store_unknown(sp_store *st, const char *what, const char *name)
     return 1;
 }
 
+/* Rule 2: legacy serves, and the TPM's store holds name. */
 static int held_by_tpm(sp_store *st, const char *what, const char *name)
 {
     if (!st->auto_mode || !holds(st, "tpm", name))
@@ -333,7 +335,9 @@ int sp_store_seal(sp_store *st, const char *name, const void *data, size_t len)
 
     if (rc != SECPROV_OK)
         return end(st, rc);
-    if (!tpm && held_by_tpm(st, "seal", name))
+    /* a legacy copy of a name the TPM may hold would lose to the TPM's
+     * (rule 3): refused when the TPM's store holds it or cannot be asked */
+    if (!tpm && (held_by_tpm(st, "seal", name) || tpm_store_unknown(st, "seal", name)))
         return end(st, SECPROV_ERR_UNAVAILABLE);
     rc = sp_provider_seal(st->serving, name, data, len);
     if (rc == SECPROV_OK && tpm && st->auto_mode && holds(st, "legacy", name) &&
@@ -371,7 +375,7 @@ int sp_store_delete(sp_store *st, const char *name)
 
     if (rc != SECPROV_OK)
         return end(st, rc);
-    if (!tpm && held_by_tpm(st, "delete", name))
+    if (!tpm && (held_by_tpm(st, "delete", name) || tpm_store_unknown(st, "delete", name)))
         return end(st, SECPROV_ERR_UNAVAILABLE);
     rc = sp_provider_remove(st->serving, name);
     if (tpm && st->auto_mode && (rc == SECPROV_OK || rc == SECPROV_ERR_NOT_FOUND) &&

@@ -9,7 +9,9 @@
  * A provider module exports exactly one symbol, SECPROV_PROVIDER_ENTRY_SYMBOL,
  * of type secprov_provider_entry_fn. It returns the provider's class: a
  * const table of function pointers that starts with its ABI version and its
- * own size. The table only grows: new slots are appended, never reordered.
+ * own size. Within an ABI version the table only grows: new slots are
+ * appended, never reordered (a new version may reorder it; the loader
+ * refuses a module of any other version).
  * The core checks abi_version and size at load; a NULL slot, or a slot past
  * the provider's size, means "unsupported" (SECPROV_ERR_UNSUPPORTED).
  *

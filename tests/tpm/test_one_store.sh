@@ -212,6 +212,22 @@ chmod 0755 "$T/onlylegacy"
 run "$C" SECPROV_PROVIDER_DIR="$T/onlylegacy" "$B" unseal tp
 check "S6: tpm.so not loadable: unseal of a TPM-held name is UNAVAILABLE" err_has "unseal 'tp': provider unavailable"
 check "S6: ... naming the TPM's store it cannot ask" err_has "cannot be asked whether it keeps it"
+sum_of() { if [ -e "$1" ]; then sha256sum < "$1"; else echo absent; fi; }
+before=$(sum_of "$L/tp.sec")
+run "$C" SECPROV_PROVIDER_DIR="$T/onlylegacy" "$B" seal tp "$(v legacy-over-tp)"
+check "S6: ... a seal over it is UNAVAILABLE, not a legacy copy the TPM's would win over" \
+  err_has "seal 'tp': provider unavailable"
+check "S6: ... nothing sealed into legacy" test "$(sum_of "$L/tp.sec")" = "$before"
+run "$C" SECPROV_PROVIDER_DIR="$T/onlylegacy" "$B" delete tp
+check "S6: ... a delete is UNAVAILABLE" err_has "delete 'tp': provider unavailable"
+# tpm.so there but refusing its group (a typo), no device node: the same.
+conf "$T/typo.conf" "$T/no-device" ""
+sed -i 's/^tpm = { /tpm = { colour = 1; /' "$T/typo.conf"
+run "$T/typo.conf" "$B" unseal tp
+check "S6: tpm.so refusing its group: unseal of a TPM-held name UNAVAILABLE, naming the key" \
+  grep -q "cannot be asked whether it keeps it: .*unknown key 'tpm.colour'" "$T/err"
+run "$T/typo.conf" "$B" seal tp "$(v legacy-over-tp)"
+check "S6: ... and a seal" err_has "seal 'tp': provider unavailable"
 run "$C" SECURITY_PROVIDER=legacy "$B" seal l6 "$(v legacy-six)"
 run "$C" SECPROV_PROVIDER_DIR="$T/onlylegacy" "$B" unseal l6
 check "S6: ... a legacy-held name still unseals" test "$rc" = 0 -a "$(cat "$T/out")" = legacy-six

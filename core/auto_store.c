@@ -46,43 +46,47 @@ static sp_provider *slot(sp_store *st, const char *provider)
                                              : &st->other;
 }
 
-/* The slot of provider, bound to it (its env: name, state folder). */
-static sp_provider *bound(sp_store *st, const char *provider, char *why, size_t why_len)
+/* The slot of provider, bound to it (its env: name, state folder): into *p,
+ * or a status with why said. */
+static int bound(sp_store *st, const char *provider, sp_provider **p, char *why,
+                 size_t why_len)
 {
-    sp_provider *p = slot(st, provider);
-
-    if (p->bound && strcmp(p->env.name, provider) == 0)
-        return p;
-    if (p->klass != NULL)               /* another name in the other slot: never */
-        return NULL;
-    if (sp_provider_bind(p, provider, st->src) != SECPROV_OK) {
-        snprintf(why, why_len, "the %s provider's state folder path is too long", provider);
-        return NULL;
+    *p = slot(st, provider);
+    if ((*p)->bound && strcmp((*p)->env.name, provider) == 0)
+        return SECPROV_OK;
+    if ((*p)->klass != NULL) {          /* the other slot holds another provider: never */
+        snprintf(why, why_len, "provider %s: the handle holds %s already", provider,
+                 (*p)->env.name);
+        return SECPROV_ERR_INTERNAL;
     }
-    return p;
+    if (sp_provider_bind(*p, provider, st->src) != SECPROV_OK) {
+        snprintf(why, why_len, "the %s provider's state folder path is too long", provider);
+        return SECPROV_ERR_TOO_LARGE;
+    }
+    return SECPROV_OK;
 }
 
 /* Load (its config group checked: provider_slot.h). */
 static int load(sp_store *st, const char *provider, char *why, size_t why_len)
 {
-    sp_provider *p = bound(st, provider, why, why_len);
+    sp_provider *p;
+    int rc = bound(st, provider, &p, why, why_len);
 
-    return p != NULL ? sp_provider_load(p, st->provider_dir, why, why_len)
-                     : SECPROV_ERR_TOO_LARGE;
+    return rc == SECPROV_OK ? sp_provider_load(p, st->provider_dir, why, why_len) : rc;
 }
 
 int sp_store_open(sp_store *st, const char *provider, char *why, size_t why_len)
 {
-    sp_provider *p = bound(st, provider, why, why_len);
+    sp_provider *p;
+    int rc = bound(st, provider, &p, why, why_len);
 
-    return p != NULL ? sp_provider_open(p, st->provider_dir, why, why_len)
-                     : SECPROV_ERR_TOO_LARGE;
+    return rc == SECPROV_OK ? sp_provider_open(p, st->provider_dir, why, why_len) : rc;
 }
 
 int sp_store_check_groups(sp_store *st, char *err, size_t err_len)
 {
-    const char *groups[64];
-    size_t n = sp_config_provider_groups(st->src->cfg, groups, 64);
+    const char *groups[SP_CONFIG_GROUPS_MAX];
+    size_t n = sp_config_provider_groups(st->src->cfg, groups, SP_CONFIG_GROUPS_MAX);
 
     for (size_t i = 0; i < n; i++) {
         int rc = sp_config_group_installed(st->src->cfg, groups[i], st->provider_dir, err,
@@ -124,9 +128,10 @@ static int folder_absent(sp_store *st, const char *provider)
 {
     char why[128];
     struct stat sb;
-    sp_provider *p = bound(st, provider, why, sizeof why);
+    sp_provider *p;
 
-    return p != NULL && stat(p->env.state_dir, &sb) != 0 && errno == ENOENT;
+    return bound(st, provider, &p, why, sizeof why) == SECPROV_OK &&
+           stat(p->env.state_dir, &sb) != 0 && errno == ENOENT;
 }
 
 /* The store of the provider that may not be open, from its state folder

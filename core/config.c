@@ -187,8 +187,11 @@ static int read_settings(sp_config *cfg, config_t *lc, const char *file, char *e
     if ((rc = read_tpm(cfg, lc, file, err, err_len)) != SECPROV_OK)
         return rc;
     /* Every provider group's state_dir (the core's key): absolute. */
-    const char *groups[64];
-    size_t n = sp_config_provider_groups_of(lc, groups, 64);
+    const char *groups[SP_CONFIG_GROUPS_MAX];
+    size_t n = sp_config_provider_groups_of(lc, groups, SP_CONFIG_GROUPS_MAX);
+    if (n > SP_CONFIG_GROUPS_MAX)
+        return sp_config_fail(err, err_len, "%s: %zu provider groups, more than the %d allowed",
+                              file, n, SP_CONFIG_GROUPS_MAX);
     for (size_t i = 0; i < n; i++)
         if ((rc = sp_state_dir_check(lc, groups[i], file, err, err_len)) != SECPROV_OK)
             return rc;

@@ -43,8 +43,13 @@ typedef struct sp_config {
 int sp_config_load(sp_config *cfg, const char *explicit_path, char *err, size_t err_len);
 void sp_config_free(sp_config *cfg);
 
+/* A file may hold at most this many provider groups (sp_config_load
+ * refuses more), so a caller's array of it never drops one. */
+#define SP_CONFIG_GROUPS_MAX 64
+
 /* The groups of the file that are named like provider modules (not the
- * core's own "attest"), in file order: names[i] valid while cfg is. */
+ * core's own "attest"), in file order: names[i] valid while cfg is. The
+ * count of them all; names holds the first max. */
 size_t sp_config_provider_groups(const sp_config *cfg, const char **names, size_t max);
 /* Whether the module of a group is installed: SECPROV_ERR_CONFIG naming
  * file, line, group and folder when provider_dir has no NAME.so. */

@@ -34,35 +34,40 @@ static int by_name(const void *a, const void *b)
     return strcmp(a, b);
 }
 
-/* The installed modules: NAME.so in dir with NAME under the name rule, sorted. */
+/* The installed modules: NAME.so in dir with NAME under the name rule, the
+ * first max of them in names, sorted; returns how many there are in all. */
 static size_t modules_in(const char *dir, char names[][SECPROV_PROVIDER_NAME_MAX + 1],
                          size_t max)
 {
+    char name[SECPROV_PROVIDER_NAME_MAX + 1];
     DIR *d = opendir(dir);
     struct dirent *e;
     size_t n = 0;
 
     if (d == NULL)
         return 0;
-    while ((e = readdir(d)) != NULL && n < max) {
+    while ((e = readdir(d)) != NULL) {
         size_t len = strlen(e->d_name);
         if (len < 4 || strcmp(e->d_name + len - 3, ".so") != 0 ||
             len - 3 > SECPROV_PROVIDER_NAME_MAX)
             continue;
-        memcpy(names[n], e->d_name, len - 3);
-        names[n][len - 3] = '\0';
-        if (secprov_provider_name_rule_ok(names[n]))
-            n++;
+        memcpy(name, e->d_name, len - 3);
+        name[len - 3] = '\0';
+        if (!secprov_provider_name_rule_ok(name))
+            continue;
+        if (n < max)
+            memcpy(names[n], name, sizeof name);
+        n++;
     }
     closedir(d);
-    qsort(names, n, sizeof names[0], by_name);
+    qsort(names, n < max ? n : max, sizeof names[0], by_name);
     return n;
 }
 
 static int has_group(const sp_config *cfg, const char *name)
 {
-    const char *groups[MODULES_MAX];
-    size_t n = sp_config_provider_groups(cfg, groups, MODULES_MAX);
+    const char *groups[SP_CONFIG_GROUPS_MAX];
+    size_t n = sp_config_provider_groups(cfg, groups, SP_CONFIG_GROUPS_MAX);
 
     for (size_t i = 0; i < n; i++)
         if (strcmp(groups[i], name) == 0)
@@ -110,10 +115,16 @@ int secprov_config_check(const secprov_options *opts, secprov_check_fn emit, voi
                                                            : "no config file: all defaults");
     report(&r, "config", SECPROV_OK, err);
     size_t n = modules_in(s.provider_dir, names, MODULES_MAX);
+    if (n > MODULES_MAX) {                  /* never a silent partial check */
+        snprintf(err, sizeof err, "%s holds %zu provider modules; only %d of them "
+                 "are checked", s.provider_dir, n, MODULES_MAX);
+        report(&r, "providers", SECPROV_ERR_TOO_LARGE, err);
+        n = MODULES_MAX;
+    }
     for (size_t i = 0; i < n; i++)
         check_module(&r, &s, names[i]);
-    const char *groups[MODULES_MAX];
-    size_t g = sp_config_provider_groups(&s.cfg, groups, MODULES_MAX);
+    const char *groups[SP_CONFIG_GROUPS_MAX];
+    size_t g = sp_config_provider_groups(&s.cfg, groups, SP_CONFIG_GROUPS_MAX);
     for (size_t i = 0; i < g; i++) {
         if (sp_config_group_installed(&s.cfg, groups[i], s.provider_dir, err, sizeof err) ==
             SECPROV_OK)

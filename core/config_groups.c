@@ -14,11 +14,15 @@
 #include "secprov_name_rules.h"
 #include "secprov.h"
 
+/* What sp_config_get hands out that the tree does not hold as such: one
+ * node per array setting (its items) or per computed text (a default
+ * state_dir), made once however often it is asked for. */
 struct sp_config_list {
     struct sp_config_list *next;
+    const config_setting_t *array;  /* the array whose items these are, or NULL */
     const char **items;
     size_t count;
-    char *text;                 /* a computed string (a default state_dir) */
+    char *text;
 };
 
 int sp_config_fail(char *err, size_t err_len, const char *fmt, ...)
@@ -83,12 +87,15 @@ size_t sp_config_provider_groups_of(config_t *lc, const char **names, size_t max
     config_setting_t *root = config_root_setting(lc);
     size_t n = 0;
 
-    for (int i = 0; i < config_setting_length(root) && n < max; i++) {
+    for (int i = 0; i < config_setting_length(root); i++) {
         config_setting_t *s = config_setting_get_elem(root, (unsigned)i);
         const char *name = config_setting_name(s);
-        if (config_setting_type(s) == CONFIG_TYPE_GROUP && strcmp(name, "attest") != 0 &&
-            secprov_provider_name_rule_ok(name))
-            names[n++] = name;
+        if (config_setting_type(s) != CONFIG_TYPE_GROUP || strcmp(name, "attest") == 0 ||
+            !secprov_provider_name_rule_ok(name))
+            continue;
+        if (n < max)
+            names[n] = name;
+        n++;
     }
     return n;
 }
@@ -210,18 +217,40 @@ int sp_config_check_group(const sp_config *cfg, const char *group, const secprov
  * any thread of a handle. */
 static pthread_mutex_t lists_mutex = PTHREAD_MUTEX_INITIALIZER;
 
-static struct sp_config_list *list_new(sp_config *cfg, size_t count)
+static struct sp_config_list *find_kept(const sp_config *cfg, const config_setting_t *array,
+                                        const char *text)
 {
-    struct sp_config_list *l = calloc(1, sizeof *l);
+    for (struct sp_config_list *l = cfg->lists; l != NULL; l = l->next)
+        if (array != NULL ? l->array == array : l->text != NULL && strcmp(l->text, text) == 0)
+            return l;
+    return NULL;
+}
 
-    if (l == NULL || (count > 0 && (l->items = calloc(count, sizeof *l->items)) == NULL)) {
-        free(l);
-        return NULL;
-    }
-    l->count = count;
+/* The node of array (its string items) or of text, made and published
+ * whole on first use. NULL: out of memory, or an item is not a string. */
+static struct sp_config_list *kept(sp_config *cfg, const config_setting_t *array,
+                                   const char *text)
+{
     pthread_mutex_lock(&lists_mutex);
-    l->next = cfg->lists;
-    cfg->lists = l;
+    struct sp_config_list *l = find_kept(cfg, array, text);
+    if (l == NULL && (l = calloc(1, sizeof *l)) != NULL) {
+        size_t n = array != NULL ? (size_t)config_setting_length(array) : 0;
+        int ok = array != NULL ? (l->items = calloc(n ? n : 1, sizeof *l->items)) != NULL
+                               : (l->text = strdup(text)) != NULL;
+        for (size_t i = 0; ok && i < n; i++)
+            ok = (l->items[i] = config_setting_get_string_elem(array, (unsigned)i)) != NULL;
+        if (ok) {
+            l->array = array;
+            l->count = n;
+            l->next = cfg->lists;
+            cfg->lists = l;
+        } else {
+            free(l->items);
+            free(l->text);
+            free(l);
+            l = NULL;
+        }
+    }
     pthread_mutex_unlock(&lists_mutex);
     return l;
 }
@@ -257,7 +286,7 @@ static int core_value(const sp_config *cfg, const char *group, const char *key, 
         struct sp_config_list *l;
         if (sp_config_state_dir(cfg, group, dir, sizeof dir) != SECPROV_OK)
             return SECPROV_ERR_CONFIG;
-        if ((l = list_new(c, 0)) == NULL || (l->text = strdup(dir)) == NULL)
+        if ((l = kept(c, NULL, dir)) == NULL)
             return SECPROV_ERR_NOMEM;
         *(const char **)out = l->text;
         return SECPROV_OK;
@@ -301,16 +330,15 @@ int sp_config_get(const sp_config *cfg, const char *group, const char *key, int 
         *(int *)out = config_setting_get_bool(s);
         return SECPROV_OK;
     default: {
-        size_t n = (size_t)config_setting_length(s);
-        struct sp_config_list *l = list_new((sp_config *)cfg, n);
+        for (int i = 0; i < config_setting_length(s); i++)
+            if (config_setting_get_string_elem(s, (unsigned)i) == NULL)
+                return SECPROV_ERR_CONFIG;          /* an array of another type */
+        struct sp_config_list *l = kept((sp_config *)cfg, s, NULL);
         if (l == NULL)
             return SECPROV_ERR_NOMEM;
-        for (size_t i = 0; i < n; i++)
-            if ((l->items[i] = config_setting_get_string_elem(s, (unsigned)i)) == NULL)
-                return SECPROV_ERR_CONFIG;
         secprov_config_strings *o = out;
         o->items = l->items;
-        o->count = n;
+        o->count = l->count;
         return SECPROV_OK;
     }
     }

@@ -30,7 +30,8 @@ int sp_key_check(const config_setting_t *s, const sp_key_rule *rules, const char
 /* sp_key_check of every member of group. */
 int sp_keys_check(const config_setting_t *group, const sp_key_rule *rules, const char *file,
                   const char *prefix, char *err, size_t err_len);
-/* The top-level groups named like provider modules, in file order. */
+/* The top-level groups named like provider modules, in file order: the
+ * count of them all, names filled up to max. */
 size_t sp_config_provider_groups_of(config_t *lc, const char **names, size_t max);
 /* group.state_dir, if set, is an absolute path (never ~ or $HOME, which
  * nothing here expands). */

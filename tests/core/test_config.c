@@ -172,8 +172,41 @@ static void retry_key(void **state)
     expect_error("tpm = { retry_interval_s = \"1s\"; };\n", ":1: 'tpm.retry_interval_s' must be an integer");
 }
 
+/* At most SP_CONFIG_GROUPS_MAX provider groups, so no caller drops one;
+ * what config_get hands out is made once however often it is asked. */
+static void groups_bounded_and_values_kept(void **state)
+{
+    (void)state;
+    static char text[SP_CONFIG_GROUPS_MAX * 40];
+    char want[200];
+    size_t n = 0;
+    sp_config c;
+
+    for (int i = 0; i < SP_CONFIG_GROUPS_MAX; i++)
+        n += (size_t)snprintf(text + n, sizeof text - n, "p%d = { x = [\"a\", \"b\"]; };\n", i);
+    write_conf(text);
+    assert_int_equal(sp_config_load(&c, path, err, sizeof err), SECPROV_OK);
+    const char *a = NULL, *b = NULL;
+    secprov_config_strings la, lb;
+    assert_int_equal(sp_config_get(&c, "p1", "state_dir", SECPROV_CONFIG_STRING, &a), SECPROV_OK);
+    assert_int_equal(sp_config_get(&c, "p1", "state_dir", SECPROV_CONFIG_STRING, &b), SECPROV_OK);
+    assert_string_equal(a, "/var/lib/secprov/p1");
+    assert_ptr_equal(a, b);
+    assert_int_equal(sp_config_get(&c, "p2", "x", SECPROV_CONFIG_STRINGS, &la), SECPROV_OK);
+    assert_int_equal(sp_config_get(&c, "p2", "x", SECPROV_CONFIG_STRINGS, &lb), SECPROV_OK);
+    assert_int_equal(la.count, 2);
+    assert_string_equal(la.items[1], "b");
+    assert_ptr_equal(la.items, lb.items);
+    sp_config_free(&c);
+    snprintf(text + n, sizeof text - n, "one_more = { };\n");
+    snprintf(want, sizeof want, ": %d provider groups, more than the %d allowed",
+             SP_CONFIG_GROUPS_MAX + 1, SP_CONFIG_GROUPS_MAX);
+    expect_error(text, want);
+}
+
 UNIT_MAIN(cmocka_unit_test(missing_default_means_defaults),
           cmocka_unit_test(every_key),
           cmocka_unit_test(errors_name_file_line_and_value),
           cmocka_unit_test(syntax_and_missing_file),
-          cmocka_unit_test(retry_key))
+          cmocka_unit_test(retry_key),
+          cmocka_unit_test(groups_bounded_and_values_kept))

@@ -62,7 +62,7 @@ if command -v tss2_gettpmblobs >/dev/null && command -v tpm2_unseal >/dev/null; 
   show env TSS2_FAPICONF="$conf" tss2_gettpmblobs --path "$path" --tpm2bPublic "$work/obj.pub" \
     --tpm2bPrivate "$work/obj.priv" --policy "$work/obj.pol" --force </dev/null
   show tpm2_load -T "$TPM_TCTI" -C 0x81000001 -u "$work/obj.pub" -r "$work/obj.priv" \
-    -c "$work/obj.ctx" </dev/null >/dev/null
+    -c "$work/obj.ctx" </dev/null
   show tpm2_unseal -T "$TPM_TCTI" -c "$work/obj.ctx" -p "$auth" -o "$work/tools" </dev/null
   tpm2_flushcontext -T "$TPM_TCTI" -t </dev/null
   unset TSS2_LOG

@@ -23,9 +23,21 @@ case "$profile" in
   *) echo "deps.sh: unknown profile '$profile'" >&2; exit 2 ;;
 esac
 
+# A name without an architecture means the native one: dpkg-query -W NAME
+# alone is satisfied by a foreign copy (libcmocka-dev:arm64 after
+# `make check-arm64`), which the native build cannot link with. A package
+# of architecture "all" has no native-qualified name; it is asked for as is.
+native=$(dpkg --print-architecture)
+installed() {
+  local p=$1 q=$1
+  [[ $p == *:* ]] || q=$p:$native
+  dpkg-query -W -f='${Status}\n' "$q" 2>/dev/null | grep -qx 'install ok installed' && return 0
+  [[ $p != *:* ]] &&
+    dpkg-query -W -f='${Architecture} ${Status}\n' "$p" 2>/dev/null | grep -qx 'all install ok installed'
+}
 missing=()
 for p in "${pkgs[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+  installed "$p" || missing+=("$p")
 done
 [ ${#missing[@]} -eq 0 ] && exit 0
 

@@ -16,6 +16,11 @@ include mk/common.mk
 
 include $(sort $(wildcard */module.mk */*/module.mk))
 
+# secprov_version() says VERSION (core/status.c), rebuilt when it changes
+# (after the fragments: core/module.mk sets the core's EXTRA_CFLAGS).
+$(OBJDIR)/core/status.o: EXTRA_CFLAGS += -DSECPROV_RELEASE='"$(VERSION)"'
+$(OBJDIR)/core/status.o: VERSION
+
 .PHONY: all check check-run check-asan demo install uninstall clean deps
 
 all: $(ALL_TARGETS)

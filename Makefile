@@ -87,3 +87,13 @@ uninstall: $(UNINSTALL_EXTRA)
 
 clean:
 	rm -rf build build-* $(CLEAN_EXTRA)
+
+# make dist: build/secprov-VERSION.tar.gz, the release (git archive of HEAD,
+# the version from the file VERSION).
+.PHONY: dist
+dist:
+	@rm -rf build/dist && mkdir -p build/dist/secprov-$(VERSION)
+	@scripts/source-tree.sh build/dist/secprov-$(VERSION)
+	@tar -C build/dist -czf build/secprov-$(VERSION).tar.gz --owner=0 --group=0 secprov-$(VERSION)
+	@rm -rf build/dist
+	@echo build/secprov-$(VERSION).tar.gz

@@ -16,10 +16,10 @@ secprov ($version) unstable; urgency=medium
 
   * Release $version (debian/changelog is made from the file VERSION by make deb).
 
- -- secprov developers <secprov@localhost>  $(date -R -d @"${SOURCE_DATE_EPOCH:-$(git -C "$src" log -1 --format=%ct 2>/dev/null || date +%s)}")
+ -- secprov developers <secprov@example.org>  $(date -R -d @"${SOURCE_DATE_EPOCH:-$(git -C "$src" log -1 --format=%ct 2>/dev/null || date +%s)}")
 CL
 t0=$(date +%s)
-(cd "$tree" && DEB_BUILD_OPTIONS="parallel=$(nproc) ${DEB_BUILD_OPTIONS:-}" \
+(cd "$tree" && DEB_BUILD_OPTIONS="parallel=$(nproc) noautodbgsym ${DEB_BUILD_OPTIONS:-}" \
    dpkg-buildpackage -b -us -uc) > "$out/build.log" 2>&1 ||
   { tail -n 40 "$out/build.log" >&2; echo "make deb: dpkg-buildpackage failed ($out/build.log)" >&2; exit 1; }
 mv "$out"/src/*.deb "$out/"

@@ -63,8 +63,18 @@ int sp_setup_read(sp_setup *s, const secprov_options *opts)
     }
     const char *path = s->opts.config_path != NULL && s->opts.config_path[0] != '\0'
                            ? s->opts.config_path
-                           : sp_env_get("SECPROV_CONFIG");
-    if ((rc = sp_config_load(&s->cfg, path, err, sizeof err)) != SECPROV_OK) {
+                           : NULL;
+    if (s->opts.config_text != NULL && path != NULL) {
+        sp_log(&s->log, SECPROV_LOG_ERROR, "options: config_text and config_path are both "
+               "set (give the config one way)");
+        return SECPROV_ERR_INVALID_ARG;
+    }
+    if (s->opts.config_text != NULL)            /* the program's own: no $SECPROV_CONFIG */
+        rc = sp_config_load_text(&s->cfg, s->opts.config_text, err, sizeof err);
+    else
+        rc = sp_config_load(&s->cfg, path != NULL ? path : sp_env_get("SECPROV_CONFIG"), err,
+                            sizeof err);
+    if (rc != SECPROV_OK) {
         sp_log(&s->log, SECPROV_LOG_ERROR, "%s", err);
         return rc;
     }

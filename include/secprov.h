@@ -79,9 +79,14 @@ typedef struct secprov_options {
     int log_level;              /* enum secprov_log_level; overrides $SECPROV_LOG_LEVEL */
     secprov_log_fn log_fn;      /* NULL: log to stderr, prefixed "secprov: " */
     void *log_user;             /* passed to log_fn */
+    /* The config as text (libconfig syntax), instead of a file: the
+     * program's own, so no file trust rule applies ("" = all defaults).
+     * $SECPROV_CONFIG is then ignored; with config_path too, open fails
+     * with SECPROV_ERR_INVALID_ARG. Read during secprov_open only. */
+    const char *config_text;
 } secprov_options;
 
-#define SECPROV_OPTIONS_INIT { sizeof(secprov_options), NULL, NULL, NULL, 0, NULL, NULL }
+#define SECPROV_OPTIONS_INIT { sizeof(secprov_options), NULL, NULL, NULL, 0, NULL, NULL, NULL }
 
 typedef struct secprov secprov;
 

@@ -21,6 +21,41 @@ static long mono_s(void)
     return (long)t.tv_sec;
 }
 
+/* Recursive: a log callback may ask the handle's provider name. */
+static void init_mutex(sp_store *st)
+{
+    pthread_mutexattr_t attr;
+    pthread_mutexattr_init(&attr);
+    pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_RECURSIVE);
+    pthread_mutex_init(&st->mutex, &attr);
+    pthread_mutexattr_destroy(&attr);
+}
+
+/* fork (docs/fork.md): another thread of the parent may have held a
+ * store's mutex at fork time (an auto handle's call); that thread does not
+ * exist in the child, so the child's copy would never be released. A
+ * pthread_atfork child handler makes every open store's mutex anew. (Not
+ * taken before the fork instead: a call holding it may wait for a log
+ * callback that needs the forking thread's lock, Python's GIL.) The
+ * providers make their own state the child's (tpm: tpm_fork.c). */
+static pthread_mutex_t stores_mutex = PTHREAD_MUTEX_INITIALIZER;
+static sp_store *stores;
+static pthread_once_t handler_once = PTHREAD_ONCE_INIT;
+
+static void child_after_fork(void)
+{
+    pthread_mutex_t fresh = PTHREAD_MUTEX_INITIALIZER;
+
+    stores_mutex = fresh;
+    for (sp_store *st = stores; st != NULL; st = st->next_store)
+        init_mutex(st);
+}
+
+static void install_handler(void)
+{
+    (void)pthread_atfork(NULL, NULL, child_after_fork);
+}
+
 void sp_store_init(sp_store *st, const char *provider_dir, const sp_env_source *src,
                    int retry_interval_s, sp_device_fn device, void *core)
 {
@@ -31,12 +66,12 @@ void sp_store_init(sp_store *st, const char *provider_dir, const sp_env_source *
     st->retry_interval_s = retry_interval_s;
     st->device = device;
     st->core = core;
-    /* Recursive: a log callback may ask the handle's provider name. */
-    pthread_mutexattr_t attr;
-    pthread_mutexattr_init(&attr);
-    pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_RECURSIVE);
-    pthread_mutex_init(&st->mutex, &attr);
-    pthread_mutexattr_destroy(&attr);
+    init_mutex(st);
+    pthread_once(&handler_once, install_handler);
+    pthread_mutex_lock(&stores_mutex);
+    st->next_store = stores;
+    __atomic_store_n(&stores, st, __ATOMIC_RELEASE);
+    pthread_mutex_unlock(&stores_mutex);
 }
 
 static sp_provider *slot(sp_store *st, const char *provider)
@@ -112,6 +147,13 @@ void sp_store_close(sp_store *st)
     sp_provider_close(&st->tpm);
     sp_provider_close(&st->legacy);
     sp_provider_close(&st->other);
+    pthread_mutex_lock(&stores_mutex);
+    for (sp_store **p = &stores; *p != NULL; p = &(*p)->next_store)
+        if (*p == st) {
+            __atomic_store_n(p, st->next_store, __ATOMIC_RELEASE);
+            break;
+        }
+    pthread_mutex_unlock(&stores_mutex);
     pthread_mutex_destroy(&st->mutex);
 }
 

@@ -259,6 +259,18 @@ static int same(const void *a, size_t alen, const void *b, size_t blen)
 
 /* Make the TPM the only keeper of name, which legacy holds: SECPROV_OK when
  * the legacy copy is gone. Sealed in the TPM first, then removed. */
+/* p_unseal for secprov's own use (never handed to the caller): not in a
+ * forked child's memory (sp_secret_internal). */
+static int p_unseal_internal(const sp_store *st, sp_provider *p, const char *name, void **data,
+                             size_t *len)
+{
+    int rc = p_unseal(st, p, name, data, len);
+
+    if (rc == SECPROV_OK)
+        sp_secret_internal(*data);
+    return rc;
+}
+
 static int move_one(sp_store *st, const char *name)
 {
     void *v = NULL, *again = NULL;
@@ -268,7 +280,7 @@ static int move_one(sp_store *st, const char *name)
     if ((rc = legacy_ready(st)) != SECPROV_OK)
         return rc;
     if (holds(st, "tpm", name)) {                   /* both: the TPM's copy wins */
-        rc = p_unseal(st, &st->tpm, name, &v, &vlen);
+        rc = p_unseal_internal(st, &st->tpm, name, &v, &vlen);
         if (rc != SECPROV_OK) {
             sp_log(st->log, SECPROV_LOG_WARNING, "both stores hold '%s' and the TPM's copy "
                    "cannot be read (%s): the legacy copy is kept", name, secprov_strerror(rc));
@@ -281,13 +293,13 @@ static int move_one(sp_store *st, const char *name)
         return rc;
     }
     int moved = 0;
-    rc = p_unseal(st, &st->legacy, name, &v, &vlen);
+    rc = p_unseal_internal(st, &st->legacy, name, &v, &vlen);
     for (int round = 0; rc == SECPROV_OK && !moved && round < ROUNDS_MAX; round++) {
         if ((rc = sp_provider_seal(&st->tpm, name, v, vlen)) != SECPROV_OK)
             break;
         /* Removed only while legacy still holds what the TPM now holds;
          * changed meanwhile (another process sealed it): the newer value. */
-        int lrc = p_unseal(st, &st->legacy, name, &again, &alen);
+        int lrc = p_unseal_internal(st, &st->legacy, name, &again, &alen);
         int unchanged = lrc == SECPROV_OK && same(v, vlen, again, alen);
         sp_secret_free(v, vlen);
         v = again;

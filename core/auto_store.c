@@ -370,8 +370,11 @@ static int tpm_store_unknown(sp_store *st, const char *what, const char *name)
         return 0;
     if (load(st, "tpm", why, sizeof why) == SECPROV_OK && SECPROV_CLASS_HAS(p->klass, store_has))
         return 0;
-    sp_log(st->log, SECPROV_LOG_ERROR, "%s '%s': not in the legacy store, and the TPM's store "
-           "(%s) cannot be asked whether it keeps it: %s", what, name, p->env.state_dir,
+    /* Not "OP 'NAME': ...": the caller's own message (the command's, Python's
+     * exception) starts with that already, and would repeat it. */
+    sp_log(st->log, SECPROV_LOG_ERROR, "store: %s refused: '%s' is not in the legacy store, and "
+           "the TPM's store (%s) cannot be asked whether it keeps it: %s", what, name,
+           p->env.state_dir,
            p->klass != NULL ? "the tpm provider answers no store questions" : why);
     return 1;
 }
@@ -381,8 +384,8 @@ static int held_by_tpm(sp_store *st, const char *what, const char *name)
 {
     if (!st->auto_mode || !holds(st, "tpm", name))
         return 0;
-    sp_log(st->log, SECPROV_LOG_ERROR, "%s '%s': the TPM keeps '%s', and the TPM cannot be "
-           "used now: %s", what, name, name, st->why[0] ? st->why : "(unknown)");
+    sp_log(st->log, SECPROV_LOG_ERROR, "store: %s refused: the TPM keeps '%s', and the TPM "
+           "cannot be used now: %s", what, name, st->why[0] ? st->why : "(unknown)");
     return 1;
 }
 

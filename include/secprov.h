@@ -84,9 +84,16 @@ typedef struct secprov_options {
      * $SECPROV_CONFIG is then ignored; with config_path too, open fails
      * with SECPROV_ERR_INVALID_ARG. Read during secprov_open only. */
     const char *config_text;
+    unsigned flags;             /* SECPROV_OPT_* bits; 0: none */
 } secprov_options;
 
-#define SECPROV_OPTIONS_INIT { sizeof(secprov_options), NULL, NULL, NULL, 0, NULL, NULL, NULL }
+/* flags: error lines are not written to the log (log_fn or stderr): a
+ * failed call's line is only in secprov_last_error(), for a caller that
+ * reports failures from the returned status itself (Python raises them).
+ * Lines below error are logged as the log level says. */
+#define SECPROV_OPT_ERRORS_RETURNED 1u
+
+#define SECPROV_OPTIONS_INIT { sizeof(secprov_options), NULL, NULL, NULL, 0, NULL, NULL, NULL, 0 }
 
 typedef struct secprov secprov;
 

@@ -364,6 +364,45 @@ static void config_from_text(void **state)
     secprov_close(sp);
 }
 
+/* An empty secret is refused saying why; SECPROV_OPT_ERRORS_RETURNED keeps
+ * error lines out of the log (only in secprov_last_error) and lower lines
+ * in it; an unknown flag is INVALID_ARG. A line the core logs never starts
+ * with what the caller's own message starts with ("seal 'x':"). */
+static void errors_returned_only(void **state)
+{
+    (void)state;
+    secprov_options o = SECPROV_OPTIONS_INIT;
+    secprov *sp = open_legacy();
+    void *out;
+    size_t len;
+    assert_int_equal(secprov_seal(sp, "empty", "", 0), SECPROV_ERR_INVALID_ARG);
+    assert_non_null(strstr(secprov_last_error(), "an empty secret (0 bytes) is refused for "
+                                                 "'empty': a secret is 1 byte to 16 MiB"));
+    assert_non_null(strstr(logged, "an empty secret"));
+    secprov_close(sp);
+
+    o.config_path = conf;
+    o.log_fn = capture;
+    o.log_level = SECPROV_LOG_DEBUG;
+    o.flags = 2;
+    assert_int_equal(secprov_open(&sp, &o), SECPROV_ERR_INVALID_ARG);
+    o.flags = SECPROV_OPT_ERRORS_RETURNED;
+    logged[0] = '\0';
+    assert_int_equal(secprov_open(&sp, &o), SECPROV_OK);
+    logged[0] = '\0';
+    char a[700];
+    seal_at(sp, "present", "x", a, sizeof a);
+    assert_int_equal(chmod(a, 0666), 0);
+    assert_int_equal(secprov_unseal(sp, "present", &out, &len), SECPROV_ERR_PERMISSION);
+    assert_non_null(strstr(secprov_last_error(), "present"));
+    assert_null(strstr(logged, "4:"));                 /* no error line logged */
+    assert_int_equal(secprov_seal(sp, "empty", "", 0), SECPROV_ERR_INVALID_ARG);
+    assert_non_null(strstr(secprov_last_error(), "empty secret"));
+    assert_null(strstr(logged, "empty secret"));
+    assert_int_equal(strncmp(secprov_last_error(), "seal 'empty'", 12) != 0, 1);
+    secprov_close(sp);
+}
+
 UNIT_MAIN(cmocka_unit_test(statuses),
           cmocka_unit_test(names),
           fixture_test(bad_options),
@@ -373,4 +412,5 @@ UNIT_MAIN(cmocka_unit_test(statuses),
           fixture_test(planted_files_refused),
           fixture_test(last_error_text),
           fixture_test(legacy_handle_same_options),
-          fixture_test(config_from_text))
+          fixture_test(config_from_text),
+          fixture_test(errors_returned_only))

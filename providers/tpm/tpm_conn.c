@@ -173,6 +173,16 @@ int tpm_ensure_esys(tpm_ctx *c)
     }
     c->probe_first = 0;
     if ((rc = Tss2_TctiLdr_Initialize(c->set.tcti, &tcti)) != TSS2_RC_SUCCESS) {
+        /* tcti-device's set-up sends a command of its own: a TPM that does
+         * not answer fails it as an IO failure. Without a resource manager
+         * the TCTI is made in every call, so the bounded probe says which
+         * it was (a timeout, as on a kept connection), on failure only. */
+        if (!c->probe_first && (st = tpm_call_probe(c, why, sizeof why)) != SECPROV_OK) {
+            c->env->log(c->env, c->quiet ? SECPROV_LOG_DEBUG : SECPROV_LOG_ERROR, "tpm: %s",
+                        why);
+            c->probe_first = 1;
+            return st;
+        }
         c->env->log(c->env, c->quiet ? SECPROV_LOG_DEBUG : SECPROV_LOG_ERROR,
                     "tpm: cannot open TCTI '%s': %s",
                     c->set.tcti, Tss2_RC_Decode(rc));

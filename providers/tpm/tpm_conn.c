@@ -38,28 +38,14 @@ int tpm_call_begin(tpm_ctx *c)
     return SECPROV_OK;
 }
 
-/* Without a resource manager: close the ESYS context and its TCTI, so the
- * device is held only under the lock; its saved session is kept for the
- * next one (tpm_session.h). A session still loaded (none should be) is
- * flushed first: never left loaded outside the lock. */
-static void release_connection(tpm_ctx *c)
-{
-    tpm_session *t = &c->esys.session;
-    TPMS_CONTEXT *saved;
-
-    if (t->handle != ESYS_TR_NONE)
-        tpm_session_flush(t, c->esys.esys, &c->deadline);
-    saved = t->saved;
-    t->saved = NULL;
-    tpm_esys_close(&c->esys, NULL);
-    c->esys.session.saved = saved;
-    c->tcti_fd_count = 0;
-}
-
 void tpm_call_end(tpm_ctx *c)
 {
-    if (!c->set.keep_session && c->esys.esys != NULL)
-        release_connection(c);
+    /* The connection is kept to the next call, also without a resource
+     * manager; releasing it here (the device held only under the lock) is
+     * not done: tpm2-tss's TCTI loader dlopens and dlcloses the
+     * TCTI library at every connection, and a fork while another thread
+     * is inside dlopen leaves the child's ld.so inconsistent (its next
+     * dlopen aborts: docs/fork.md, Limits). */
     tpm_lock_release(&c->lock);
     pthread_mutex_unlock(&c->mutex);
 }

@@ -16,13 +16,10 @@
  * next call. Every call waits for the TPM at most tpm.call_timeout_ms in all
  * (tss_wait.h): a TPM that stops answering makes calls fail with
  * SECPROV_ERR_TIMEOUT, and one that answers again is used again by the same
- * handle. Where the ESYS context (and with it the TCTI's open device) lives:
- *  - with a resource manager (tpm.resource_manager: /dev/tpmrm0, tabrmd) it
- *    is kept while the handle is open, with its loaded session;
- *  - without one (/dev/tpm0, which admits one opener; swtpm's sockets) it is
- *    made at a call's first TPM command and closed at the call's end, after
- *    the session was saved (tpm_session.h): the device is held only under
- *    the lock, so processes that share the state folder share the TPM.
+ * handle. The ESYS context (and with it the TCTI's open device) is kept while
+ * the handle is open: with /dev/tpm0, which admits one opener, use one
+ * process or the kernel resource manager /dev/tpmrm0 (why not per call:
+ * tpm_call_end).
  *
  * fork (tpm_fork.c, docs/fork.md): a handle used in a process other than
  * the one whose connection, lock and session it holds behaves as if opened

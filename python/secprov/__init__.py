@@ -72,7 +72,8 @@ __all__ = [
 
 # name -> the submodule that defines it ("" for a submodule itself).
 _WHERE = {
-    "aio": "", "legacy": "",
+    "aio": "", "legacy": "", "errors": "", "provider": "", "secret": "", "verify": "",
+    "security_provider": "", "_ffi": "", "_lib": "", "_config_check": "",
     "library_path": "_lib", "library_version": "_lib",
     "ConfigCheck": "_config_check", "ConfigPart": "_config_check", "config_check": "_config_check",
     "BytesLike": "provider", "ConfigLike": "provider", "PathLike": "provider",

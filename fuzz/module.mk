@@ -28,10 +28,10 @@ $(FUZZ_DIR)/fuzz_keystore_json: fuzz/fuzz_keystore_json.c $(addprefix providers/
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_FLAGS) $(call pc_cflags,json-c tss2-mu) -o $@ $^ $(call pc_libs,json-c tss2-mu)
 
-FUZZ_VERIFY := verify/verify_report.c verify/verify_json.c verify/verify_pcrs.c providers/tpm/attest_common.c
+FUZZ_VERIFY := verify/verify_report.c verify/verify_pcrs.c formats/verify_json.c formats/attest_common.c formats/enrollment.c
 $(FUZZ_DIR)/fuzz_verify_report: fuzz/fuzz_verify_report.c $(FUZZ_VERIFY)
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_FLAGS) -Iverify $(call pc_cflags,tss2-mu json-c) -o $@ $^ \
+	$(FUZZ_CC) $(FUZZ_FLAGS) -Iverify -Iformats $(call pc_cflags,tss2-mu json-c) -o $@ $^ \
 	    $(call pc_libs,tss2-mu json-c) $(CRYPTO_LIBS)
 
 .PHONY: fuzz check-fuzz

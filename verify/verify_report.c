@@ -9,43 +9,11 @@
 #include <tss2/tss2_mu.h>
 
 #include "attest_common.h"
+#include "enrollment.h"
 #include "verify_json.h"
 #include "verify_pcrs.h"
 
-typedef struct pinned {
-    TPM2B_PUBLIC ak;
-    TPM2B_NAME ak_name;
-    attest_device dev;
-    uint8_t mldsa[ATTEST_MLDSA_PUB_LEN];   /* the pinned ML-DSA-65 key, when mldsa_len */
-    size_t mldsa_len;
-} pinned;
-
-/* enrollment.mldsa: {"algorithm": "ML-DSA-65", "public": base64}. */
-static int read_mldsa_key(json_object *m, pinned *p, vj_err *e)
-{
-    const char *alg;
-    uint8_t *pub;
-    size_t n;
-
-    if (!ATTEST_HAVE_MLDSA) {
-        vj_fail(e, "enrollment: pins an ML-DSA-65 key, and this verifier was built "
-                "without ML-DSA (OpenSSL < 3.5): refusing rather than skipping it");
-        return SECPROV_VERIFY_MLDSA_UNSUPPORTED;
-    }
-    if (!json_object_is_type(m, json_type_object) ||
-        vj_str(m, "algorithm", "enrollment.mldsa", &alg, e) != 0 ||
-        vj_b64(m, "public", "enrollment.mldsa", &pub, &n, e) != 0)
-        return SECPROV_VERIFY_MALFORMED_ENROLLMENT;
-    if (strcmp(alg, ATTEST_MLDSA_ALG) != 0 || n != ATTEST_MLDSA_PUB_LEN) {
-        vj_fail(e, "enrollment.mldsa: not an %s public key", ATTEST_MLDSA_ALG);
-        free(pub);
-        return SECPROV_VERIFY_MALFORMED_ENROLLMENT;
-    }
-    memcpy(p->mldsa, pub, n);
-    p->mldsa_len = n;
-    free(pub);
-    return SECPROV_VERIFY_OK;
-}
+typedef sp_enrollment pinned;
 
 /* report.mldsa.signature over the TPMS_ATTEST bytes, by the pinned key. */
 static int check_mldsa(const pinned *p, json_object *root, const uint8_t *att, size_t att_len,
@@ -77,30 +45,6 @@ typedef struct report {
     TPMT_SIGNATURE sig;
     attest_device dev;
 } report;
-
-static int read_enrollment(const char *text, pinned *p, vj_err *e)
-{
-    static const char *const where = "enrollment";
-    json_object *o = vj_parse(text, where, e), *ak, *mldsa = NULL;
-    int rc = SECPROV_VERIFY_MALFORMED_ENROLLMENT;
-
-    if (o == NULL)
-        return rc;
-    if (vj_header(o, ENROLL_FORMAT, where, e) == 0 && vj_obj(o, "ak", where, &ak, e) == 0 &&
-        vj_tpm2b_public(ak, "public", "enrollment.ak", &p->ak, e) == 0 &&
-        vj_device(o, where, &p->dev, e) == 0) {
-        if (json_object_object_get_ex(o, "mldsa", &mldsa) && mldsa != NULL &&
-            (rc = read_mldsa_key(mldsa, p, e)) != SECPROV_VERIFY_OK) {
-            /* rc says why */
-        } else if (attest_public_name(&p->ak.publicArea, &p->ak_name) != 0) {
-            vj_fail(e, "enrollment.ak: name algorithm not supported");
-        } else {
-            rc = SECPROV_VERIFY_OK;
-        }
-    }
-    json_object_put(o);
-    return rc;
-}
 
 static int read_report(const char *text, report *r, vj_err *e)
 {
@@ -197,12 +141,13 @@ int secprov_verify_report(const char *report_text, const void *nonce, size_t non
         vj_fail(&e, "a NULL argument, or a nonce not 1 to 64 bytes");
         return SECPROV_VERIFY_BAD_ARGUMENT;
     }
-    if ((rc = read_enrollment(enrollment, &p, &e)) != SECPROV_VERIFY_OK)
-        return rc;
+    if ((rc = sp_enrollment_read(enrollment, &p, &e)) != SECPROV_VERIFY_OK)
+        goto out;
     const char *why = attest_ak_refusal(&p.ak.publicArea);
     if (why != NULL) {
         vj_fail(&e, "enrollment.ak: %s", why);
-        return SECPROV_VERIFY_AK_ATTRIBUTES;
+        rc = SECPROV_VERIFY_AK_ATTRIBUTES;
+        goto out;
     }
     if ((rc = read_report(report_text, &r, &e)) != SECPROV_VERIFY_OK)
         goto out;
@@ -246,6 +191,7 @@ int secprov_verify_report(const char *report_text, const void *nonce, size_t non
         goto out;
     vj_fail(&e, "ok");
 out:
+    sp_enrollment_free(&p);
     json_object_put(r.root);
     free(r.nonce);
     free(r.attest_raw);

@@ -161,6 +161,7 @@ tpm2_create -T "$TCTI_A" -C 0x81000001 -G ecc256:ecdsa-sha256 \
 tpm2_load -T "$TCTI_A" -C 0x81000001 -u "$T/u.pub" -r "$T/u.priv" -c "$T/u.ctx" >/dev/null
 $PY -c "import json,base64; open('$T/att.bin','wb').write(base64.b64decode(json.load(open('$T/rep.json'))['quote']['attest']))"
 tpm2_sign -T "$TCTI_A" -c "$T/u.ctx" -g sha256 -o "$T/forged.sig" "$T/att.bin"
+tpm2_readpublic -T "$TCTI_A" -c "$T/u.ctx" -f pem -o "$T/u.pem" >/dev/null
 tpm2_flushcontext -T "$TCTI_A" -t >/dev/null
 $PY - "$T" <<'PY'
 import json, base64, hashlib, sys
@@ -169,7 +170,7 @@ pub = open(t + "/u.pub", "rb").read()
 r = json.load(open(t + "/rep.json")); e = json.load(open(t + "/enroll.json"))
 r["quote"]["signature"] = base64.b64encode(open(t + "/forged.sig", "rb").read()).decode()
 r["ak_name"] = "000b" + hashlib.sha256(pub[2:]).hexdigest()
-e["ak"] = {"public": base64.b64encode(pub).decode(), "pem": "", "name": r["ak_name"]}
+e["ak"] = {"public": base64.b64encode(pub).decode(), "pem": open(t + "/u.pem").read(), "name": r["ak_name"]}
 json.dump(r, open(t + "/forged.json", "w")); json.dump(e, open(t + "/forged-enroll.json", "w"))
 PY
 expect_verdict "unrestricted key pinned as the AK (forged quote)" "refused: ak_attributes" "$T/forged.json" "$N1" "$T/forged-enroll.json"

@@ -41,8 +41,11 @@ static int read_values(json_object *root, const TPMS_QUOTE_INFO *q, pcr_value *v
                 vj_fail(e, "report.pcrs: lists fewer PCRs than the quote selects");
                 return SECPROV_VERIFY_PCR_DIGEST;
             }
-            if (!json_object_is_type(p, json_type_object) ||
-                vj_str(p, "bank", "report.pcrs[]", &bank, e) != 0 ||
+            if (!json_object_is_type(p, json_type_object)) {
+                vj_fail(e, "report.pcrs[%zu]: not an object {\"bank\", \"pcr\", \"value\"}", k);
+                return SECPROV_VERIFY_MALFORMED_REPORT;
+            }
+            if (vj_str(p, "bank", "report.pcrs[]", &bank, e) != 0 ||
                 vj_int64(p, "pcr", "report.pcrs[]", &num, e) != 0 ||
                 vj_hex(p, "value", "report.pcrs[]", &bytes, &len, e) != 0)
                 return SECPROV_VERIFY_MALFORMED_REPORT;
@@ -82,8 +85,10 @@ static int check_digest(const pcr_value *v, size_t n, const TPMS_QUOTE_INFO *q, 
         ok = EVP_DigestUpdate(md, v[i].value, v[i].len) == 1;
     ok = ok && EVP_DigestFinal_ex(md, d, &dl) == 1;
     EVP_MD_CTX_free(md);
-    if (!ok)
+    if (!ok) {
+        vj_fail(e, "report.pcrs: out of memory hashing the values");
         return SECPROV_VERIFY_NOMEM;
+    }
     if (q->pcrDigest.size != dl || memcmp(q->pcrDigest.buffer, d, dl) != 0) {
         vj_fail(e, "report.pcrs: the values do not hash to the quote's PCR digest (altered?)");
         return SECPROV_VERIFY_PCR_DIGEST;

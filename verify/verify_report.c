@@ -191,6 +191,10 @@ int secprov_verify_report(const char *report_text, const void *nonce, size_t non
         goto out;
     vj_fail(&e, "ok");
 out:
+    /* Every refusal names what was wrong: a check that forgot to say is a
+     * bug, and still not reported as "ok". */
+    if (rc != SECPROV_VERIFY_OK && detail != NULL && detail_len >= 3 && strcmp(detail, "ok") == 0)
+        vj_fail(&e, "%s (no detail recorded)", secprov_verify_reason(rc));
     sp_enrollment_free(&p);
     json_object_put(r.root);
     free(r.nonce);

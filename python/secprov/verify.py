@@ -15,6 +15,7 @@ from typing import Any, Dict, Optional, Union
 
 from . import _ffi
 from ._lib import library_path
+from ._nonce import NonceLike, nonce_bytes
 from .errors import LibraryError
 
 VERIFY_SONAME = "libsecprov_verify.so.0"
@@ -67,7 +68,7 @@ def _text(value: Optional[JsonLike], what: str) -> Optional[bytes]:
     return b
 
 
-def verify_report(report: JsonLike, nonce: bytes, enrollment: JsonLike,
+def verify_report(report: JsonLike, nonce: NonceLike, enrollment: JsonLike,
                   expected_pcrs: Optional[JsonLike] = None) -> None:
     """Check a report from Provider.attest() against the nonce the server sent,
     the device's pinned enrollment record (Provider.enroll()) and, if given,
@@ -75,7 +76,7 @@ def verify_report(report: JsonLike, nonce: bytes, enrollment: JsonLike,
     Returns None when every check passes; raises VerifyError naming the
     first check that failed."""
     lib = _load()
-    n = bytes(nonce)
+    n = nonce_bytes(nonce)
     detail = ctypes.create_string_buffer(512)
     rc = lib.secprov_verify_report(_text(report, "report"), n, len(n),
                                    _text(enrollment, "enrollment record"),

@@ -183,11 +183,11 @@ static int read_fields(json_object *o, sp_enrollment *en, vj_err *e)
     static const char *const where = "enrollment";
     json_object *ak, *mldsa = NULL;
 
-    if (vj_header(o, ENROLL_FORMAT, where, e) != 0 || vj_obj(o, "ak", where, &ak, e) != 0 ||
+    if (vj_header_from(o, ENROLL_FORMAT, ENROLL_VERSION_MIN, where, &en->version, e) != 0 ||
+        vj_obj(o, "ak", where, &ak, e) != 0 ||
         read_key(ak, "enrollment.ak", &en->ak, &en->ak_name, e) != 0 ||
         vj_device(o, where, &en->dev, e) != 0 || read_ek(o, en, e) != 0 || read_srk(o, en, e) != 0)
         return SECPROV_VERIFY_MALFORMED_ENROLLMENT;
-    en->version = ATTEST_VERSION;
     if (json_object_object_get_ex(o, "mldsa", &mldsa) && mldsa != NULL)
         return read_mldsa(mldsa, en, e);
     return SECPROV_VERIFY_OK;

@@ -53,7 +53,7 @@ ak2=$($PY -c "import json,sys; print(json.load(open(sys.argv[1]))['ak']['public'
 $PY - "$T/enroll.json" <<'PY' && ok "enrollment: AK public, PEM, name, EK, device fields" || fail "enrollment record incomplete"
 import json, sys, base64, hashlib
 e = json.load(open(sys.argv[1]))
-assert e["format"] == "secprov-enrollment" and e["version"] == 1
+assert e["format"] == "secprov-enrollment" and e["version"] == 2
 pub = base64.b64decode(e["ak"]["public"])
 assert e["ak"]["name"] == "000b" + hashlib.sha256(pub[2:]).hexdigest()
 assert e["ak"]["pem"].startswith("-----BEGIN PUBLIC KEY-----")
@@ -74,7 +74,8 @@ expect_verdict "genuine report verifies" "ok" "$T/rep.json" "$N1" "$T/enroll.jso
 $PY - "$T/rep.json" "$N1" <<'PY' && ok "report fields: format, nonce, PCR sha256:7 flagged all-zero, clock" || fail "report fields"
 import json, sys
 r = json.load(open(sys.argv[1]))
-assert r["format"] == "secprov-attest" and r["version"] == 1 and r["provider"] == "tpm"
+assert r["format"] == "secprov-attest" and r["version"] == 2 and r["provider"] == "tpm"
+assert 0 < r["expires_at"] - r["issued_at"] <= 300
 assert r["nonce"] == sys.argv[2]
 assert [(p["bank"], p["pcr"]) for p in r["pcrs"]] == [("sha256", 7)]
 assert r["zero_pcrs"] == ["sha256:7"]
@@ -185,19 +186,18 @@ cp -p "$T/ak.pub.keep" "$T/a-state/attest/ak.pub"; cp -p "$T/ak.priv.keep" "$T/a
 # ---- tpm2_checkquote agrees ---------------------------------------------
 $PY - "$T" "$N1" <<'PY'
 # The qualifying data from docs/attestation.md's encoding, computed here.
-import json, base64, hashlib, struct, sys
+import json, base64, hashlib, sys
 t, nonce = sys.argv[1], bytes.fromhex(sys.argv[2])
 r = json.load(open(t + "/rep.json")); e = json.load(open(t + "/enroll.json"))
 open(t + "/q.att", "wb").write(base64.b64decode(r["quote"]["attest"]))
 open(t + "/q.sig", "wb").write(base64.b64decode(r["quote"]["signature"]))
 open(t + "/ak.pem", "w").write(e["ak"]["pem"])
 open(t + "/q.vals", "wb").write(b"".join(bytes.fromhex(p["value"]) for p in r["pcrs"]))
-sel = struct.pack(">IHB3s", 1, 0x000B, 3, bytes([0x80, 0, 0]))        # sha256:7
-lv = lambda b: struct.pack(">H", len(b)) + b
-d = r["device"]
-m = (b"secprov-attest-v1" + struct.pack(">H", 1) + bytes([len(nonce)]) + nonce + lv(sel)
-     + lv(d["machine_id"].encode()) + lv(d["serial"].encode())
-     + lv(base64.b64decode(e["mldsa"]["public"]) if "mldsa" in e else b""))
+# v2: SHA-256("secprov-report-v2" || the canonical bytes of the report
+# less the members that come from the quote).
+claims = {k: v for k, v in r.items() if k not in ("quote", "pcrs", "zero_pcrs", "clock", "mldsa")}
+m = b"secprov-report-v2" + json.dumps(claims, sort_keys=True, separators=(",", ":"),
+                                       ensure_ascii=False).encode()
 open(t + "/q.qd", "w").write(hashlib.sha256(m).hexdigest())
 PY
 check "tpm2_checkquote accepts the quote (signature, qualifying data, PCR values)" \

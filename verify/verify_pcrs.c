@@ -127,9 +127,19 @@ static int check_zeros(json_object *root, const pcr_value *v, size_t n, vj_err *
     return SECPROV_VERIFY_OK;
 }
 
+/* Append "bank:N" to the list of drifted (or unquoted) PCRs. */
+static void add_name(char *list, size_t cap, const char *bank, long pcr)
+{
+    size_t used = strlen(list);
+
+    if (used + 1 < cap)
+        snprintf(list + used, cap - used, "%s%s:%ld", used ? ", " : "", bank, pcr);
+}
+
 static int check_expected(const pcr_value *v, size_t n, const char *text, vj_err *e)
 {
     json_object *o = vj_parse(text, "expected PCRs", e);
+    char drifted[400] = "", unquoted[400] = "";
     int rc = SECPROV_VERIFY_OK;
 
     if (o == NULL)
@@ -156,21 +166,21 @@ static int check_expected(const pcr_value *v, size_t n, const char *text, vj_err
             }
             for (i = 0; i < n && !(v[i].bank == alg && v[i].pcr == pcr); i++)
                 ;
-            if (i == n) {
-                vj_fail(e, "PCR %s:%ld is expected but not quoted", bank, pcr);
-                rc = SECPROV_VERIFY_PCR_VALUES;
-            } else if (len != v[i].len || memcmp(want, v[i].value, len) != 0) {
-                vj_fail(e, "PCR %s:%ld differs from its expected value", bank, pcr);
-                rc = SECPROV_VERIFY_PCR_VALUES;
-            }
+            if (i == n)
+                add_name(unquoted, sizeof unquoted, bank, pcr);
+            else if (len != v[i].len || memcmp(want, v[i].value, len) != 0)
+                add_name(drifted, sizeof drifted, bank, pcr);
             free(want);
-            if (rc != SECPROV_VERIFY_OK)
-                break;
         }
         if (rc != SECPROV_VERIFY_OK)
             break;
     }
     json_object_put(o);
+    if (rc == SECPROV_VERIFY_OK && (drifted[0] != '\0' || unquoted[0] != '\0')) {
+        vj_fail(e, "PCRs that differ from their expected values: %s; expected but not quoted: %s",
+                drifted[0] ? drifted : "none", unquoted[0] ? unquoted : "none");
+        rc = SECPROV_VERIFY_PCR_VALUES;
+    }
     return rc;
 }
 

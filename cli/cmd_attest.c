@@ -2,7 +2,7 @@
  * secprov attest enroll
  * secprov attest --nonce HEX [--require-tpm]
  * secprov verify REPORT --nonce HEX --enrollment FILE [--pcrs FILE] [--max-skew S]
- *                [--since REPORT] [--now S] [--json]
+ *                [--since REPORT] [--now S] [--json] [--require-activated RECORD]
  * docs/attestation.md.
  */
 #include <errno.h>
@@ -188,10 +188,12 @@ static int run_verify(cli_call *c)
     secprov_verify_breakdown bd = {.size = sizeof bd};
     const char *skew = c->opt[3], *since_path = c->opt[4], *now = c->opt[5];
     int json = c->opt[6] != NULL;
+    const char *activated_path = c->opt[7];
 
     if (nonce_hex == NULL || enroll_path == NULL)
         return cli_error(CLI_USAGE, "usage: secprov verify REPORT --nonce HEX --enrollment FILE "
-                         "[--pcrs FILE] [--max-skew S] [--since REPORT] [--now S] [--json]");
+                         "[--pcrs FILE] [--max-skew S] [--since REPORT] [--now S] [--json] "
+                         "[--require-activated RECORD]");
     if ((skew != NULL && (cli_verify_seconds(skew, &vo.max_skew_s) != 0 || vo.max_skew_s == 0)) ||
         (now != NULL && (cli_verify_seconds(now, &vo.now) != 0 || vo.now == 0)))
         return cli_error(CLI_USAGE, "--max-skew, --now: a whole number of seconds, 1 or more");
@@ -205,20 +207,26 @@ static int run_verify(cli_call *c)
     char *enrollment = report != NULL ? read_file(enroll_path, "enrollment record") : NULL;
     char *pcrs = enrollment != NULL && pcrs_path != NULL ? read_file(pcrs_path, "PCR file") : NULL;
     char *since = enrollment != NULL && since_path != NULL ? read_file(since_path, "--since report") : NULL;
+    char *activated = enrollment != NULL && activated_path != NULL
+                          ? read_file(activated_path, "activation record") : NULL;
     if (enrollment == NULL || (pcrs_path != NULL && pcrs == NULL) ||
-        (since_path != NULL && since == NULL)) {
+        (since_path != NULL && since == NULL) || (activated_path != NULL && activated == NULL)) {
         free(report);
         free(enrollment);
         free(pcrs);
+        free(since);
+        free(activated);
         return CLI_FAIL;
     }
     vo.since = since;
+    vo.activation = activated;
     rc = verify_report(report, nonce, nonce_len, enrollment, pcrs, &vo, &bd, detail,
                        sizeof detail);
     free(report);
     free(enrollment);
     free(pcrs);
     free(since);
+    free(activated);
     if (json)
         cli_verify_print_json(verify_reason(rc), detail, &bd);
     if (rc == SECPROV_VERIFY_OK) {
@@ -235,7 +243,7 @@ static int run_verify(cli_call *c)
 static const cli_option attest_options[] = {{"nonce", 1}, {"require-tpm", 0}, {NULL, 0}};
 static const cli_option verify_options[] = {
     {"nonce", 1}, {"enrollment", 1}, {"pcrs", 1}, {"max-skew", 1}, {"since", 1}, {"now", 1},
-    {"json", 0}, {NULL, 0}};
+    {"json", 0}, {"require-activated", 1}, {NULL, 0}};
 
 const cli_command cli_cmd_attest = {
     "attest", "enroll | --nonce HEX [--require-tpm]",
@@ -244,6 +252,6 @@ const cli_command cli_cmd_attest = {
 };
 const cli_command cli_cmd_verify = {
     "verify", "REPORT --nonce HEX --enrollment FILE [--pcrs FILE] [--max-skew S] [--since REPORT] "
-              "[--now S] [--json]",
+              "[--now S] [--json] [--require-activated RECORD]",
     "check an attestation report offline (no TPM)", verify_options, 1, 1, 0, run_verify, NULL,
 };

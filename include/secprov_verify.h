@@ -44,7 +44,9 @@ enum secprov_verify_result {
     SECPROV_VERIFY_NOMEM = 17,
     SECPROV_VERIFY_EXPIRED = 18,            /* now is past expires_at (beyond the skew) */
     SECPROV_VERIFY_NOT_YET_VALID = 19,      /* issued_at is ahead of now beyond the skew */
-    SECPROV_VERIFY_REBOOTED = 20            /* the TPM reset or restarted since the --since report */
+    SECPROV_VERIFY_REBOOTED = 20,           /* the TPM reset or restarted since the --since report */
+    SECPROV_VERIFY_NO_EK = 21,              /* the enrollment has no EK ("ek": null): no activation */
+    SECPROV_VERIFY_NOT_ACTIVATED = 22       /* a wrong answer, or no activation record of this AK/EK */
 };
 
 /* One line of the breakdown. */
@@ -75,6 +77,7 @@ typedef struct secprov_verify_options {
     long long now;          /* the verifier's time, Unix seconds; 0: time(NULL) */
     long long max_skew_s;   /* tolerance of the two clocks, seconds; 0: 60 */
     const char *since;      /* a previous report (JSON) of the same AK, already verified, or NULL */
+    const char *activation; /* the activation record (secprov_verify_enroll) required, or NULL */
 } secprov_verify_options;
 
 #define SECPROV_VERIFY_DEFAULT_SKEW_S 60
@@ -102,6 +105,28 @@ SECPROV_VERIFY_API int secprov_verify_report2(const char *report, const void *no
                                               const secprov_verify_options *opt,
                                               secprov_verify_breakdown *bd, char *detail,
                                               size_t detail_len);
+
+/* Credential activation (docs/attestation.md): a challenge for the
+ * enrolled EK, bound to the AK's name computed from the enrollment's public
+ * area. *credential (*credential_len bytes, tpm2-tools' credential file,
+ * what the device's TPM2_ActivateCredential opens) goes to the device;
+ * *state (JSON, holds the secret) stays with the verifier until the answer.
+ * Both released with secprov_verify_free(). SECPROV_VERIFY_NO_EK when the
+ * enrollment's "ek" is null. */
+SECPROV_VERIFY_API int secprov_verify_make_credential(const char *enrollment,
+                                                      unsigned char **credential,
+                                                      size_t *credential_len, char **state,
+                                                      char *detail, size_t detail_len);
+
+/* The device's answer against the kept state: when it is the secret,
+ * *record is the activation record (JSON) the verifier writes and keeps,
+ * and passes to secprov_verify_options.activation later; else
+ * SECPROV_VERIFY_NOT_ACTIVATED. */
+SECPROV_VERIFY_API int secprov_verify_enroll(const char *enrollment, const char *state,
+                                             const void *answer, size_t answer_len,
+                                             char **record, char *detail, size_t detail_len);
+
+SECPROV_VERIFY_API void secprov_verify_free(void *p);
 
 /* A stable short name of a result: "ok", "signature", "nonce", ... (the
  * names in docs/attestation.md); "unknown" for other values. */

@@ -12,6 +12,7 @@
 #include "attest_common.h"
 #include "enrollment.h"
 #include "report.h"
+#include "verify_credential.h"
 #include "verify_fresh.h"
 #include "verify_json.h"
 #include "verify_pcrs.h"
@@ -297,6 +298,8 @@ int secprov_verify_report2(const char *report_text, const void *nonce, size_t no
     check_report(&v, &p, &r, nonce, nonce_len, expected_pcrs,
                  o.now != 0 ? o.now : (long long)time(NULL),
                  o.max_skew_s != 0 ? o.max_skew_s : SECPROV_VERIFY_DEFAULT_SKEW_S, o.since);
+    if (o.activation != NULL)
+        note(&v, &v.b.activation, vc_check_activated(o.activation, &p, err_of(&v)));
     if (v.rc == SECPROV_VERIFY_OK)
         vj_fail(&e, "ok");
 out:
@@ -331,7 +334,8 @@ const char *secprov_verify_reason(int result)
         "ok", "bad_argument", "malformed_enrollment", "mldsa_unsupported", "ak_attributes",
         "malformed_report", "malformed_pcrs", "ak_mismatch", "not_a_quote", "signature",
         "nonce", "qualifying_data", "device_mismatch", "field_mismatch", "pcr_digest",
-        "pcr_values", "mldsa_signature", "nomem", "expired", "not_yet_valid", "rebooted"};
+        "pcr_values", "mldsa_signature", "nomem", "expired", "not_yet_valid", "rebooted",
+        "no_ek", "not_activated"};
     if (result < 0 || (size_t)result >= sizeof names / sizeof names[0])
         return "unknown";
     return names[result];

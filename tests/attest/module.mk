@@ -9,3 +9,4 @@ CHECK_PROGRAMS += tests/attest/test_attest.sh tests/attest/run_attest_api.sh tes
 CHECK_PROGRAMS += tests/attest/test_attest_enrollment.sh
 CHECK_PROGRAMS += tests/attest/test_attest_v2.sh
 CHECK_PROGRAMS += tests/attest/test_attest_recipe.sh
+CHECK_PROGRAMS += tests/attest/test_attest_activate.sh

@@ -1,0 +1,11 @@
+/* Credential activation, the verifier's half: see secprov_verify.h. */
+#ifndef SECPROV_VERIFY_CREDENTIAL_H
+#define SECPROV_VERIFY_CREDENTIAL_H
+
+#include "enrollment.h"
+
+/* The activation record (secprov_verify_enroll's) names en's AK and EK:
+ * SECPROV_VERIFY_OK, else SECPROV_VERIFY_NOT_ACTIVATED with e set. */
+int vc_check_activated(const char *record, const sp_enrollment *en, vj_err *e);
+
+#endif

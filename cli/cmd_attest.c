@@ -3,6 +3,7 @@
  * secprov attest --nonce HEX [--require-tpm]
  * secprov verify REPORT --nonce HEX --enrollment FILE [--pcrs FILE] [--max-skew S]
  *                [--since REPORT] [--now S] [--json] [--require-activated RECORD]
+ *                [--ek-ca FILE]
  * docs/attestation.md.
  */
 #include <errno.h>
@@ -189,11 +190,12 @@ static int run_verify(cli_call *c)
     const char *skew = c->opt[3], *since_path = c->opt[4], *now = c->opt[5];
     int json = c->opt[6] != NULL;
     const char *activated_path = c->opt[7];
+    vo.ek_ca = c->opt[8];
 
     if (nonce_hex == NULL || enroll_path == NULL)
         return cli_error(CLI_USAGE, "usage: secprov verify REPORT --nonce HEX --enrollment FILE "
                          "[--pcrs FILE] [--max-skew S] [--since REPORT] [--now S] [--json] "
-                         "[--require-activated RECORD]");
+                         "[--require-activated RECORD] [--ek-ca FILE]");
     if ((skew != NULL && (cli_verify_seconds(skew, &vo.max_skew_s) != 0 || vo.max_skew_s == 0)) ||
         (now != NULL && (cli_verify_seconds(now, &vo.now) != 0 || vo.now == 0)))
         return cli_error(CLI_USAGE, "--max-skew, --now: a whole number of seconds, 1 or more");
@@ -243,7 +245,7 @@ static int run_verify(cli_call *c)
 static const cli_option attest_options[] = {{"nonce", 1}, {"require-tpm", 0}, {NULL, 0}};
 static const cli_option verify_options[] = {
     {"nonce", 1}, {"enrollment", 1}, {"pcrs", 1}, {"max-skew", 1}, {"since", 1}, {"now", 1},
-    {"json", 0}, {"require-activated", 1}, {NULL, 0}};
+    {"json", 0}, {"require-activated", 1}, {"ek-ca", 1}, {NULL, 0}};
 
 const cli_command cli_cmd_attest = {
     "attest", "enroll | --nonce HEX [--require-tpm]",
@@ -252,6 +254,6 @@ const cli_command cli_cmd_attest = {
 };
 const cli_command cli_cmd_verify = {
     "verify", "REPORT --nonce HEX --enrollment FILE [--pcrs FILE] [--max-skew S] [--since REPORT] "
-              "[--now S] [--json] [--require-activated RECORD]",
+              "[--now S] [--json] [--require-activated RECORD] [--ek-ca FILE]",
     "check an attestation report offline (no TPM)", verify_options, 1, 1, 0, run_verify, NULL,
 };

@@ -46,7 +46,8 @@ enum secprov_verify_result {
     SECPROV_VERIFY_NOT_YET_VALID = 19,      /* issued_at is ahead of now beyond the skew */
     SECPROV_VERIFY_REBOOTED = 20,           /* the TPM reset or restarted since the --since report */
     SECPROV_VERIFY_NO_EK = 21,              /* the enrollment has no EK ("ek": null): no activation */
-    SECPROV_VERIFY_NOT_ACTIVATED = 22       /* a wrong answer, or no activation record of this AK/EK */
+    SECPROV_VERIFY_NOT_ACTIVATED = 22,      /* a wrong answer, or no activation record of this AK/EK */
+    SECPROV_VERIFY_EK_CERTIFICATE = 23      /* ek_ca given: no EK certificate, or one not chaining to it */
 };
 
 /* One line of the breakdown. */
@@ -78,6 +79,7 @@ typedef struct secprov_verify_options {
     long long max_skew_s;   /* tolerance of the two clocks, seconds; 0: 60 */
     const char *since;      /* a previous report (JSON) of the same AK, already verified, or NULL */
     const char *activation; /* the activation record (secprov_verify_enroll) required, or NULL */
+    const char *ek_ca;      /* a PEM file of CA certificates ek.certificate must chain to, or NULL */
 } secprov_verify_options;
 
 #define SECPROV_VERIFY_DEFAULT_SKEW_S 60

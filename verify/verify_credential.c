@@ -18,7 +18,9 @@
 #include <openssl/crypto.h>
 #include <openssl/kdf.h>
 #include <openssl/rand.h>
+#include <openssl/pem.h>
 #include <openssl/rsa.h>
+#include <openssl/x509_vfy.h>
 
 #include "verify_credential.h"
 #include "verify_json.h"
@@ -348,6 +350,38 @@ int vc_check_activated(const char *record, const sp_enrollment *en, vj_err *e)
     free(ek);
     json_object_put(o);
     return rc;
+}
+
+int vc_check_ek_chain(const char *ca_file, const sp_enrollment *en, vj_err *e)
+{
+    X509_STORE *store = NULL;
+    X509_STORE_CTX *ctx = NULL;
+    X509 *cert = NULL;
+    BIO *bio = NULL;
+    int ok = 0;
+
+    if (!en->has_ek || en->ek_certificate == NULL) {
+        vj_fail(e, "enrollment.ek.certificate: none, and --ek-ca requires one (a TPM without "
+                "an EK certificate: pin its EK name at manufacturing instead)");
+        return SECPROV_VERIFY_EK_CERTIFICATE;
+    }
+    if ((store = X509_STORE_new()) == NULL || X509_STORE_load_file(store, ca_file) != 1) {
+        vj_fail(e, "--ek-ca %.200s: not a readable PEM file of CA certificates", ca_file);
+        X509_STORE_free(store);
+        return SECPROV_VERIFY_BAD_ARGUMENT;
+    }
+    if ((bio = BIO_new_mem_buf(en->ek_certificate, -1)) != NULL &&
+        (cert = PEM_read_bio_X509(bio, NULL, NULL, NULL)) != NULL &&
+        (ctx = X509_STORE_CTX_new()) != NULL && X509_STORE_CTX_init(ctx, store, cert, NULL) == 1)
+        ok = X509_verify_cert(ctx) == 1;
+    if (!ok)
+        vj_fail(e, "enrollment.ek.certificate: does not chain to a CA of --ek-ca (%s)",
+                ctx != NULL ? X509_verify_cert_error_string(X509_STORE_CTX_get_error(ctx)) : "unreadable");
+    X509_STORE_CTX_free(ctx);
+    X509_free(cert);
+    BIO_free(bio);
+    X509_STORE_free(store);
+    return ok ? SECPROV_VERIFY_OK : SECPROV_VERIFY_EK_CERTIFICATE;
 }
 
 void secprov_verify_free(void *p)

@@ -8,4 +8,9 @@
  * SECPROV_VERIFY_OK, else SECPROV_VERIFY_NOT_ACTIVATED with e set. */
 int vc_check_activated(const char *record, const sp_enrollment *en, vj_err *e);
 
+/* en's EK certificate chains to a CA certificate of the PEM file ca_file:
+ * SECPROV_VERIFY_OK, else SECPROV_VERIFY_EK_CERTIFICATE with e set (also
+ * when the enrollment has no EK certificate: pin its EK instead). */
+int vc_check_ek_chain(const char *ca_file, const sp_enrollment *en, vj_err *e);
+
 #endif

@@ -293,6 +293,10 @@ int secprov_verify_report2(const char *report_text, const void *nonce, size_t no
         v.rc = SECPROV_VERIFY_AK_ATTRIBUTES;
         goto out;
     }
+    if (o.ek_ca != NULL && (v.rc = vc_check_ek_chain(o.ek_ca, &p, &e)) != SECPROV_VERIFY_OK) {
+        v.b.ak_binding = SECPROV_VERIFY_FAIL;
+        goto out;
+    }
     if ((v.rc = read_report(report_text, &r, &e)) != SECPROV_VERIFY_OK)
         goto out;
     check_report(&v, &p, &r, nonce, nonce_len, expected_pcrs,
@@ -335,7 +339,7 @@ const char *secprov_verify_reason(int result)
         "malformed_report", "malformed_pcrs", "ak_mismatch", "not_a_quote", "signature",
         "nonce", "qualifying_data", "device_mismatch", "field_mismatch", "pcr_digest",
         "pcr_values", "mldsa_signature", "nomem", "expired", "not_yet_valid", "rebooted",
-        "no_ek", "not_activated"};
+        "no_ek", "not_activated", "ek_certificate"};
     if (result < 0 || (size_t)result >= sizeof names / sizeof names[0])
         return "unknown";
     return names[result];

@@ -11,7 +11,9 @@
 #     (malformed_enrollment); the same software key under its own name gets
 #     a credential, but the device's TPM cannot open it (no such AK): the
 #     software-signed reports then have no activation record and are refused;
-#   - an enrollment whose ek is null cannot be activated (no_ek), saying so.
+#   - an enrollment whose ek is null cannot be activated (no_ek), saying so;
+#   - --ek-ca: an EK certificate chaining to the named CA passes; one of
+#     another CA, or none at all, is refused (ek_certificate).
 source "$SECPROV_SRC/tests/tools/test_lib.sh"
 SP=$SECPROV_BUILD/bin/secprov
 PY=/usr/bin/python3
@@ -109,4 +111,21 @@ got=$(call make "$T/soft-enroll.json" "$T/s/credential" "$T/s/state")
   fail "software key activated: $got"
 got=$(call make "$T/noek-enroll.json" "$T/x" "$T/y")
 [[ $got == "no_ek enrollment.ek: null"* ]] && ok "ek null: cannot be activated, saying so" || fail "no ek: $got"
+
+# --ek-ca: swtpm here has no EK certificate; one is made for the enrolled EK.
+openssl req -x509 -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$T/ca.key" \
+  -subj /CN=test-ek-ca -days 2 -out "$T/ca.pem" 2>/dev/null
+openssl req -x509 -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$T/ca2.key" \
+  -subj /CN=other-ca -days 2 -out "$T/ca2.pem" 2>/dev/null
+$PY -c "import json,sys; print(json.load(open(sys.argv[1]))['ek']['pem'], end='')" "$T/enroll.json" > "$T/ek.pem"
+openssl x509 -new -force_pubkey "$T/ek.pem" -subj /CN=ek -CA "$T/ca.pem" -CAkey "$T/ca.key" -days 2 \
+  -out "$T/ekcert.pem" 2>/dev/null
+$PY -c "import json,sys; r=json.load(open(sys.argv[1])); r['ek']['certificate']=open(sys.argv[2]).read(); json.dump(r, open(sys.argv[3],'w'))" \
+  "$T/enroll.json" "$T/ekcert.pem" "$T/cert-enroll.json"
+[ "$(verdict "$T/cert-enroll.json" --ek-ca "$T/ca.pem")" = ok ] && ok "--ek-ca: the EK certificate chains to the CA" ||
+  fail "--ek-ca good: $(cat "$T/verify.err")"
+[ "$(verdict "$T/cert-enroll.json" --ek-ca "$T/ca2.pem")" = "refused: ek_certificate" ] &&
+  ok "--ek-ca another CA: ek_certificate" || fail "--ek-ca other: $(cat "$T/verify.err")"
+[ "$(verdict "$T/enroll.json" --ek-ca "$T/ca.pem")" = "refused: ek_certificate" ] && grep -q "pin its EK" "$T/verify.err" &&
+  ok "--ek-ca without an EK certificate: ek_certificate, saying to pin the EK" || fail "--ek-ca none: $(cat "$T/verify.err")"
 check_done

@@ -17,7 +17,8 @@ GROUPS = ("signature", "ak_binding", "nonce", "freshness", "pcr_drift", "mldsa",
 class VerifyOptions(ctypes.Structure):
     """struct secprov_verify_options (it only grows; size first)."""
     _fields_ = [("size", ctypes.c_size_t), ("now", ctypes.c_longlong),
-                ("max_skew_s", ctypes.c_longlong), ("since", ctypes.c_char_p)]
+                ("max_skew_s", ctypes.c_longlong), ("since", ctypes.c_char_p),
+                ("activation", ctypes.c_char_p), ("ek_ca", ctypes.c_char_p)]
 
 
 class VerifyBreakdown(ctypes.Structure):
@@ -45,6 +46,9 @@ class VerifyNomemError(VerifyError): pass                    # noqa: E701
 class ExpiredError(VerifyError): pass                        # noqa: E701
 class NotYetValidError(VerifyError): pass                    # noqa: E701
 class RebootedError(VerifyError): pass                       # noqa: E701
+class NoEkError(VerifyError): pass                           # noqa: E701
+class NotActivatedError(VerifyError): pass                   # noqa: E701
+class EkCertificateError(VerifyError): pass                  # noqa: E701
 
 ERRORS: Dict[str, Type[VerifyError]] = {
     "bad_argument": BadArgumentError, "malformed_enrollment": MalformedEnrollmentError,
@@ -56,6 +60,7 @@ ERRORS: Dict[str, Type[VerifyError]] = {
     "pcr_digest": PcrDigestError, "pcr_values": PcrValuesError,
     "mldsa_signature": MldsaSignatureError, "nomem": VerifyNomemError,
     "expired": ExpiredError, "not_yet_valid": NotYetValidError, "rebooted": RebootedError,
+    "no_ek": NoEkError, "not_activated": NotActivatedError, "ek_certificate": EkCertificateError,
 }
 
 

@@ -185,6 +185,14 @@ typedef struct secprov_provider_class {
                   char **json);
 
     /* --- ABI version 2 ends here; append new slots below. --- */
+
+    /* The per-response tpm_attestation block (docs/attestation.md,
+     * formats/block.h): a quote of attest.pcrs whose qualifying data is
+     * SHA-256(payload_id)[:16] (payload_id 1..SECPROV_ATTEST_PAYLOAD_ID_MAX
+     * bytes, checked by the core); flags 0 (reserved). *json malloc'd
+     * NUL-terminated text; NULL on failure. NULL slot: cannot attest. */
+    int (*attest_block)(secprov_provider_ctx *ctx, const void *payload_id, size_t len,
+                        int flags, char **json);
 } secprov_provider_class;
 
 #define SECPROV_ATTEST_OP_ENROLL 1

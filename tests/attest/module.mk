@@ -5,4 +5,4 @@ $(TESTDIR_B)/attest/test_attest_api: $(OBJDIR)/tests/attest/test_attest_api.o $(
 	$(CC) $(TEST_LDFLAGS) -o $@ $< -lsecprov -lsecprov_verify $(CMOCKA_LIBS)
 
 CHECK_DEPS     += $(LIBVERIFY_SO) $(TESTDIR_B)/attest/test_attest_api $(TESTDIR_B)/tools/mitmtpm
-CHECK_PROGRAMS += tests/attest/test_attest.sh tests/attest/run_attest_api.sh tests/attest/test_verify_install.sh tests/attest/test_attest_retry.sh
+CHECK_PROGRAMS += tests/attest/test_attest.sh tests/attest/run_attest_api.sh tests/attest/test_verify_install.sh tests/attest/test_attest_retry.sh tests/attest/test_attest_block.sh

@@ -2,7 +2,8 @@
 # make bench-attest: TPM commands per secprov_attest (swtpm's command log),
 # the modeled Orin fTPM latency of that sequence, the measured time per
 # attest on swtpm (pty device, one open handle) and per
-# secprov_verify_report on this host. Figures: docs/attestation.md.
+# secprov_verify_report on this host; the same for the per-response
+# tpm_attestation block (secprov_attest_block, secprov_verify_block). Figures: docs/attestation.md.
 #   bench/attest.sh BUILD_DIR
 set -euo pipefail
 build=$(cd "$1" && pwd)
@@ -18,6 +19,10 @@ PTYTPM_SWTPM_LOG=$work/swtpm.log tpm_sim_pty "$work/t" >/dev/null
 tpm_sim_config "$work/c.conf" tpm
 export SECPROV_CONFIG=$work/c.conf
 K=10
+for kind in report block; do
+export BENCH_KIND=$kind
+if [ $kind = report ]; then echo "secprov_attest (report):"
+else echo "secprov_attest_block (tpm_attestation block, default AIK = the persistent AK):"; fi
 read -r a b < <("$BA" count "$K" "$work/swtpm.log")
 # The command codes swtpm received (the 4 bytes after tag and size).
 tail -c +"$((a + 1))" "$work/swtpm.log" | head -c "$((b - a))" |
@@ -41,6 +46,7 @@ for what in attest verify; do
   awk -v w="$what" '$1 == w { print $2 / 1000.0 }' "$work/times" | sort -n |
     awk -v w="$what" '{ v[NR] = $1 } END { printf "  %-7s median %.2f ms  p90 %.2f ms  (n=%d, %s)\n", w,
         v[int((NR + 1) / 2)], v[int(NR * 0.9)], NR, w == "attest" ? "swtpm, pty device" : "this host" }'
+done
 done
 echo "  attest_mldsa: $("$build/bin/secprov" info | sed -n 's/^attest_mldsa: //p')"
 rm -rf "$work"

@@ -125,10 +125,13 @@ static int run_attest_block(cli_call *c, int flags)
     if (c->argc != 0 || c->opt[0] != NULL || id == NULL || id[0] == '\0' ||
         strlen(id) > SECPROV_ATTEST_PAYLOAD_ID_MAX)
         return cli_error(CLI_USAGE, "usage: secprov attest --payload-id ID --format "
-                         "tpm_attestation [--tier standard|high|maximum] (ID: 1 to %d bytes)",
+                         "tpm_attestation [--ephemeral-aik] [--tier standard|high|maximum] "
+                         "(ID: 1 to %d bytes)",
                          SECPROV_ATTEST_PAYLOAD_ID_MAX);
     if ((rc = cli_need_stdout(c)) != CLI_OK || (rc = cli_open(c, &sp)) != CLI_OK)
         return rc;
+    if (c->opt[5] != NULL)
+        flags |= SECPROV_ATTEST_EPHEMERAL_AIK;
     rc = secprov_attest_block(sp, id, strlen(id), flags, &json);
     rc = rc == SECPROV_OK ? print_json(json) : attest_failed("attest", rc);
     secprov_close(sp);
@@ -150,7 +153,8 @@ static int run_attest(cli_call *c)
         return CLI_USAGE;
     if (format != NULL && strcmp(format, "tpm_attestation") == 0)
         return run_attest_block(c, flags);
-    if ((format != NULL && strcmp(format, "report") != 0) || c->opt[3] != NULL)
+    if ((format != NULL && strcmp(format, "report") != 0) || c->opt[3] != NULL ||
+        c->opt[5] != NULL)
         return cli_error(CLI_USAGE, "attest: --format is report (with --nonce) or "
                          "tpm_attestation (with --payload-id)");
 
@@ -309,14 +313,16 @@ static int run_verify(cli_call *c)
 }
 
 static const cli_option attest_options[] = {{"nonce", 1}, {"require-tpm", 0}, {"tier", 1},
-                                            {"payload-id", 1}, {"format", 1}, {NULL, 0}};
+                                            {"payload-id", 1}, {"format", 1},
+                                            {"ephemeral-aik", 0}, {NULL, 0}};
 static const cli_option verify_options[] = {
     {"nonce", 1}, {"enrollment", 1}, {"pcrs", 1}, {"format", 1}, {"payload-id", 1}, {NULL, 0}};
 
 const cli_command cli_cmd_attest = {
     "attest", "enroll | --nonce HEX [--require-tpm] | --payload-id ID --format tpm_attestation "
-    "[--tier standard|high|maximum]",
-    "the attestation key's enrollment record, or a TPM quote bound to HEX (JSON)",
+    "[--ephemeral-aik] [--tier standard|high|maximum]",
+    "the attestation key's enrollment record, a TPM quote bound to HEX, or the per-response "
+    "tpm_attestation block for ID (JSON)",
     attest_options, 0, 1, 0, run_attest, NULL,
 };
 const cli_command cli_cmd_verify = {

@@ -273,11 +273,13 @@ int secprov_attest_block(secprov *sp, const void *payload_id, size_t len, int fl
     if (block != NULL)
         *block = NULL;
     if (sp == NULL || block == NULL || payload_id == NULL || len == 0 ||
-        (flags & ~SECPROV_ATTEST_REQUIRE_TPM) != 0)
+        (flags & ~(SECPROV_ATTEST_REQUIRE_TPM | SECPROV_ATTEST_EPHEMERAL_AIK)) != 0)
         return SECPROV_ERR_INVALID_ARG;
     if (len > SECPROV_ATTEST_PAYLOAD_ID_MAX)
         return SECPROV_ERR_TOO_LARGE;
-    rc = sp_store_attest_block(&sp->store, payload_id, len, 0,
+    rc = sp_store_attest_block(&sp->store, payload_id, len,
+                               (flags & SECPROV_ATTEST_EPHEMERAL_AIK) != 0
+                                   ? SECPROV_ATTEST_BLOCK_EPHEMERAL_AIK : 0,
                                (flags & SECPROV_ATTEST_REQUIRE_TPM) != 0, block);
     if (rc != SECPROV_OK && *block != NULL) {   /* a provider must not, but never leak */
         free(*block);

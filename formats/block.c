@@ -230,6 +230,16 @@ char *block_write(const block *b)
     if (Tss2_MU_TPMT_SIGNATURE_Marshal(&b->sig, buf, sizeof buf, &len) != TSS2_RC_SUCCESS)
         goto bad;
     json_object_object_add(o, "signature_b64", b64_json(buf, len));
+    if (b->certified) {
+        len = 0;
+        if (Tss2_MU_TPM2B_ATTEST_Marshal(&b->certify, buf, sizeof buf, &len) != TSS2_RC_SUCCESS)
+            goto bad;
+        json_object_object_add(o, "aik_certify_b64", b64_json(buf, len));
+        len = 0;
+        if (Tss2_MU_TPMT_SIGNATURE_Marshal(&b->certify_sig, buf, sizeof buf, &len) != TSS2_RC_SUCCESS)
+            goto bad;
+        json_object_object_add(o, "aik_certify_signature_b64", b64_json(buf, len));
+    }
     return finish(o);
 bad:
     json_object_put(o);
@@ -339,7 +349,8 @@ static int read_values(json_object *vals, const TPML_PCR_SELECTION *sel, TPML_DI
 static int read_available(json_object *o, block *b, char *why, size_t why_len)
 {
     static const char *const known[] = {"is_available", "pcr_banks", "pcr_values",
-                                        "aik_pubkey_b64", "quote_b64", "signature_b64"};
+                                        "aik_pubkey_b64", "quote_b64", "signature_b64",
+                                        "aik_certify_b64", "aik_certify_signature_b64"};
     json_object *v = NULL;
     uint8_t *raw = NULL;
     size_t n = 0, off;
@@ -385,6 +396,29 @@ static int read_available(json_object *o, block *b, char *why, size_t why_len)
     free(raw);
     if (rc != TSS2_RC_SUCCESS || off != n)
         return fail(why, why_len, "tpm_attestation.signature_b64: not one TPMT_SIGNATURE");
+
+    int has_c = json_object_object_get_ex(o, "aik_certify_b64", NULL);
+    if (has_c != json_object_object_get_ex(o, "aik_certify_signature_b64", NULL))
+        return fail(why, why_len, "tpm_attestation: aik_certify_b64 and "
+                    "aik_certify_signature_b64 come together");
+    if (!has_c)
+        return 0;
+    b->certified = 1;
+    if (get_b64(o, "aik_certify_b64", &raw, &n, why, why_len) != 0)
+        return -1;
+    off = 0;
+    rc = Tss2_MU_TPM2B_ATTEST_Unmarshal(raw, n, &off, &b->certify);
+    free(raw);
+    if (rc != TSS2_RC_SUCCESS || off != n)
+        return fail(why, why_len, "tpm_attestation.aik_certify_b64: not one TPM2B_ATTEST");
+    if (get_b64(o, "aik_certify_signature_b64", &raw, &n, why, why_len) != 0)
+        return -1;
+    off = 0;
+    rc = Tss2_MU_TPMT_SIGNATURE_Unmarshal(raw, n, &off, &b->certify_sig);
+    free(raw);
+    if (rc != TSS2_RC_SUCCESS || off != n)
+        return fail(why, why_len, "tpm_attestation.aik_certify_signature_b64: not one "
+                    "TPMT_SIGNATURE");
     return 0;
 }
 

@@ -42,6 +42,13 @@ typedef struct block {
     TPM2B_PUBLIC aik;
     TPM2B_ATTEST quote;
     TPMT_SIGNATURE sig;
+    /* --ephemeral-aik: the AIK is a fresh key, certified by the persistent
+     * AK (TPM2_Certify, same qualifying data): "aik_certify_b64" (base64
+     * TPM2B_ATTEST) and "aik_certify_signature_b64" (base64 TPMT_SIGNATURE),
+     * both or neither. */
+    int certified;
+    TPM2B_ATTEST certify;
+    TPMT_SIGNATURE certify_sig;
 } block;
 
 /* The block as JSON text (malloc'd, NULL on no memory or bad input);

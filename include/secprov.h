@@ -174,9 +174,13 @@ SECPROV_API void secprov_attest_free(char *json);
  * with secprov_attest_free()). Without a TPM: SECPROV_OK with the block
  * {"is_available": false} (tiers standard, high), or
  * SECPROV_ERR_UNAVAILABLE when flags has SECPROV_ATTEST_REQUIRE_TPM (tier
- * maximum). Checked offline by secprov_verify_block() (secprov_verify.h).
+ * maximum). flags SECPROV_ATTEST_EPHEMERAL_AIK: the quote is made by a
+ * fresh key certified by the attestation key (TPM2_Certify), flushed after
+ * use and never stored; the block carries the certification. Checked
+ * offline by secprov_verify_block() (secprov_verify.h).
  */
 #define SECPROV_ATTEST_PAYLOAD_ID_MAX 4096
+#define SECPROV_ATTEST_EPHEMERAL_AIK 2
 SECPROV_API int secprov_attest_block(secprov *sp, const void *payload_id, size_t len, int flags,
                                      char **block);
 

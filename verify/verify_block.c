@@ -37,20 +37,21 @@ static int same_public(const TPM2B_PUBLIC *a, const TPM2B_PUBLIC *b)
            memcmp(na.name, nb.name, na.size) == 0;
 }
 
-/* ECDSA-SHA256 signature of the TPMS_ATTEST bytes by the block's AIK. */
-static int check_signature(const block *b, vj_err *e)
+/* ECDSA-SHA256 signature sig of the TPMS_ATTEST bytes att by key pub. */
+static int signature_ok(const TPM2B_PUBLIC *pub, const TPMT_SIGNATURE *sig,
+                        const TPM2B_ATTEST *att, const char *field, vj_err *e)
 {
-    const TPMS_SIGNATURE_ECC *s = &b->sig.signature.ecdsa;
-    EVP_PKEY *key = attest_ecc_pkey(&b->aik.publicArea);
+    const TPMS_SIGNATURE_ECC *s = &sig->signature.ecdsa;
+    EVP_PKEY *key = attest_ecc_pkey(&pub->publicArea);
     ECDSA_SIG *es = NULL;
     EVP_MD_CTX *md = NULL;
     unsigned char *der = NULL;
     BIGNUM *br = NULL, *bs = NULL;
     int der_len = 0, ok = 0;
 
-    if (b->sig.sigAlg != TPM2_ALG_ECDSA || s->hash != TPM2_ALG_SHA256) {
+    if (sig->sigAlg != TPM2_ALG_ECDSA || s->hash != TPM2_ALG_SHA256) {
         EVP_PKEY_free(key);
-        vj_fail(e, "tpm_attestation.signature_b64: not ECDSA-SHA256 (sigAlg 0x%x)", b->sig.sigAlg);
+        vj_fail(e, "tpm_attestation.%s: not ECDSA-SHA256 (sigAlg 0x%x)", field, sig->sigAlg);
         return SECPROV_VERIFY_SIGNATURE;
     }
     if (key != NULL && (es = ECDSA_SIG_new()) != NULL &&
@@ -61,8 +62,7 @@ static int check_signature(const block *b, vj_err *e)
         der_len = i2d_ECDSA_SIG(es, &der);
         ok = der_len > 0 && (md = EVP_MD_CTX_new()) != NULL &&
              EVP_DigestVerifyInit(md, NULL, EVP_sha256(), NULL, key) == 1 &&
-             EVP_DigestVerify(md, der, (size_t)der_len, b->quote.attestationData,
-                              b->quote.size) == 1;
+             EVP_DigestVerify(md, der, (size_t)der_len, att->attestationData, att->size) == 1;
     }
     BN_free(br);
     BN_free(bs);
@@ -71,8 +71,51 @@ static int check_signature(const block *b, vj_err *e)
     EVP_MD_CTX_free(md);
     EVP_PKEY_free(key);
     if (!ok)
-        vj_fail(e, "tpm_attestation.signature_b64: does not verify with aik_pubkey_b64");
+        vj_fail(e, "tpm_attestation.%s: does not verify with %s", field,
+                pub->publicArea.type == 0 ? "the key" : "its key");
     return ok ? SECPROV_VERIFY_OK : SECPROV_VERIFY_SIGNATURE;
+}
+
+static int check_signature(const block *b, vj_err *e)
+{
+    return signature_ok(&b->aik, &b->sig, &b->quote, "signature_b64", e);
+}
+
+/* --ephemeral-aik: the certification of the block's AIK by the enrolled AK
+ * (TPM2_Certify of that key's name, with the same qualifying data). */
+static int check_certification(const block *b, const TPM2B_PUBLIC *pinned,
+                               const uint8_t qd[BLOCK_QD_LEN], vj_err *e)
+{
+    TPMS_ATTEST att;
+    TPM2B_NAME name;
+    size_t off = 0;
+    int rc;
+
+    if ((rc = signature_ok(pinned, &b->certify_sig, &b->certify, "aik_certify_signature_b64",
+                           e)) != SECPROV_VERIFY_OK) {
+        vj_fail(e, "tpm_attestation.aik_certify_signature_b64: not signed by the enrolled "
+                "attestation key");
+        return SECPROV_VERIFY_AK_MISMATCH;
+    }
+    memset(&att, 0, sizeof att);
+    if (Tss2_MU_TPMS_ATTEST_Unmarshal(b->certify.attestationData, b->certify.size, &off, &att) !=
+            TSS2_RC_SUCCESS || off != b->certify.size || att.magic != TPM2_GENERATED_VALUE ||
+        att.type != TPM2_ST_ATTEST_CERTIFY) {
+        vj_fail(e, "tpm_attestation.aik_certify_b64: not a TPM-made certification");
+        return SECPROV_VERIFY_NOT_A_QUOTE;
+    }
+    if (attest_public_name(&b->aik.publicArea, &name) != 0 ||
+        att.attested.certify.name.size != name.size ||
+        memcmp(att.attested.certify.name.name, name.name, name.size) != 0) {
+        vj_fail(e, "tpm_attestation.aik_certify_b64: certifies another key than aik_pubkey_b64");
+        return SECPROV_VERIFY_AK_MISMATCH;
+    }
+    if (att.extraData.size != BLOCK_QD_LEN || memcmp(att.extraData.buffer, qd, BLOCK_QD_LEN) != 0) {
+        vj_fail(e, "tpm_attestation.aik_certify_b64: qualifying data is not "
+                "SHA-256(payload_id)[:16]");
+        return SECPROV_VERIFY_QUALIFYING_DATA;
+    }
+    return SECPROV_VERIFY_OK;
 }
 
 static int same_selection(const TPML_PCR_SELECTION *a, const TPML_PCR_SELECTION *b)
@@ -171,10 +214,15 @@ static int check(const block *b, const void *payload_id, size_t len, const char 
         vj_fail(e, "tpm_attestation: is_available is false (the device gave no quote)");
         return SECPROV_VERIFY_MALFORMED_REPORT;
     }
+    if (block_qualifying_data(payload_id, len, qd) != 0)
+        return SECPROV_VERIFY_NOMEM;
     if (enrollment != NULL) {
         if ((rc = read_enrolled_ak(enrollment, &pinned, e)) != SECPROV_VERIFY_OK)
             return rc;
-        if (!same_public(&pinned, &b->aik)) {
+        if (b->certified) {
+            if ((rc = check_certification(b, &pinned, qd, e)) != SECPROV_VERIFY_OK)
+                return rc;
+        } else if (!same_public(&pinned, &b->aik)) {
             vj_fail(e, "tpm_attestation.aik_pubkey_b64: not the enrolled attestation key");
             return SECPROV_VERIFY_AK_MISMATCH;
         }
@@ -192,8 +240,6 @@ static int check(const block *b, const void *payload_id, size_t len, const char 
     }
     if ((rc = check_signature(b, e)) != SECPROV_VERIFY_OK)
         return rc;
-    if (block_qualifying_data(payload_id, len, qd) != 0)
-        return SECPROV_VERIFY_NOMEM;
     if (att.extraData.size != BLOCK_QD_LEN || memcmp(att.extraData.buffer, qd, BLOCK_QD_LEN) != 0) {
         vj_fail(e, "tpm_attestation.quote_b64: qualifying data is not SHA-256(payload_id)[:16] "
                 "(another payload id, or a replayed block)");

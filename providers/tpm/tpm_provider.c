@@ -292,13 +292,14 @@ static int tpm_attest_block(secprov_provider_ctx *ctx, const void *payload_id, s
     TSS2_RC trc = TSS2_RC_SUCCESS;
     int rc;
 
-    if (flags != 0)
+    if ((flags & ~SECPROV_ATTEST_BLOCK_EPHEMERAL_AIK) != 0)
         return SECPROV_ERR_INVALID_ARG;
     if ((rc = tpm_call_begin(c)) != SECPROV_OK)
         return rc;
     for (int attempt = 0;; attempt++) {
         if ((rc = tpm_ensure_esys(c)) == SECPROV_OK) {
-            rc = tpm_attest_block_run(&c->esys, c->env, &c->deadline, payload_id, len, json,
+            rc = tpm_attest_block_run(&c->esys, c->env, &c->deadline, payload_id, len,
+                                      (flags & SECPROV_ATTEST_BLOCK_EPHEMERAL_AIK) != 0, json,
                                       &trc, &what);
             if (trc != TSS2_RC_SUCCESS)
                 rc = tpm_failed(c, trc, what, "attestation key");

@@ -250,13 +250,14 @@ class Provider(_Closing):
                                  _ffi.DEFINES["SECPROV_ATTEST_REQUIRE_TPM"] if require_tpm else 0)
 
     def attest_block(self, payload_id: Union[str, bytes], tier: str = "standard",
-                     require_tpm: bool = False) -> Dict[str, Any]:
+                     require_tpm: bool = False, ephemeral_aik: bool = False) -> Dict[str, Any]:
         """The per-response ``tpm_attestation`` block for ``payload_id`` (str,
         UTF-8 encoded, or bytes; 1 to 4096 bytes): a quote whose qualifying
         data is SHA-256(payload_id)[:16] (docs/attestation.md). Without a TPM:
         ``{"is_available": False}`` at tier "standard" or "high";
         TpmRequiredError (an UnavailableError: HTTP 503) at tier "maximum"
-        or with require_tpm."""
+        or with require_tpm. ephemeral_aik: a fresh AIK certified by the
+        attestation key quotes (the block carries the certification)."""
         if isinstance(payload_id, str):
             pid = payload_id.encode("utf-8")
         elif isinstance(payload_id, (bytes, bytearray, memoryview)):
@@ -268,8 +269,9 @@ class Provider(_Closing):
             raise ValueError("secprov: tier must be 'standard', 'high' or 'maximum'")
         flags = (_ffi.DEFINES["SECPROV_ATTEST_REQUIRE_TPM"]
                  if require_tpm or tier == "maximum" else 0)
+        eph = _ffi.DEFINES["SECPROV_ATTEST_EPHEMERAL_AIK"] if ephemeral_aik else 0
         try:
-            return self._attest_json(lib.secprov_attest_block, pid, len(pid), flags)
+            return self._attest_json(lib.secprov_attest_block, pid, len(pid), flags | eph)
         except UnavailableError as e:
             if not flags:
                 raise

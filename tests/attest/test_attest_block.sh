@@ -154,6 +154,27 @@ $A attest --nonce 00aa > "$T/rep.json"
 [ "$("$SP" verify --format report "$T/rep.json" --nonce 00aa --enrollment "$T/enroll.json")" = ok ] &&
   ok "reports: default format and --format report" || fail "report verify through --format"
 
+# ---- --ephemeral-aik: a fresh key certified by the AK ---------------------------
+$A attest --payload-id "$ID" --format tpm_attestation --ephemeral-aik > "$T/eph.json"
+$PY - "$T/eph.json" "$T/blk.json" <<'PY' && ok "ephemeral AIK: another key than the AK, the certification carried" || fail "ephemeral block members"
+import json, sys
+e = json.load(open(sys.argv[1])); b = json.load(open(sys.argv[2]))
+assert set(e) == set(b) | {"aik_certify_b64", "aik_certify_signature_b64"}, set(e)
+assert e["aik_pubkey_b64"] != b["aik_pubkey_b64"]
+PY
+[ -z "$(ls "$T/tpm-state/attest" | grep -v -e '^ak\.pub$' -e '^ak\.priv$' -e '^mldsa')" ] &&
+  [ "$(tpm2_getcap -T "$TCTI_A" handles-transient | wc -l)" = 0 ] &&
+  ok "ephemeral AIK: nothing stored, nothing left loaded" || fail "ephemeral AIK left state: $(ls "$T/tpm-state/attest") $(tpm2_getcap -T "$TCTI_A" handles-transient)"
+expect "ephemeral AIK, chain to the enrolled AK: ok" "ok" "$T/eph.json" "$ID" --enrollment "$T/enroll.json"
+expect "ephemeral AIK, another device's enrollment: refused" "refused: ak_mismatch" "$T/eph.json" "$ID" --enrollment "$T/enroll-b.json"
+mutate "$T/eph.json" "$T/m.json" "del b['aik_certify_b64']; del b['aik_certify_signature_b64']"
+expect "ephemeral AIK without its certification: refused" "refused: ak_mismatch" "$T/m.json" "$ID" --enrollment "$T/enroll.json"
+$A attest --payload-id "$ID-x" --format tpm_attestation --ephemeral-aik > "$T/eph2.json"
+mutate "$T/eph.json" "$T/m.json" "o=json.load(open('$T/eph2.json')); b['aik_certify_b64']=o['aik_certify_b64']; b['aik_certify_signature_b64']=o['aik_certify_signature_b64']"
+expect "another request's certification: refused" "refused: ak_mismatch" "$T/m.json" "$ID" --enrollment "$T/enroll.json"
+mutate "$T/eph.json" "$T/m.json" "del b['aik_certify_signature_b64']"
+expect "half a certification: refused" "refused: malformed_report" "$T/m.json" "$ID"
+
 # ---- tiers ----------------------------------------------------------------------
 for tier in standard high; do
   out=$($A --provider legacy attest --payload-id "$ID" --format tpm_attestation --tier $tier 2>"$T/err"); rc=$?

@@ -8,7 +8,8 @@
  *                             byte offsets of swtpm's command LOG before and
  *                             after the K ("START END")
  * BENCH_KIND=block: the same with secprov_attest_block (payload id
- * "bench-payload") and secprov_verify_block against the enrollment.
+ * "bench-payload") and secprov_verify_block against the enrollment;
+ * BENCH_KIND=ephemeral: the block with SECPROV_ATTEST_EPHEMERAL_AIK.
  * Provider and config from the environment (SECPROV_CONFIG).
  */
 #include <stdio.h>
@@ -30,13 +31,13 @@ static long long now_us(void)
 }
 
 static const char payload_id[] = "bench-payload";
-static int block_kind;
+static int block_kind, block_flags;
 
 static char *attest(secprov *sp)
 {
     char *report = NULL;
     int rc = block_kind ? secprov_attest_block(sp, payload_id, sizeof payload_id - 1,
-                                               SECPROV_ATTEST_REQUIRE_TPM, &report)
+                                               SECPROV_ATTEST_REQUIRE_TPM | block_flags, &report)
                         : secprov_attest(sp, nonce, sizeof nonce, SECPROV_ATTEST_REQUIRE_TPM,
                                          &report);
     if (rc != SECPROV_OK) {
@@ -63,7 +64,9 @@ int main(int argc, char **argv)
         return 2;
     }
     int n = atoi(argv[2]);
-    block_kind = getenv("BENCH_KIND") != NULL && strcmp(getenv("BENCH_KIND"), "block") == 0;
+    const char *kind = getenv("BENCH_KIND");
+    block_kind = kind != NULL && (strcmp(kind, "block") == 0 || strcmp(kind, "ephemeral") == 0);
+    block_flags = kind != NULL && strcmp(kind, "ephemeral") == 0 ? SECPROV_ATTEST_EPHEMERAL_AIK : 0;
     if (secprov_open(&sp, NULL) != SECPROV_OK) {
         fprintf(stderr, "bench_attest: secprov_open failed (%s)\n", secprov_last_error());
         return 1;

@@ -192,28 +192,8 @@ int tpm_provision(tpm_ctx *c, char *why, size_t why_len)
         free(marker);
         return SECPROV_OK;
     }
-    /* A FAPI context on the TPM, for this only (its Fapi_Initialize sends
-     * TPM2_Startup synchronously: made right after tpm_probe() got an answer). */
-    FAPI_CONTEXT *fapi = NULL;
-    TSS2_RC rc = fapi_context_new(c->config_path, &c->deadline, &fapi);
-    if (rc != TSS2_RC_SUCCESS) {
-        snprintf(why, why_len, "FAPI initialisation failed on '%s' (config %s): %s",
-                 c->set.tcti, c->config_path, Tss2_RC_Decode(rc));
-        return rc == TSS_RC_DEADLINE || (rc & TSS2_RC_LAYER_MASK) == TSS2_TCTI_RC_LAYER
-                   ? SECPROV_ERR_TIMEOUT : SECPROV_ERR_TPM;
-    }
-    /* The one unbounded wait, once per keystore and right after tpm_probe()
-     * got an answer: the synchronous call. tpm2-tss 3.2.1's asynchronous
-     * provisioning fails when 0x81000001 already holds the SRK (made by
-     * another keystore, an earlier container's volume, or the OS): it takes
-     * TR_FromTPMPublic's answer without waiting for it (TCTI TRY_AGAIN) and
-     * leaves its transient keys loaded. tests/tpm/test_provision.sh. */
-    rc = Fapi_Provision(fapi, NULL, NULL, NULL);
-    Fapi_Finalize(&fapi);
-    if (rc != TSS2_RC_SUCCESS && rc != TSS2_FAPI_RC_ALREADY_PROVISIONED) {
-        snprintf(why, why_len, "FAPI provisioning failed: %s (0x%x)", Tss2_RC_Decode(rc),
-                 (unsigned)rc);
-        return SECPROV_ERR_TPM;
-    }
+    int rc = fapi_provision(c->config_path, c->set.tcti, &c->deadline, why, why_len);
+    if (rc != SECPROV_OK)
+        return rc;
     return sp_file_write_atomic(c->env->state_dir, "provisioned", "1\n", 2);
 }

@@ -5,7 +5,8 @@ $(TESTDIR_B)/tpm/test_roundtrip: $(OBJDIR)/tests/tpm/test_roundtrip.o $(LIBSECPR
 	$(CC) $(TEST_LDFLAGS) -o $@ $< -lsecprov $(CMOCKA_LIBS)
 
 CHECK_DEPS     += $(TESTDIR_B)/tpm/test_roundtrip
-CHECK_PROGRAMS += tests/tpm/run_roundtrip.sh tests/tpm/test_selection.sh tests/tpm/test_valgrind.sh tests/tpm/test_wire.sh tests/tpm/test_provision.sh tests/tpm/test_interposer.sh
+CHECK_PROGRAMS += tests/tpm/run_roundtrip.sh tests/tpm/test_selection.sh tests/tpm/test_valgrind.sh tests/tpm/test_wire.sh tests/tpm/test_provision.sh tests/tpm/test_interposer.sh \
+                  tests/tpm/test_no_fapi.sh
 
 # The TPM fault tests (killed, wedged, restarted, wiped TPM; EBUSY device).
 $(OBJDIR)/tests/tpm/fault_driver.o: EXTRA_CFLAGS := $(TEST_CFLAGS)

@@ -14,6 +14,7 @@
 
 #include "fapi_setup.h"
 #include "keystore_object.h"
+#include "salt_key.h"
 #include "state_files.h"
 #include "tcti_fds.h"
 #include "tpm_flush.h"
@@ -91,6 +92,14 @@ int tpm_failed(tpm_ctx *c, TSS2_RC rc, const char *what, const char *name)
         tpm_drop(c);
         return SECPROV_ERR_TIMEOUT;
     }
+    if (rc == TSS_RC_SALT_KEY) {                  /* the RSA salt key's Load refused */
+        c->env->log(c->env, SECPROV_LOG_ERROR, "tpm: %s '%s': refusing the salt key %s/"
+                    SALT_DIR "/" SALT_RSA_FILE ": this TPM does not load it under the "
+                    "keystore's SRK (TPM2_Load: %s); no session is salted to it", what, name,
+                    c->env->state_dir, Tss2_RC_Decode(c->esys.session.salt_rc));
+        tpm_drop_contexts(c, 1);
+        return SECPROV_ERR_INTEGRITY;
+    }
     if (rc == TSS_RC_SRK_MISMATCH)
         status = SECPROV_ERR_KEYSTORE_MISMATCH;   /* another SRK at the keystore's handle */
     else if (rc == TSS2_FAPI_RC_KEY_NOT_FOUND &&
@@ -159,7 +168,9 @@ int tpm_ensure_esys(tpm_ctx *c)
     }
     tpm_tcti_cloexec(tcti);                    /* its TPM connection: not for children */
     rc = tpm_esys_open(&c->esys, tcti, SRK_HANDLE, &srk, c->set.keep_session, &c->deadline);
-    return rc == TSS2_RC_SUCCESS ? SECPROV_OK : tpm_failed(c, rc, "opening the SRK", "0x81000001");
+    if (rc != TSS2_RC_SUCCESS)
+        return tpm_failed(c, rc, "opening the SRK", "0x81000001");
+    return salt_key_prepare(c);                /* the key the session's salt goes to */
 }
 
 /* After 0x902/0x903/0x905/0x901: flush what dead processes left (we hold the

@@ -27,6 +27,7 @@
 /* secprov's own codes, in a layer (0xff) tpm2-tss does not use. */
 #define TSS_RC_DEADLINE ((TSS2_RC)(0xffu << TSS2_RC_LAYER_SHIFT | 1u))     /* deadline passed */
 #define TSS_RC_SRK_MISMATCH ((TSS2_RC)(0xffu << TSS2_RC_LAYER_SHIFT | 2u)) /* see esys_seal.h */
+#define TSS_RC_SALT_KEY ((TSS2_RC)(0xffu << TSS2_RC_LAYER_SHIFT | 3u))   /* see tpm_session.h */
 
 typedef struct timespec tpm_deadline;
 

@@ -3,6 +3,7 @@
 # libtss2-mu only (no TPM access, no ESYS/FAPI); libsecprov does not link it.
 VERIFY_SRCS := $(sort $(wildcard verify/*.c))
 VERIFY_OBJS := $(call obj,$(VERIFY_SRCS)) $(OBJDIR)/verify/attest_common.o
+VERIFY_LINK_OBJS := $(VERIFY_OBJS) $(FORMATS_OBJS)
 VERIFY_CFLAGS := $(call pc_cflags,tss2-mu json-c) $(CRYPTO_CFLAGS) -Iverify -Iproviders/tpm
 VERIFY_LIBS := $(call pc_libs,tss2-mu json-c) $(CRYPTO_LIBS)
 $(VERIFY_OBJS): EXTRA_CFLAGS := $(VERIFY_CFLAGS)
@@ -13,10 +14,10 @@ $(OBJDIR)/verify/attest_common.o: providers/tpm/attest_common.c
 	$(CC) $(BASE_CFLAGS) $(VERIFY_CFLAGS) -MMD -MP -c $< -o $@
 
 # LIBVERIFY_REAL, LIBVERIFY_SO, LIBVERIFY_SONAME: mk/common.mk.
-$(LIBVERIFY_REAL): $(VERIFY_OBJS) verify/libsecprov_verify.map
+$(LIBVERIFY_REAL): $(VERIFY_LINK_OBJS) verify/libsecprov_verify.map
 	@mkdir -p $(@D)
 	$(CC) -shared -Wl,-soname,$(LIBVERIFY_SONAME) -Wl,--version-script=verify/libsecprov_verify.map \
-	    -Wl,-z,defs $(BASE_LDFLAGS) -o $@ $(VERIFY_OBJS) $(VERIFY_LIBS)
+	    -Wl,-z,defs $(BASE_LDFLAGS) -o $@ $(VERIFY_LINK_OBJS) $(VERIFY_LIBS)
 
 $(LIBVERIFY_SO): $(LIBVERIFY_REAL)
 	ln -sf libsecprov_verify.so.$(VERSION) $(LIBDIR_B)/$(LIBVERIFY_SONAME)

@@ -16,9 +16,9 @@ $(OBJDIR)/providers/tpm/profile_blob.o: $(BUILD)/gen/profile_blob.c
 	@mkdir -p $(@D)
 	$(CC) $(BASE_CFLAGS) -c $< -o $@
 
-$(PROVDIR_B)/tpm.so: $(TPM_OBJS) $(PROVIDER_COMMON_OBJS) providers/provider.map
+$(PROVDIR_B)/tpm.so: $(TPM_OBJS) $(PROVIDER_COMMON_OBJS) $(FORMATS_OBJS) providers/provider.map
 	@mkdir -p $(@D)
 	$(CC) -shared -Wl,--version-script=providers/provider.map -Wl,-z,defs -Wl,-z,nodelete $(BASE_LDFLAGS) -o $@ \
-	    $(TPM_OBJS) $(PROVIDER_COMMON_OBJS) $(TPM_FAPI_LIBS) $(CRYPTO_LIBS) -lpthread
+	    $(TPM_OBJS) $(PROVIDER_COMMON_OBJS) $(FORMATS_OBJS) $(TPM_FAPI_LIBS) $(CRYPTO_LIBS) -lpthread
 
 ALL_TARGETS += $(PROVDIR_B)/tpm.so

@@ -86,14 +86,17 @@ static void lockdown_mode(char *text)
     }
 }
 
-static json_object *digest_or_fail(run *r, char *const *paths, size_t n, const char *what)
+/* one file: its SHA-256; a list: at_files_sha256 */
+static json_object *digest_or_fail(run *r, char *const *paths, size_t n, int list,
+                                   const char *what)
 {
     unsigned char d[32];
     char hex[65], why[AT_WHY];
 
     if (n == 0)
         return json_object_new_string("");
-    if (at_files_sha256(paths, n, d, why, sizeof why) != 0) {
+    if ((list ? at_files_sha256(paths, n, d, why, sizeof why)
+              : at_file_sha256(paths[0], d, why, sizeof why)) != 0) {
         fail(r, 0, what, why);
         return json_object_new_string("");
     }
@@ -143,25 +146,25 @@ json_object *at_bundle_build(at_daemon *d, json_object *failures)
     json_object_object_add(b, "boot_measurements", boot);
     if (c->require_tpm)
         fail(&r, 1, "tpm", "require_tpm is set and no usable TPM");
-    json_object *dep = digest_or_fail(&r, c->deployment_files, c->deployment_count,
+    json_object *dep = digest_or_fail(&r, c->deployment_files, c->deployment_count, 1,
                                       "deployment_files");
     compare(&r, dep, "deployment", "deployment_files");
     json_object_object_add(b, "deployment_digest", dep);
     for (size_t i = 0; i < c->service_count; i++) {
         char key[300];
-        json_object *s = digest_or_fail(&r, &c->service_paths[i], 1, c->service_names[i]);
+        json_object *s = digest_or_fail(&r, &c->service_paths[i], 1, 0, c->service_names[i]);
         snprintf(key, sizeof key, "service:%s", c->service_names[i]);
         compare(&r, s, key, c->service_names[i]);
         json_object_object_add(svc, c->service_names[i], s);
     }
     json_object_object_add(b, "service_digests", svc);
-    json_object *pol = digest_or_fail(&r, c->policy_files, c->policy_count, "policy_files");
+    json_object *pol = digest_or_fail(&r, c->policy_files, c->policy_count, 1, "policy_files");
     compare(&r, pol, "policy", "policy_files");
     json_object_object_add(b, "policy_digest", pol);
     json_object_object_add(b, "registry_manifest_hash",
                            c->registry_manifest[0] == '\0'
                                ? json_object_new_string("")
-                               : digest_or_fail(&r, &c->registry_manifest, 1,
+                               : digest_or_fail(&r, &c->registry_manifest, 1, 0,
                                                 "registry_manifest"));
     t = text_of(c->cmdline_file, why, sizeof why);
     json_object_object_add(b, "kernel_cmdline", t != NULL ? json_object_new_string(t) : NULL);
@@ -173,8 +176,8 @@ json_object *at_bundle_build(at_daemon *d, json_object *failures)
     free(t);
     json_object_object_add(b, "tpm_available", json_object_new_boolean(0));
     json_object_object_add(b, "tpm_quote_verified", json_object_new_boolean(0));
-    if (!d->audit_ok)
-        fail(&r, 0, "audit_log", "the audit log cannot be written");
+    if (!d->audit_ok && d->audit.fd < 0)
+        fail(&r, 0, "audit_log", d->audit_why);
     json_object_object_add(b, "state",
                            json_object_new_string(at_state_name(
                                r.critical ? AT_FAILED

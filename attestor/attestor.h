@@ -55,8 +55,9 @@ int at_pcr_parse(const char *text, at_pcr *out, char *why, size_t why_len);
  * 0, or -1 and why ("not a regular file", strerror). */
 int at_file_read(const char *path, size_t max, unsigned char **buf, size_t *len, char *why,
                  size_t why_len);
-/* SHA-256 of such a file, or of several in order (each prefixed by its
- * length, so boundaries count). */
+/* SHA-256 of such a file; of several: SHA-256 over their SHA-256 digests
+ * in order (so order and boundaries count). */
+int at_file_sha256(const char *path, unsigned char out[32], char *why, size_t why_len);
 int at_files_sha256(char *const *paths, size_t n, unsigned char out[32], char *why,
                     size_t why_len);
 void at_hex(const unsigned char *b, size_t n, char *out);
@@ -94,6 +95,7 @@ typedef struct at_daemon {
     at_config cfg;
     at_audit audit;
     int audit_ok;
+    char audit_why[AT_WHY];      /* why the log cannot be written */
     pthread_mutex_t lock;        /* guards everything below */
     pthread_mutex_t attest_lock; /* one attestation at a time; waiters coalesce */
     uint64_t generation;         /* attestations done */

@@ -84,6 +84,7 @@ int main(int argc, char **argv)
                       sizeof why) != 0) {
         fprintf(stderr, "secprov-attestor: %s (the state is degraded until it is fixed)\n", why);
         d.audit_ok = 0;
+        snprintf(d.audit_why, sizeof d.audit_why, "%s", why);
     } else {
         d.audit_ok = 1;
         if (torn > 0) {

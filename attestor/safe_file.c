@@ -87,41 +87,54 @@ void at_hex(const unsigned char *b, size_t n, char *out)
     out[2 * n] = '\0';
 }
 
-int at_files_sha256(char *const *paths, size_t n, unsigned char out[32], char *why,
-                    size_t why_len)
+int at_file_sha256(const char *path, unsigned char out[32], char *why, size_t why_len)
 {
     EVP_MD_CTX *ctx = EVP_MD_CTX_new();
     unsigned char buf[8192];
-    int rc = -1;
+    int rc = -1, fd = -1;
 
     if (ctx == NULL || EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1) {
         snprintf(why, why_len, "SHA-256 unavailable");
         goto out;
     }
-    for (size_t i = 0; i < n; i++) {
-        int fd = open_regular(paths[i], why, why_len);
-        if (fd < 0)
+    if ((fd = open_regular(path, why, why_len)) < 0)
+        goto out;
+    for (;;) {
+        ssize_t r = read(fd, buf, sizeof buf);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0) {
+            snprintf(why, why_len, "%s: %s", path, strerror(errno));
             goto out;
-        for (;;) {
-            ssize_t r = read(fd, buf, sizeof buf);
-            if (r < 0 && errno == EINTR)
-                continue;
-            if (r < 0) {
-                snprintf(why, why_len, "%s: %s", paths[i], strerror(errno));
-                close(fd);
-                goto out;
-            }
-            if (r == 0)
-                break;
-            EVP_DigestUpdate(ctx, buf, (size_t)r);
         }
-        close(fd);
-        /* a separator naming the file's place, so boundaries count */
-        unsigned char sep[8] = {0, 0, 0, 0, 0, 0, 0, (unsigned char)(i & 0xff)};
-        EVP_DigestUpdate(ctx, sep, sizeof sep);
+        if (r == 0)
+            break;
+        EVP_DigestUpdate(ctx, buf, (size_t)r);
     }
     rc = EVP_DigestFinal_ex(ctx, out, NULL) == 1 ? 0 : -1;
 out:
+    if (fd >= 0)
+        close(fd);
     EVP_MD_CTX_free(ctx);
+    return rc;
+}
+
+int at_files_sha256(char *const *paths, size_t n, unsigned char out[32], char *why,
+                    size_t why_len)
+{
+    unsigned char *all = malloc(32 * (n ? n : 1));
+    unsigned int len = 0;
+    int rc = -1;
+
+    if (all == NULL) {
+        snprintf(why, why_len, "out of memory");
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (at_file_sha256(paths[i], all + 32 * i, why, why_len) != 0)
+            goto out;
+    rc = EVP_Digest(all, 32 * n, out, &len, EVP_sha256(), NULL) == 1 ? 0 : -1;
+out:
+    free(all);
     return rc;
 }

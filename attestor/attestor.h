@@ -120,6 +120,9 @@ struct json_object *at_bundle_build(at_daemon *d, struct json_object *failures);
 int at_bundle_hmac(struct json_object *bundle, const unsigned char *key, size_t key_len,
                    char out[65], char *why, size_t why_len);
 
+/* --client-verify: exit status of asking the daemon (client_verify.c). */
+int at_client_verify(const char *config);
+
 /* The HTTP server (libmicrohttpd). */
 struct MHD_Daemon;
 struct MHD_Daemon *at_http_start(at_daemon *d, char *why, size_t why_len);

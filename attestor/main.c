@@ -1,7 +1,9 @@
 /* secprov-attestor [--config FILE]: the runtime attestor, in the
  * foreground until SIGTERM or SIGINT (docs/attestor.md).
  * secprov-attestor --audit-verify FILE [PREV_HEAD]: checks an audit log's
- * chain (what `secprov attestor audit-verify` runs). */
+ * chain (what `secprov attestor audit-verify` runs).
+ * secprov-attestor --client-verify [--config FILE]: asks the running daemon
+ * (what `secprov attestor verify` runs; client_verify.c). */
 #include <errno.h>
 #include <json-c/json.h>
 #include <microhttpd.h>
@@ -16,6 +18,7 @@
 static int usage(void)
 {
     fprintf(stderr, "usage: secprov-attestor [--config FILE]\n"
+                    "       secprov-attestor --client-verify [--config FILE]\n"
                     "       secprov-attestor --audit-verify FILE [PREV_HEAD]\n");
     return 2;
 }
@@ -55,14 +58,20 @@ int main(int argc, char **argv)
     sigset_t sigs;
     struct MHD_Daemon *http;
 
+    int client = 0;
+
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--config") == 0 && i + 1 < argc)
             config = argv[++i];
+        else if (strcmp(argv[i], "--client-verify") == 0)
+            client = 1;
         else if (strcmp(argv[i], "--audit-verify") == 0 && i + 1 < argc && i + 3 >= argc)
             return audit_verify(argv[i + 1], i + 2 < argc ? argv[i + 2] : NULL);
         else
             return usage();
     }
+    if (client)
+        return at_client_verify(config);
     if (at_config_load(&d.cfg, config, why, sizeof why) != 0) {
         fprintf(stderr, "secprov-attestor: %s\n", why);
         return 1;

@@ -22,6 +22,7 @@ static const cli_command *const commands[] = {
     &cli_cmd_verify,
     &cli_cmd_config,
     &cli_cmd_legacy,
+    &cli_cmd_attestor,
     NULL,
 };
 

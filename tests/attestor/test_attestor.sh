@@ -49,6 +49,8 @@ print(hmac.new(open(sys.argv[2], "rb").read(), c, hashlib.sha256).hexdigest())' 
 check "bundle_hmac verifies with the key" test "$(hmac_of "$T/attest.json" "$T/hmac.key")" = "$(jq -r .bundle.bundle_hmac "$T/attest.json")"
 jq '.bundle.state = "attested" | .bundle.kernel_cmdline = "init=/bin/sh"' "$T/attest.json" > "$T/tampered.json"
 check "a tampered bundle fails the HMAC" test "$(hmac_of "$T/tampered.json" "$T/hmac.key")" != "$(jq -r .bundle.bundle_hmac "$T/attest.json")"
+rc=0; "$B" --config "$C" attestor verify >"$T/out" 2>&1 || rc=$?
+check "secprov attestor verify: exit 0 when attested" test "$rc $(cat "$T/out")" = "0 attestor: attested"
 get /api/v1/nope; check "unknown path 404" test "$code" = 404
 post /health; check "/health POST 405" test "$code" = 405
 get /api/v1/refresh; check "refresh GET 405" test "$code" = 405
@@ -73,6 +75,8 @@ refresh; check "token back in order: 200" test "$code" = 200
 # --- transitions: attested -> degraded -> attested ---
 echo "tampered" >> "$T/svc"; refresh
 check "a changed binary: degraded" test "$code $(field .state) $(field '.failures[0].what') $(field '.failures[0].why')" = "200 degraded loader changed since the attestor started"
+rc=0; "$B" --config "$C" attestor verify >"$T/out" 2>&1 || rc=$?
+check "secprov attestor verify: exit 1 when degraded" test "$rc $(cat "$T/out")" = "1 attestor: degraded"
 get /api/v1/verify; check "/api/v1/verify 503 when degraded" test "$code $(jq -c . "$T/body")" = '503 {"verified":false,"state":"degraded"}'
 echo "binary one" > "$T/svc"; refresh
 check "binary restored: attested again" test "$(field .state)" = attested
@@ -107,7 +111,9 @@ at_config "$C" 'require_tpm = true;'
 check "restart with require_tpm" at_start "$C"
 get /api/v1/verify; check "require_tpm and no TPM read: failed" test "$code $(field .state)" = "503 failed"
 at_stop
-check "the audit chain verifies after all of it" "$AD" --audit-verify "$T/audit/audit.jsonl"
+rc=0; "$B" --config "$C" attestor verify >"$T/out" 2>&1 || rc=$?
+check "secprov attestor verify: exit 1 with no daemon, naming where" grep -q "cannot reach the attestor at 127.0.0.1:$AT_PORT" "$T/out"
+check "the audit chain verifies after all of it (secprov attestor audit-verify)" "$B" attestor audit-verify "$T/audit/audit.jsonl"
 check "state changes are in the audit log" test "$(jq -r 'select(.event=="state_change") | .to' "$T/audit/audit.jsonl" | tr '\n' ' ')" = "attested degraded attested degraded attested failed attested failed "
 check "refusals name the requester" test "$(jq -r 'select(.event=="refresh_refused") | .requester' "$T/audit/audit.jsonl" | grep -c '^127.0.0.1:')" = 5
 check_done

@@ -18,3 +18,12 @@ $(BINDIR_B)/secprov-attestor: $(ATTESTOR_OBJS) $(ATTESTOR_CORE_OBJS) $(ATTESTOR_
 	    -lpthread
 
 ALL_TARGETS += $(BINDIR_B)/secprov-attestor
+
+INSTALL_EXTRA += install-attestor
+UNINSTALL_EXTRA += uninstall-attestor
+.PHONY: install-attestor uninstall-attestor
+install-attestor: $(BINDIR_B)/secprov-attestor
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 0755 $(BINDIR_B)/secprov-attestor $(DESTDIR)$(PREFIX)/bin/
+uninstall-attestor:
+	rm -f $(DESTDIR)$(PREFIX)/bin/secprov-attestor

@@ -51,6 +51,7 @@ jq '.bundle.state = "attested" | .bundle.kernel_cmdline = "init=/bin/sh"' "$T/at
 check "a tampered bundle fails the HMAC" test "$(hmac_of "$T/tampered.json" "$T/hmac.key")" != "$(jq -r .bundle.bundle_hmac "$T/attest.json")"
 rc=0; "$B" --config "$C" attestor verify >"$T/out" 2>&1 || rc=$?
 check "secprov attestor verify: exit 0 when attested" test "$rc $(cat "$T/out")" = "0 attestor: attested"
+check "python Client: verify() True, status() attested, refresh(wrong) 401" test "$(python3 "$SECPROV_SRC/tests/attestor/client_check.py" "$URL" "$SECPROV_SRC")" = "True attested 401"
 get /api/v1/nope; check "unknown path 404" test "$code" = 404
 post /health; check "/health POST 405" test "$code" = 405
 get /api/v1/refresh; check "refresh GET 405" test "$code" = 405
@@ -115,5 +116,5 @@ rc=0; "$B" --config "$C" attestor verify >"$T/out" 2>&1 || rc=$?
 check "secprov attestor verify: exit 1 with no daemon, naming where" grep -q "cannot reach the attestor at 127.0.0.1:$AT_PORT" "$T/out"
 check "the audit chain verifies after all of it (secprov attestor audit-verify)" "$B" attestor audit-verify "$T/audit/audit.jsonl"
 check "state changes are in the audit log" test "$(jq -r 'select(.event=="state_change") | .to' "$T/audit/audit.jsonl" | tr '\n' ' ')" = "attested degraded attested degraded attested failed attested failed "
-check "refusals name the requester" test "$(jq -r 'select(.event=="refresh_refused") | .requester' "$T/audit/audit.jsonl" | grep -c '^127.0.0.1:')" = 5
+check "refusals name the requester" test "$(jq -r 'select(.event=="refresh_refused") | .requester' "$T/audit/audit.jsonl" | grep -c '^127.0.0.1:')" = 6
 check_done

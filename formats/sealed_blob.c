@@ -101,9 +101,11 @@ int sealed_blob_parse(const uint8_t *buf, size_t len, sealed_blob *b, char *why,
                     "noDA, userWithAuth, not fixedTPM/fixedParent)");
     if (sealed_blob_policy(b->name, b->version, &policy) != 0 ||
         p->authPolicy.size != policy.size ||
-        memcmp(p->authPolicy.buffer, policy.buffer, policy.size) != 0)
-        return fail(why, why_len, "the object's authPolicy does not commit this name and "
-                    "version (altered header)");
+        memcmp(p->authPolicy.buffer, policy.buffer, policy.size) != 0) {
+        fail(why, why_len, "the object's authPolicy does not commit this name and version "
+             "(altered header)");
+        return -2;
+    }
     if (b->dup.size == 0 || b->seed.size == 0)
         return fail(why, why_len, "empty duplicate or seed");
     if (b->kind == SEALED_BLOB_DIRECT) {

@@ -66,10 +66,10 @@ typedef struct sealed_blob {
 int sealed_blob_policy(const char *name, uint64_t version, TPM2B_DIGEST *out);
 
 /* Parse and check the framing of a blob (never the crypto): 0, or -1 with
- * one line in why naming the field. Truncated or trailing bytes, a bad
+ * one line in why naming the field: truncated or trailing bytes, a bad
  * magic or version, a name not 1..64 characters, a public area that is
- * not a keyed-hash object whose authPolicy is sealed_blob_policy(name,
- * version): all -1. */
+ * not a sealed keyed-hash object; -2: the object's authPolicy is not
+ * sealed_blob_policy(name, version) (the header was altered). */
 int sealed_blob_parse(const uint8_t *buf, size_t len, sealed_blob *b, char *why, size_t why_len);
 
 /* Write the header, through the seed, into out (room: cap) for a blob of

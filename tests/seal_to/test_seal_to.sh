@@ -105,13 +105,13 @@ ccount() {  # OFFSET CODE
   tail -c +"$(($1 + 1))" "$LOG" | awk '/SWTPM_IO_Read/ { getline; print $7 $8 $9 $10 }' | grep -c "^$2\$" || true
 }
 settle; at=$(stat -c %s "$LOG")
-$A import kcount "$T/s129.blob" 2>/dev/null
+$A import ks129 "$T/s129.blob"
 settle
 sas=$(ccount "$at" 00000176); cp=$(ccount "$at" 00000131); imp=$(ccount "$at" 00000156)
 [ "$sas" -le 1 ] && [ "$cp" = 0 ] && [ "$imp" = 1 ] && ok "import: $sas StartAuthSession, $cp CreatePrimary, $imp Import" \
   || fail "import counts: StartAuthSession $sas, CreatePrimary $cp, Import $imp"
 settle; at=$(stat -c %s "$LOG")
-$A unseal kcount >/dev/null
+$A unseal ks129 >/dev/null
 settle
 [ "$(ccount "$at" 00000156)" = 0 ] && ok "unseal after import: no Import (a local object)" || fail "unseal imported again"
 

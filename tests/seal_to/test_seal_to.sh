@@ -160,6 +160,34 @@ else
   echo "SKIP tpm2-tools not installed: no interop check"
 fi
 
+# ---- Python: secprov.verify.seal_to, Provider.import_blob and unwrap ------
+if SECPROV_LIBRARY=$SECPROV_BUILD/lib/libsecprov.so.0 PYTHONPATH=$SECPROV_SRC/python $PY - "$T" <<'PYEOF' 2>"$T/py.err"
+import json, sys, secprov
+from secprov import verify, errors
+T = sys.argv[1]
+enr = open(T + "/enroll.json").read()
+blob = verify.seal_to(enr, "pyk", b"from-python", version=2)
+old = verify.seal_to(enr, "pyk", b"older", version=1)
+with secprov.open(config=T + "/a.conf") as p:
+    p.import_blob("pyk", blob)
+    assert bytes(p.unseal("pyk")) == b"from-python"
+    assert bytes(p.unwrap(blob)) == b"from-python"
+    for bad, cls in ((old, errors.RollbackError), (blob, errors.WrongNameError)):
+        try:
+            p.import_blob("pyk" if cls is errors.RollbackError else "other", bad)
+            raise SystemExit("not refused: %s" % cls.__name__)
+        except cls:
+            pass
+r = json.loads(enr); del r["srk"]
+try:
+    verify.seal_to(r, "pyk", b"x")
+    raise SystemExit("a record without srk was accepted")
+except verify.VerifyError as e:
+    assert e.reason == "no_srk" and "re-enroll" in e.detail, e
+PYEOF
+then ok "python: seal_to, import_blob, unwrap; RollbackError, WrongNameError, no_srk"
+else fail "python: $(cat "$T/py.err")"; fi
+
 # ---- no TPM: legacy ------------------------------------------------------
 tpm_sim_config "$T/l.conf" legacy
 sed -i "s|$T/tpm-state|$T/l-state|; s|$T/legacy-state|$T/l-legacy|" "$T/l.conf"

@@ -51,12 +51,23 @@ echo "round-trip: $(( ($(date +%s%N) - start) / 1000000 )) ms (two processes)"
 cmp "$work/big" "$work/big.back" && echo "-> 1 MiB came back exactly"
 show "$B" delete model-key
 
-step "5. Interop: tpm2-tools reads the secret with the FAPI config secprov prints"
-if command -v tss2_unseal >/dev/null; then
+step "5. Interop: tpm2-tools reads the secret (FAPI blobs, ESAPI unseal with the name's auth value)"
+# docs/tpm-objects.md "Reading a secret with tpm2-tools": no terminal, no prompt.
+if command -v tss2_gettpmblobs >/dev/null && command -v tpm2_unseal >/dev/null; then
   conf=$(sed -n 's/^fapi_config: //p' "$work/info")
   path=$("$B" locate db-password | sed 's/^fapi://')
-  TSS2_LOG=all+none TSS2_FAPICONF=$conf tss2_unseal --path "$path" --data "$work/tools" --force
-  [ "$(cat "$work/tools")" = rotated ] && echo "tss2_unseal --path $path -> 'rotated'"
+  auth=$(printf 'secprov-name-auth-v1:%s' db-password | sha256sum | cut -c1-32)
+  echo "auth value of 'db-password': $auth"
+  export TSS2_LOG=all+none
+  show env TSS2_FAPICONF="$conf" tss2_gettpmblobs --path "$path" --tpm2bPublic "$work/obj.pub" \
+    --tpm2bPrivate "$work/obj.priv" --policy "$work/obj.pol" --force </dev/null
+  show tpm2_load -T "$TPM_TCTI" -C 0x81000001 -u "$work/obj.pub" -r "$work/obj.priv" \
+    -c "$work/obj.ctx" </dev/null
+  show tpm2_unseal -T "$TPM_TCTI" -c "$work/obj.ctx" -p "$auth" -o "$work/tools" </dev/null
+  tpm2_flushcontext -T "$TPM_TCTI" -t </dev/null
+  unset TSS2_LOG
+  [ "$(cat "$work/tools")" = rotated ] || { echo "tpm2_unseal returned other bytes" >&2; exit 1; }
+  echo "-> tpm2_unseal returned 'rotated'"
 else
   echo "(tpm2-tools not installed: skipped)"
 fi

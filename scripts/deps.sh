@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Make sure the Debian packages a job needs are installed.
-#   scripts/deps.sh PROFILE      (build | check | demo | bench | docker | arm64)
+#   scripts/deps.sh PROFILE      (build | check | demo | bench | deb | docker | arm64)
 # As root, installs what is missing with apt-get; otherwise prints the exact
 # apt-get line to run and exits 1.
 set -euo pipefail
@@ -16,6 +16,7 @@ case "$profile" in
                 gdb python3 python3-pytest python3-pip cython3 python3-dev mypy
                 tpm2-abrmd libtss2-tcti-tabrmd0 dbus) ;;
   bench)  pkgs=("${build[@]}" swtpm swtpm-tools tpm2-tools gnuplot-nox systemd openssl procps time python3) ;;
+  deb)    pkgs=("${build[@]}" debhelper dh-python python3 chrpath dpkg-dev lintian) ;;
   docker) pkgs=(make gcc libc6-dev podman runc debootstrap podman-compose swtpm swtpm-tools tpm2-tools uidmap slirp4netns fuse-overlayfs) ;;
   arm64)  pkgs=("${build[@]}" gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user qemu-user-binfmt
                 libc6:arm64 libtss2-dev:arm64 libconfig-dev:arm64 libssl-dev:arm64 libcmocka-dev:arm64
@@ -23,9 +24,21 @@ case "$profile" in
   *) echo "deps.sh: unknown profile '$profile'" >&2; exit 2 ;;
 esac
 
+# A name without an architecture means the native one: dpkg-query -W NAME
+# alone is satisfied by a foreign copy (libcmocka-dev:arm64 after
+# `make check-arm64`), which the native build cannot link with. A package
+# of architecture "all" has no native-qualified name; it is asked for as is.
+native=$(dpkg --print-architecture)
+installed() {
+  local p=$1 q=$1
+  [[ $p == *:* ]] || q=$p:$native
+  dpkg-query -W -f='${Status}\n' "$q" 2>/dev/null | grep -qx 'install ok installed' && return 0
+  [[ $p != *:* ]] &&
+    dpkg-query -W -f='${Architecture} ${Status}\n' "$p" 2>/dev/null | grep -qx 'all install ok installed'
+}
 missing=()
 for p in "${pkgs[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+  installed "$p" || missing+=("$p")
 done
 [ ${#missing[@]} -eq 0 ] && exit 0
 

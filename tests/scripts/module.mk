@@ -1,0 +1,2 @@
+# Tests of scripts/.
+CHECK_PROGRAMS += tests/scripts/test_deps.sh

@@ -45,8 +45,9 @@ static json_object *sorted_object(json_object *o, const char *const *omit,
     for (size_t i = 0; i < k; i++) {
         char path[256];
         snprintf(path, sizeof path, "%s.%s", where, keys[i]);
-        json_object *child = sorted_copy(json_object_object_get(o, keys[i]), NULL, path, why, why_len);
-        if (!child && json_object_object_get(o, keys[i]) != NULL)
+        json_object *member = json_object_object_get(o, keys[i]);
+        json_object *child = sorted_copy(member, NULL, path, why, why_len);
+        if (!child && member != NULL)   /* NULL is a JSON null, or a failure */
             goto fail;
         if (json_object_object_add(copy, keys[i], child) != 0) {
             json_object_put(child);

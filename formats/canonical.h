@@ -13,7 +13,7 @@
  *   - integers in decimal; true, false, null; no floating-point numbers.
  * Python's json.dumps(doc, sort_keys=True, separators=(",", ":"),
  * ensure_ascii=False) gives the same bytes for the documents secprov writes
- * (tests/formats/test_canonical.sh compares them).
+ * (tests/formats/test_canonical.c holds them as its expected values).
  */
 #ifndef SECPROV_FORMATS_CANONICAL_H
 #define SECPROV_FORMATS_CANONICAL_H

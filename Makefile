@@ -16,6 +16,11 @@ include mk/common.mk
 
 include $(sort $(wildcard */module.mk */*/module.mk))
 
+# secprov_version() says VERSION (core/status.c), rebuilt when it changes
+# (after the fragments: core/module.mk sets the core's EXTRA_CFLAGS).
+$(OBJDIR)/core/status.o: EXTRA_CFLAGS += -DSECPROV_RELEASE='"$(VERSION)"'
+$(OBJDIR)/core/status.o: VERSION
+
 .PHONY: all check check-run check-asan demo install uninstall clean deps
 
 all: $(ALL_TARGETS)
@@ -54,7 +59,7 @@ deps:
 	@scripts/deps.sh build
 
 INCDIR_I := $(DESTDIR)$(PREFIX)/include
-LIBDIR_I := $(DESTDIR)$(PREFIX)/lib
+LIBDIR_I := $(DESTDIR)$(LIBDIR)
 BINDIR_I := $(DESTDIR)$(PREFIX)/bin
 PUBLIC_HEADERS := $(wildcard include/*.h)
 
@@ -68,10 +73,11 @@ install: all $(INSTALL_EXTRA)
 	ln -sf libsecprov_verify.so.$(VERSION) $(LIBDIR_I)/$(LIBVERIFY_SONAME)
 	ln -sf $(LIBVERIFY_SONAME) $(LIBDIR_I)/libsecprov_verify.so
 	install -m 0755 $(PROVDIR_B)/tpm.so $(PROVDIR_B)/legacy.so $(LIBDIR_I)/secprov/
-	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' \
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' -e 's|@VERSION@|$(VERSION)|g' \
 	    secprov.pc.in > $(LIBDIR_I)/pkgconfig/secprov.pc
-	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' \
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' -e 's|@VERSION@|$(VERSION)|g' \
 	    verify/secprov_verify.pc.in > $(LIBDIR_I)/pkgconfig/secprov_verify.pc
+	chmod 0644 $(LIBDIR_I)/pkgconfig/secprov.pc $(LIBDIR_I)/pkgconfig/secprov_verify.pc
 	install -m 0755 $(BINDIR_B)/secprov $(BINDIR_I)/
 
 uninstall: $(UNINSTALL_EXTRA)
@@ -82,3 +88,24 @@ uninstall: $(UNINSTALL_EXTRA)
 
 clean:
 	rm -rf build build-* $(CLEAN_EXTRA)
+
+# make dist: build/secprov-VERSION.tar.gz, the release (git archive of HEAD,
+# the version from the file VERSION).
+.PHONY: dist
+dist:
+	@rm -rf build/dist && mkdir -p build/dist/secprov-$(VERSION)
+	@scripts/source-tree.sh build/dist/secprov-$(VERSION)
+	@tar -C build/dist -czf build/secprov-$(VERSION).tar.gz --owner=0 --group=0 secprov-$(VERSION)
+	@rm -rf build/dist
+	@echo build/secprov-$(VERSION).tar.gz
+
+# make deb: the Debian packages into build/deb/ (scripts/deb.sh), and
+# make check-deb: installed with apt-get in a clean Debian 12 container and
+# used there (tests/deb/test_deb.sh; root, podman).
+.PHONY: deb check-deb
+deb:
+	@scripts/deps.sh deb
+	@scripts/deb.sh build/deb
+check-deb: deb $(TESTDIR_B)/tools/ptytpm
+	@scripts/deps.sh docker
+	@tests/run_tests.sh "$(BUILD)" tests/deb/test_deb.sh

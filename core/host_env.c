@@ -3,8 +3,10 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <limits.h>
 #include <pthread.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,6 +68,58 @@ int sp_std_fds_fill(char *why, size_t why_len)
     return SECPROV_OK;
 }
 
+/* Reentrant NSS lookups into a growing buffer (*buf, freed by the caller):
+ * 1 on a found entry. */
+static int grow(char **buf, size_t *len)
+{
+    size_t n = *len == 0 ? 4096 : *len * 2;
+    char *nb = n <= (1u << 20) ? realloc(*buf, n) : NULL;
+
+    if (nb == NULL)
+        return 0;
+    *buf = nb;
+    *len = n;
+    return 1;
+}
+
+static int passwd_of(uid_t uid, struct passwd *pw, char **buf)
+{
+    struct passwd *res = NULL;
+    size_t len = 0;
+    int e = ERANGE;
+
+    while (e == ERANGE && grow(buf, &len))
+        e = getpwuid_r(uid, pw, *buf, len, &res);
+    return e == 0 && res != NULL;
+}
+
+static int group_of(gid_t gid, struct group *gr, char **buf)
+{
+    struct group *res = NULL;
+    size_t len = 0;
+    int e = ERANGE;
+
+    while (e == ERANGE && grow(buf, &len))
+        e = getgrgid_r(gid, gr, *buf, len, &res);
+    return e == 0 && res != NULL;
+}
+
+int sp_group_is_owners(uid_t uid, gid_t gid)
+{
+    struct passwd pw;
+    struct group gr;
+    char *pbuf = NULL, *gbuf = NULL;
+    int ok = 0;
+
+    if (uid == 0)
+        return gid == 0;
+    if (passwd_of(uid, &pw, &pbuf) && pw.pw_gid == gid && group_of(gid, &gr, &gbuf))
+        ok = strcmp(gr.gr_name, pw.pw_name) == 0;
+    free(pbuf);
+    free(gbuf);
+    return ok;
+}
+
 int sp_trust_rule(const struct stat *st, int ancestor, uid_t euid, char *why, size_t why_len)
 {
     char dummy[1];
@@ -83,9 +137,15 @@ int sp_trust_rule(const struct stat *st, int ancestor, uid_t euid, char *why, si
         return 1;
     if (ancestor && S_ISDIR(st->st_mode) && (st->st_mode & S_ISVTX))
         return 1;
-    snprintf(why, why_len, "writable by %s (mode %04o%s)",
-             (st->st_mode & S_IWOTH) ? "others" : "its group",
-             (unsigned)(st->st_mode & 07777), ancestor ? ", not sticky" : "");
+    if ((st->st_mode & S_IWOTH) == 0 && sp_group_is_owners(st->st_uid, st->st_gid))
+        return 1;
+    if (st->st_mode & S_IWOTH)
+        snprintf(why, why_len, "writable by others (mode %04o%s)",
+                 (unsigned)(st->st_mode & 07777), ancestor ? ", not sticky" : "");
+    else
+        snprintf(why, why_len, "writable by its group gid %u, not its owner's own group "
+                 "(mode %04o%s)", (unsigned)st->st_gid, (unsigned)(st->st_mode & 07777),
+                 ancestor ? ", not sticky" : "");
     return 0;
 }
 

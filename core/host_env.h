@@ -37,13 +37,22 @@ void sp_env_tss_scrub(void);
  * fd) when /dev/null cannot be opened: then nothing may be opened. */
 int sp_std_fds_fill(char *why, size_t why_len);
 
-/* The ownership/mode rule for one object of a trusted path, as a pure
- * function: 1 when st (of the object itself when !ancestor, of a folder
- * above it when ancestor) is owned by root or euid and writable by no one
- * else; a folder above may be group/world-writable when it is sticky (no
- * one else can then rename or remove what root or euid owns in it). On 0,
- * why (may be NULL) says what is wrong, without the path. */
+/* The ownership/mode rule for one object of a trusted path: 1 when st (of
+ * the object itself when !ancestor, of a folder above it when ancestor) is
+ * owned by root or euid and writable by no one else. "No one else" admits
+ * a group that is the owner's own (sp_group_is_owners): a release tarball
+ * extracted as root (root:root 0775/0664) and a tree made under umask 002
+ * with user private groups pass. A folder above may be writable by others
+ * (or another group) when it is sticky (no one else can then rename or
+ * remove what root or euid owns in it). On 0, why (may be NULL) says what
+ * is wrong, without the path. */
 int sp_trust_rule(const struct stat *st, int ancestor, uid_t euid, char *why, size_t why_len);
+
+/* 1 when gid is uid's private group: gid 0 for root (uid 0), else uid's
+ * primary group (passwd) whose name (group) is uid's login name. Never a
+ * scan of group members (not reliable under NSS). 0 otherwise, and when
+ * either lookup fails. */
+int sp_group_is_owners(uid_t uid, gid_t gid);
 
 #define SP_TRUST_FILE 0     /* a regular file */
 #define SP_TRUST_DIR  1     /* a folder */

@@ -33,5 +33,9 @@ const char *secprov_strerror(int status)
 
 const char *secprov_version(void)
 {
+#ifdef SECPROV_RELEASE              /* the file VERSION (mk/common.mk) */
+    return SECPROV_RELEASE;
+#else
     return STR(SECPROV_VERSION_MAJOR) "." STR(SECPROV_VERSION_MINOR) "." STR(SECPROV_VERSION_PATCH);
+#endif
 }

@@ -26,7 +26,13 @@ if ! "${PODMAN[@]}" image exists "$IMG" ||
 fi
 t1=$(date +%s)
 rm -rf "$build/trixie" && mkdir -p "$build/trixie/src"
-(cd "$src" && git ls-files -z | tar --null -T - -cf -) | tar -xf - -C "$build/trixie/src"
+# The tracked files as they are (a checkout), or the release tree as is (CI
+# runs from the tarball: no .git).
+if git -C "$src" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+  (cd "$src" && git ls-files -z | tar --null -T - -cf -) | tar -xf - -C "$build/trixie/src"
+else
+  "$src/scripts/source-tree.sh" "$build/trixie/src"
+fi
 # --privileged: the suite runs as root with the host CI's powers (a private
 # mount namespace in test_selection.sh, setpriv, mlock).
 rc=0

@@ -9,7 +9,26 @@ DESTDIR  ?=
 SANITIZE ?=
 ARCH     ?=
 
-VERSION   := 0.1.0
+# The release's version: the file VERSION, its one place (make dist, the
+# library's file name, secprov_version() and `secprov --version`, the .pc
+# files, debian/changelog, the Python wheel's metadata). The literals a
+# language needs in source (include/secprov.h's SECPROV_VERSION_*, the Python
+# package's __version__) are checked against it here: a release that bumps
+# VERSION alone stops the build, naming them.
+VERSION   := $(shell cat $(dir $(lastword $(MAKEFILE_LIST)))../VERSION)
+hdr_version := $(shell sed -n 's/^\#define SECPROV_VERSION_\(MAJOR\|MINOR\|PATCH\) \([0-9]*\)$$/\2/p' \
+                 $(dir $(lastword $(MAKEFILE_LIST)))../include/secprov.h | paste -sd.)
+py_version  := $(shell sed -n 's/^__version__ = "\(.*\)"$$/\1/p' \
+                 $(dir $(lastword $(MAKEFILE_LIST)))../python/secprov/__init__.py)
+ifneq ($(VERSION),$(hdr_version))
+$(error VERSION says $(VERSION) but include/secprov.h's SECPROV_VERSION_* say $(hdr_version))
+endif
+ifneq ($(VERSION),$(py_version))
+$(error VERSION says $(VERSION) but python/secprov/__init__.py's __version__ says $(py_version))
+endif
+# The library's own build of the FHS install paths: LIBDIR may be a
+# multiarch folder (/usr/lib/x86_64-linux-gnu, as debian/rules sets it).
+LIBDIR    ?= $(PREFIX)/lib
 SOVERSION := 0
 
 ifneq ($(ARCH),)

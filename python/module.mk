@@ -23,7 +23,8 @@ install-python:
 	install -d $(PY_DEST)
 	install -m 0644 $(PY_SOURCES) $(PY_DEST)/
 	printf '# Written by make install: the library this package was installed with.\nLIBRARY = "%s"\n' \
-	    '$(PREFIX)/lib/$(LIBSECPROV_SONAME)' > $(PY_DEST)/_install.py
+	    '$(LIBDIR)/$(LIBSECPROV_SONAME)' > $(PY_DEST)/_install.py
+	chmod 0644 $(PY_DEST)/_install.py
 uninstall-python:
 	rm -rf $(PY_DEST)
 

@@ -16,7 +16,25 @@ import zipfile
 
 HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))   # python/
 NAME = "secprov"
-VERSION = "0.1.0"
+
+
+def _version():
+    """The release's VERSION file (the repository's, or the sdist's PKG-INFO)."""
+    for path in (os.path.join(HERE, "..", "VERSION"), os.path.join(HERE, "PKG-INFO")):
+        try:
+            with open(path) as f:
+                text = f.read()
+        except OSError:
+            continue
+        for line in text.splitlines():
+            if path.endswith("VERSION"):
+                return line.strip()
+            if line.startswith("Version: "):
+                return line[len("Version: "):].strip()
+    raise RuntimeError("secprov_build: no VERSION file above %s and no PKG-INFO" % HERE)
+
+
+VERSION = _version()
 TAG = "py3-none-any"
 DIST_INFO = "%s-%s.dist-info" % (NAME, VERSION)
 

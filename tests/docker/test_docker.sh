@@ -59,8 +59,11 @@ t0=$(date +%s)
 PODMAN_CMD="${PODMAN[*]}" "$src/docker/base-image.sh" "$build/docker"
 t1=$(date +%s)
 # --network host: the build stages apt-get from the host's Debian mirror.
-"${PODMAN[@]}" build --pull=never --network host -f "$src/docker/Dockerfile" \
-    -t "$IMG" "$src" > "$tmp/build.log" 2>&1 || { tail -n 40 "$tmp/build.log" >&2; exit 1; }
+# The context is the release's files (git archive: 0664/0775), not the
+# checkout, so the image is what a release tarball builds.
+ctx=$tmp/context; "$src/scripts/source-tree.sh" "$ctx"
+"${PODMAN[@]}" build --pull=never --network host -f "$ctx/docker/Dockerfile" \
+    -t "$IMG" "$ctx" > "$tmp/build.log" 2>&1 || { tail -n 40 "$tmp/build.log" >&2; exit 1; }
 t2=$(date +%s)
 size=$("${PODMAN[@]}" image inspect --format '{{.Size}}' "$IMG")
 echo "check-docker: base image $((t1 - t0)) s, secprov image build $((t2 - t1)) s, image size $((size / 1000000)) MB ($size bytes)" | tee "$build/docker/figures.txt"

@@ -20,5 +20,5 @@ $(SEC_T)/evil/%.so: tests/security/evil_provider.c
 
 SEC_DEPS := $(SEC_T)/test_trust $(SEC_T)/sp_host $(SEC_T)/evil/tpm.so $(SEC_T)/evil/legacy.so
 CHECK_DEPS     += $(SEC_DEPS)
-CHECK_PROGRAMS += $(SEC_T)/test_trust tests/security/test_privileged.sh \
+CHECK_PROGRAMS += $(SEC_T)/test_trust tests/security/test_trust_groups.sh tests/security/test_privileged.sh \
                   tests/security/test_closed_fds.sh

@@ -151,11 +151,11 @@ rc=0; env "${ATTACK[@]}" "$T/bin/plain" -c "$T/root.conf" -p tpm open > /dev/nul
 check "root, 65534's provider folder, tpm asked for: SECPROV_ERR_UNAVAILABLE (got $rc)" test $rc = 6
 check "... naming the module" grep -q "$A/tpm.so is owned by uid 65534" "$T/err"
 check "the constructor did not run" test ! -e "$A/marker"
-chmod 664 "$T/root.conf"
+chmod 664 "$T/root.conf"; chgrp $NOBODY "$T/root.conf"
 rc=0; "$T/bin/plain" -c "$T/root.conf" open > /dev/null 2> "$T/err" || rc=$?
 check "a group-writable config: SECPROV_ERR_PERMISSION (got $rc), naming it" \
-  test $rc = 13 -a "$(grep -c "$T/root.conf is writable by its group" "$T/err")" = 1
-chmod 644 "$T/root.conf"
+  test $rc = 13 -a "$(grep -c "$T/root.conf is writable by its group gid $NOBODY" "$T/err")" = 1
+chmod 644 "$T/root.conf"; chgrp 0 "$T/root.conf"
 
 # secprov's own log never holds a secret, at any level (debug here).
 for p in tpm legacy; do

@@ -1,7 +1,9 @@
 /*
  * secprov attest enroll
  * secprov attest --nonce HEX [--require-tpm]
- * secprov verify REPORT --nonce HEX --enrollment FILE [--pcrs FILE]
+ * secprov verify REPORT --nonce HEX --enrollment FILE [--pcrs FILE] [--max-skew S]
+ *                [--since REPORT] [--now S] [--json] [--require-activated RECORD]
+ *                [--ek-ca FILE]
  * docs/attestation.md.
  */
 #include <errno.h>
@@ -14,6 +16,7 @@
 #include "commands.h"
 #include "secprov.h"
 #include "secprov_verify.h"
+#include "verify_breakdown.h"
 
 /* libsecprov_verify (OpenSSL, tss2-mu) is loaded only for `verify`, so the
  * command, like libsecprov, runs on a host without tpm2-tss. Looked for
@@ -21,7 +24,8 @@
  * search path. (Not through the command's rpath: a sanitizer's dlopen
  * interceptor is then the caller, and its rpath is not ours.) */
 typedef int verify_report_fn(const char *, const void *, size_t, const char *, const char *,
-                             char *, size_t);
+                             const secprov_verify_options *, secprov_verify_breakdown *, char *,
+                             size_t);
 typedef const char *verify_reason_fn(int);
 
 static int load_verifier(verify_report_fn **report, verify_reason_fn **reason)
@@ -40,7 +44,7 @@ static int load_verifier(verify_report_fn **report, verify_reason_fn **reason)
         dl = dlopen("libsecprov_verify.so.0", RTLD_NOW | RTLD_LOCAL);
 
     if (dl != NULL) {
-        *(void **)report = dlsym(dl, "secprov_verify_report");
+        *(void **)report = dlsym(dl, "secprov_verify_report2");
         *(void **)reason = dlsym(dl, "secprov_verify_reason");
     }
     if (dl == NULL || *report == NULL || *reason == NULL)
@@ -181,9 +185,20 @@ static int run_verify(cli_call *c)
     char detail[512];
     int rc;
 
+    secprov_verify_options vo = {.size = sizeof vo};
+    secprov_verify_breakdown bd = {.size = sizeof bd};
+    const char *skew = c->opt[3], *since_path = c->opt[4], *now = c->opt[5];
+    int json = c->opt[6] != NULL;
+    const char *activated_path = c->opt[7];
+    vo.ek_ca = c->opt[8];
+
     if (nonce_hex == NULL || enroll_path == NULL)
         return cli_error(CLI_USAGE, "usage: secprov verify REPORT --nonce HEX --enrollment FILE "
-                         "[--pcrs FILE]");
+                         "[--pcrs FILE] [--max-skew S] [--since REPORT] [--now S] [--json] "
+                         "[--require-activated RECORD] [--ek-ca FILE]");
+    if ((skew != NULL && (cli_verify_seconds(skew, &vo.max_skew_s) != 0 || vo.max_skew_s == 0)) ||
+        (now != NULL && (cli_verify_seconds(now, &vo.now) != 0 || vo.now == 0)))
+        return cli_error(CLI_USAGE, "--max-skew, --now: a whole number of seconds, 1 or more");
     verify_report_fn *verify_report = NULL;
     verify_reason_fn *verify_reason = NULL;
     if ((rc = cli_need_stdout(c)) != CLI_OK || (rc = load_verifier(&verify_report, &verify_reason)) != CLI_OK)
@@ -193,28 +208,44 @@ static int run_verify(cli_call *c)
     char *report = read_file(report_path, "report");
     char *enrollment = report != NULL ? read_file(enroll_path, "enrollment record") : NULL;
     char *pcrs = enrollment != NULL && pcrs_path != NULL ? read_file(pcrs_path, "PCR file") : NULL;
-    if (enrollment == NULL || (pcrs_path != NULL && pcrs == NULL)) {
+    char *since = enrollment != NULL && since_path != NULL ? read_file(since_path, "--since report") : NULL;
+    char *activated = enrollment != NULL && activated_path != NULL
+                          ? read_file(activated_path, "activation record") : NULL;
+    if (enrollment == NULL || (pcrs_path != NULL && pcrs == NULL) ||
+        (since_path != NULL && since == NULL) || (activated_path != NULL && activated == NULL)) {
         free(report);
         free(enrollment);
+        free(pcrs);
+        free(since);
+        free(activated);
         return CLI_FAIL;
     }
-    rc = verify_report(report, nonce, nonce_len, enrollment, pcrs, detail,
-                               sizeof detail);
+    vo.since = since;
+    vo.activation = activated;
+    rc = verify_report(report, nonce, nonce_len, enrollment, pcrs, &vo, &bd, detail,
+                       sizeof detail);
     free(report);
     free(enrollment);
     free(pcrs);
+    free(since);
+    free(activated);
+    if (json)
+        cli_verify_print_json(verify_reason(rc), detail, &bd);
     if (rc == SECPROV_VERIFY_OK) {
-        printf("ok\n");
+        if (!json)
+            printf("ok\n");
         return fflush(stdout) == 0 ? CLI_OK : CLI_FAIL;
     }
-    printf("refused: %s\n", verify_reason(rc));
+    if (!json)
+        printf("refused: %s\n", verify_reason(rc));
     fflush(stdout);
     return cli_error(CLI_FAIL, "verify %s: %s: %s", report_path, verify_reason(rc), detail);
 }
 
 static const cli_option attest_options[] = {{"nonce", 1}, {"require-tpm", 0}, {NULL, 0}};
 static const cli_option verify_options[] = {
-    {"nonce", 1}, {"enrollment", 1}, {"pcrs", 1}, {NULL, 0}};
+    {"nonce", 1}, {"enrollment", 1}, {"pcrs", 1}, {"max-skew", 1}, {"since", 1}, {"now", 1},
+    {"json", 0}, {"require-activated", 1}, {"ek-ca", 1}, {NULL, 0}};
 
 const cli_command cli_cmd_attest = {
     "attest", "enroll | --nonce HEX [--require-tpm]",
@@ -222,6 +253,7 @@ const cli_command cli_cmd_attest = {
     attest_options, 0, 1, 0, run_attest, NULL,
 };
 const cli_command cli_cmd_verify = {
-    "verify", "REPORT --nonce HEX --enrollment FILE [--pcrs FILE]",
+    "verify", "REPORT --nonce HEX --enrollment FILE [--pcrs FILE] [--max-skew S] [--since REPORT] "
+              "[--now S] [--json] [--require-activated RECORD] [--ek-ca FILE]",
     "check an attestation report offline (no TPM)", verify_options, 1, 1, 0, run_verify, NULL,
 };

@@ -24,7 +24,7 @@
 #define CLI_FAIL 1
 #define CLI_USAGE 2
 
-#define CLI_OPTS_MAX 4
+#define CLI_OPTS_MAX 12
 
 /* One option of a subcommand: --name (a flag) or --name VALUE. */
 typedef struct cli_option {

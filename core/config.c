@@ -87,7 +87,7 @@ void sp_config_free(sp_config *cfg)
 static const sp_key_rule top_keys[] = {
     {"provider", CONFIG_TYPE_STRING}, {"fallback", CONFIG_TYPE_BOOL},
     {"log_level", CONFIG_TYPE_STRING}, {"attest", CONFIG_TYPE_GROUP}, {NULL, 0}};
-static const sp_key_rule attest_keys[] = {{"pcrs", CONFIG_TYPE_STRING}, {NULL, 0}};
+static const sp_key_rule attest_keys[] = {{"pcrs", CONFIG_TYPE_STRING}, {"lifetime_s", CONFIG_TYPE_INT}, {NULL, 0}};
 
 /* The top level: the core's keys, and groups named like provider modules
  * (name_rules.h), each checked when its provider is loaded. */

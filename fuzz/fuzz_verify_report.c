@@ -26,7 +26,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int rc = secprov_verify_report(parts[0], nonce, sizeof nonce, parts[1] ? parts[1] : "",
                                    parts[2] != NULL && parts[2][0] != '\0' ? parts[2] : NULL,
                                    detail, sizeof detail);
-    if (rc < 0 || rc > SECPROV_VERIFY_NOMEM || strcmp(secprov_verify_reason(rc), "unknown") == 0 ||
+    if (rc < 0 || rc > SECPROV_VERIFY_EK_CERTIFICATE || strcmp(secprov_verify_reason(rc), "unknown") == 0 ||
         detail[0] == '\0' || memchr(detail, '\0', sizeof detail) == NULL)
         abort();
     free(buf);

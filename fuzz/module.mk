@@ -6,7 +6,7 @@ FUZZ_FLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined 
               -fno-sanitize-recover=all -Iinclude -Icore -Iproviders/common \
               -Iproviders/legacy -Iproviders/tpm
 FUZZ_DIR := $(BUILD)/fuzz
-FUZZ_TARGETS := $(addprefix $(FUZZ_DIR)/,fuzz_legacy_decrypt fuzz_legacy_join fuzz_store_parsers fuzz_config fuzz_keystore_json fuzz_verify_report)
+FUZZ_TARGETS := $(addprefix $(FUZZ_DIR)/,fuzz_legacy_decrypt fuzz_legacy_join fuzz_store_parsers fuzz_config fuzz_keystore_json fuzz_verify_report fuzz_verify_options fuzz_verify_activation)
 FUZZ_LEGACY := $(addprefix providers/legacy/,legacy_scheme.c legacy_keys.c legacy_cbc.c legacy_stream.c) providers/legacy/fingerprint.c providers/legacy/arm_parts.c \
                providers/legacy/store_format.c providers/common/aead.c $(wildcard providers/common/state_*.c)
 
@@ -28,10 +28,20 @@ $(FUZZ_DIR)/fuzz_keystore_json: fuzz/fuzz_keystore_json.c $(addprefix providers/
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_FLAGS) $(call pc_cflags,json-c tss2-mu) -o $@ $^ $(call pc_libs,json-c tss2-mu)
 
-FUZZ_VERIFY := verify/verify_report.c verify/verify_json.c verify/verify_pcrs.c providers/tpm/attest_common.c
+FUZZ_VERIFY := $(wildcard verify/*.c) $(wildcard formats/*.c)
 $(FUZZ_DIR)/fuzz_verify_report: fuzz/fuzz_verify_report.c $(FUZZ_VERIFY)
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_FLAGS) -Iverify $(call pc_cflags,tss2-mu json-c) -o $@ $^ \
+	$(FUZZ_CC) $(FUZZ_FLAGS) -Iverify -Iformats $(call pc_cflags,tss2-mu json-c) -o $@ $^ \
+	    $(call pc_libs,tss2-mu json-c) $(CRYPTO_LIBS)
+
+$(FUZZ_DIR)/fuzz_verify_options: fuzz/fuzz_verify_options.c $(FUZZ_VERIFY)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -Iverify -Iformats $(call pc_cflags,tss2-mu json-c) -o $@ $^ \
+	    $(call pc_libs,tss2-mu json-c) $(CRYPTO_LIBS)
+
+$(FUZZ_DIR)/fuzz_verify_activation: fuzz/fuzz_verify_activation.c $(FUZZ_VERIFY)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -Iverify -Iformats $(call pc_cflags,tss2-mu json-c) -o $@ $^ \
 	    $(call pc_libs,tss2-mu json-c) $(CRYPTO_LIBS)
 
 .PHONY: fuzz check-fuzz

@@ -41,8 +41,48 @@ enum secprov_verify_result {
     SECPROV_VERIFY_PCR_DIGEST = 14,         /* the PCR values are not the ones quoted */
     SECPROV_VERIFY_PCR_VALUES = 15,         /* a PCR differs from (or lacks) its expected value */
     SECPROV_VERIFY_MLDSA_SIGNATURE = 16,    /* the ML-DSA-65 signature is missing or wrong */
-    SECPROV_VERIFY_NOMEM = 17
+    SECPROV_VERIFY_NOMEM = 17,
+    SECPROV_VERIFY_EXPIRED = 18,            /* now is past expires_at (beyond the skew) */
+    SECPROV_VERIFY_NOT_YET_VALID = 19,      /* issued_at is ahead of now beyond the skew */
+    SECPROV_VERIFY_REBOOTED = 20,           /* the TPM reset or restarted since the --since report */
+    SECPROV_VERIFY_NO_EK = 21,              /* the enrollment has no EK ("ek": null): no activation */
+    SECPROV_VERIFY_NOT_ACTIVATED = 22,      /* a wrong answer, or no activation record of this AK/EK */
+    SECPROV_VERIFY_EK_CERTIFICATE = 23      /* ek_ca given: no EK certificate, or one not chaining to it */
 };
+
+/* One line of the breakdown. */
+enum secprov_verify_check {
+    SECPROV_VERIFY_NOT_CHECKED = 0,
+    SECPROV_VERIFY_PASS = 1,
+    SECPROV_VERIFY_FAIL = 2
+};
+
+/* What each group of checks found (docs/attestation.md, "The breakdown").
+ * The struct only grows: set size = sizeof(secprov_verify_breakdown)
+ * before the call; the library fills only the members that fit. */
+typedef struct secprov_verify_breakdown {
+    size_t size;
+    int signature;      /* the TPM signature, a TPM-made quote covering this report's claims */
+    int ak_binding;     /* the enrollment is one key, restricted; the report names it; identity */
+    int nonce;          /* the report answers the verifier's nonce */
+    int freshness;      /* issued_at/expires_at against now and the skew; --since */
+    int pcr_drift;      /* the expected PCR values (not checked without them) */
+    int mldsa;          /* the ML-DSA-65 signature of the whole report */
+    int activation;     /* the AK's credential activation (not checked in this version) */
+} secprov_verify_breakdown;
+
+/* Options of secprov_verify_report2. The struct only grows: set size =
+ * sizeof(secprov_verify_options); members past size read as 0. */
+typedef struct secprov_verify_options {
+    size_t size;
+    long long now;          /* the verifier's time, Unix seconds; 0: time(NULL) */
+    long long max_skew_s;   /* tolerance of the two clocks, seconds; 0: 60 */
+    const char *since;      /* a previous report (JSON) of the same AK, already verified, or NULL */
+    const char *activation; /* the activation record (secprov_verify_enroll) required, or NULL */
+    const char *ek_ca;      /* a PEM file of CA certificates ek.certificate must chain to, or NULL */
+} secprov_verify_options;
+
+#define SECPROV_VERIFY_DEFAULT_SKEW_S 60
 
 /*
  * Check report (JSON text of secprov_attest()) against the nonce the
@@ -56,6 +96,39 @@ SECPROV_VERIFY_API int secprov_verify_report(const char *report, const void *non
                                              size_t nonce_len, const char *enrollment,
                                              const char *expected_pcrs, char *detail,
                                              size_t detail_len);
+
+/* secprov_verify_report with options (opt may be NULL: the defaults) and a
+ * breakdown (bd may be NULL). The result is the first check that failed,
+ * in the order of docs/attestation.md; bd says pass/fail/not-checked per
+ * group, checks continuing past a failure where the report could be read. */
+SECPROV_VERIFY_API int secprov_verify_report2(const char *report, const void *nonce,
+                                              size_t nonce_len, const char *enrollment,
+                                              const char *expected_pcrs,
+                                              const secprov_verify_options *opt,
+                                              secprov_verify_breakdown *bd, char *detail,
+                                              size_t detail_len);
+
+/* Credential activation (docs/attestation.md): a challenge for the
+ * enrolled EK, bound to the AK's name computed from the enrollment's public
+ * area. *credential (*credential_len bytes, tpm2-tools' credential file,
+ * what the device's TPM2_ActivateCredential opens) goes to the device;
+ * *state (JSON, holds the secret) stays with the verifier until the answer.
+ * Both released with secprov_verify_free(). SECPROV_VERIFY_NO_EK when the
+ * enrollment's "ek" is null. */
+SECPROV_VERIFY_API int secprov_verify_make_credential(const char *enrollment,
+                                                      unsigned char **credential,
+                                                      size_t *credential_len, char **state,
+                                                      char *detail, size_t detail_len);
+
+/* The device's answer against the kept state: when it is the secret,
+ * *record is the activation record (JSON) the verifier writes and keeps,
+ * and passes to secprov_verify_options.activation later; else
+ * SECPROV_VERIFY_NOT_ACTIVATED. */
+SECPROV_VERIFY_API int secprov_verify_enroll(const char *enrollment, const char *state,
+                                             const void *answer, size_t answer_len,
+                                             char **record, char *detail, size_t detail_len);
+
+SECPROV_VERIFY_API void secprov_verify_free(void *p);
 
 /* A stable short name of a result: "ok", "signature", "nonce", ... (the
  * names in docs/attestation.md); "unknown" for other values. */

@@ -2,16 +2,11 @@
 # attestation report (include/secprov_verify.h). Links OpenSSL, json-c and
 # libtss2-mu only (no TPM access, no ESYS/FAPI); libsecprov does not link it.
 VERIFY_SRCS := $(sort $(wildcard verify/*.c))
-VERIFY_OBJS := $(call obj,$(VERIFY_SRCS)) $(OBJDIR)/verify/attest_common.o
+VERIFY_OBJS := $(call obj,$(VERIFY_SRCS))
 VERIFY_LINK_OBJS := $(VERIFY_OBJS) $(FORMATS_OBJS)
-VERIFY_CFLAGS := $(call pc_cflags,tss2-mu json-c) $(CRYPTO_CFLAGS) -Iverify -Iproviders/tpm
+VERIFY_CFLAGS := $(call pc_cflags,tss2-mu json-c) $(CRYPTO_CFLAGS) -Iverify -Iformats
 VERIFY_LIBS := $(call pc_libs,tss2-mu json-c) $(CRYPTO_LIBS)
 $(VERIFY_OBJS): EXTRA_CFLAGS := $(VERIFY_CFLAGS)
-
-# The encoding the device uses, compiled here too (one source for both).
-$(OBJDIR)/verify/attest_common.o: providers/tpm/attest_common.c
-	@mkdir -p $(@D)
-	$(CC) $(BASE_CFLAGS) $(VERIFY_CFLAGS) -MMD -MP -c $< -o $@
 
 # LIBVERIFY_REAL, LIBVERIFY_SO, LIBVERIFY_SONAME: mk/common.mk.
 $(LIBVERIFY_REAL): $(VERIFY_LINK_OBJS) verify/libsecprov_verify.map

@@ -41,8 +41,11 @@ static int read_values(json_object *root, const TPMS_QUOTE_INFO *q, pcr_value *v
                 vj_fail(e, "report.pcrs: lists fewer PCRs than the quote selects");
                 return SECPROV_VERIFY_PCR_DIGEST;
             }
-            if (!json_object_is_type(p, json_type_object) ||
-                vj_str(p, "bank", "report.pcrs[]", &bank, e) != 0 ||
+            if (!json_object_is_type(p, json_type_object)) {
+                vj_fail(e, "report.pcrs[%zu]: not an object {\"bank\", \"pcr\", \"value\"}", k);
+                return SECPROV_VERIFY_MALFORMED_REPORT;
+            }
+            if (vj_str(p, "bank", "report.pcrs[]", &bank, e) != 0 ||
                 vj_int64(p, "pcr", "report.pcrs[]", &num, e) != 0 ||
                 vj_hex(p, "value", "report.pcrs[]", &bytes, &len, e) != 0)
                 return SECPROV_VERIFY_MALFORMED_REPORT;
@@ -82,8 +85,10 @@ static int check_digest(const pcr_value *v, size_t n, const TPMS_QUOTE_INFO *q, 
         ok = EVP_DigestUpdate(md, v[i].value, v[i].len) == 1;
     ok = ok && EVP_DigestFinal_ex(md, d, &dl) == 1;
     EVP_MD_CTX_free(md);
-    if (!ok)
+    if (!ok) {
+        vj_fail(e, "report.pcrs: out of memory hashing the values");
         return SECPROV_VERIFY_NOMEM;
+    }
     if (q->pcrDigest.size != dl || memcmp(q->pcrDigest.buffer, d, dl) != 0) {
         vj_fail(e, "report.pcrs: the values do not hash to the quote's PCR digest (altered?)");
         return SECPROV_VERIFY_PCR_DIGEST;
@@ -122,9 +127,19 @@ static int check_zeros(json_object *root, const pcr_value *v, size_t n, vj_err *
     return SECPROV_VERIFY_OK;
 }
 
+/* Append "bank:N" to the list of drifted (or unquoted) PCRs. */
+static void add_name(char *list, size_t cap, const char *bank, long pcr)
+{
+    size_t used = strlen(list);
+
+    if (used + 1 < cap)
+        snprintf(list + used, cap - used, "%s%s:%ld", used ? ", " : "", bank, pcr);
+}
+
 static int check_expected(const pcr_value *v, size_t n, const char *text, vj_err *e)
 {
     json_object *o = vj_parse(text, "expected PCRs", e);
+    char drifted[400] = "", unquoted[400] = "";
     int rc = SECPROV_VERIFY_OK;
 
     if (o == NULL)
@@ -151,21 +166,21 @@ static int check_expected(const pcr_value *v, size_t n, const char *text, vj_err
             }
             for (i = 0; i < n && !(v[i].bank == alg && v[i].pcr == pcr); i++)
                 ;
-            if (i == n) {
-                vj_fail(e, "PCR %s:%ld is expected but not quoted", bank, pcr);
-                rc = SECPROV_VERIFY_PCR_VALUES;
-            } else if (len != v[i].len || memcmp(want, v[i].value, len) != 0) {
-                vj_fail(e, "PCR %s:%ld differs from its expected value", bank, pcr);
-                rc = SECPROV_VERIFY_PCR_VALUES;
-            }
+            if (i == n)
+                add_name(unquoted, sizeof unquoted, bank, pcr);
+            else if (len != v[i].len || memcmp(want, v[i].value, len) != 0)
+                add_name(drifted, sizeof drifted, bank, pcr);
             free(want);
-            if (rc != SECPROV_VERIFY_OK)
-                break;
         }
         if (rc != SECPROV_VERIFY_OK)
             break;
     }
     json_object_put(o);
+    if (rc == SECPROV_VERIFY_OK && (drifted[0] != '\0' || unquoted[0] != '\0')) {
+        vj_fail(e, "PCRs that differ from their expected values: %s; expected but not quoted: %s",
+                drifted[0] ? drifted : "none", unquoted[0] ? unquoted : "none");
+        rc = SECPROV_VERIFY_PCR_VALUES;
+    }
     return rc;
 }
 

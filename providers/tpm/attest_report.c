@@ -15,6 +15,7 @@
 #include "attest_key.h"
 #include "attest_mldsa.h"
 #include "attest_quote.h"
+#include "report.h"
 #include "keystore_object.h"
 #include "tpm_settings.h"
 
@@ -75,7 +76,7 @@ static json_object *header(const char *format)
 
     strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&now, &tm));
     json_object_object_add(o, "format", json_object_new_string(format));
-    json_object_object_add(o, "version", json_object_new_int(ATTEST_VERSION));
+    json_object_object_add(o, "version", json_object_new_int(REPORT_VERSION));
     json_object_object_add(o, "time", json_object_new_string(when));
     return o;
 }
@@ -214,12 +215,93 @@ static json_object *pcrs_json(const TPML_PCR_SELECTION *sel, const TPML_DIGEST *
     return arr;
 }
 
+/* attest.lifetime_s (checked at open: tpm_settings.h). */
+static long long lifetime_of(const secprov_provider_env *env)
+{
+    long long v = 0;
+
+    if (env->config_get(env, "attest", "lifetime_s", SECPROV_CONFIG_INT, &v) == SECPROV_OK &&
+        v >= 1 && v <= REPORT_LIFETIME_MAX)
+        return v;
+    return REPORT_LIFETIME_DEFAULT;
+}
+
+/* The members known before the quote, all covered by its qualifying data
+ * (formats/report.h). */
+static json_object *claims_json(const secprov_provider_env *env, const void *nonce,
+                                size_t nonce_len, const attest_device *dev, const TPM2B_NAME *name,
+                                const uint8_t *mldsa, size_t mldsa_len)
+{
+    json_object *o = header(ATTEST_FORMAT);
+    int64_t now = (int64_t)time(NULL);
+
+    json_object_object_add(o, "issued_at", json_object_new_int64(now));
+    json_object_object_add(o, "expires_at", json_object_new_int64(now + lifetime_of(env)));
+    json_object_object_add(o, "provider", json_object_new_string("tpm"));
+    json_object_object_add(o, "nonce", jstr_own(attest_hex(nonce, nonce_len)));
+    json_object_object_add(o, "device", device_json(dev));
+    json_object_object_add(o, "ak_name", jstr_own(attest_hex(name->name, name->size)));
+    if (mldsa != NULL) {
+        uint8_t h[32];
+        unsigned int hl = 0;
+        if (EVP_Digest(mldsa, mldsa_len, h, &hl, EVP_sha256(), NULL) == 1)
+            json_object_object_add(o, "mldsa_key", jstr_own(attest_hex(h, hl)));
+    }
+    return o;
+}
+
+/* The members that come from the quote (formats/report.h: each checked
+ * against the signed TPMS_ATTEST). 0, or -1 on no memory. */
+static int add_quote(json_object *o, const TPML_PCR_SELECTION *sel, const attest_quote_out *q)
+{
+    uint8_t sig[sizeof(TPMT_SIGNATURE)];
+    size_t sig_len = 0;
+    json_object *zeros = json_object_new_array();
+    json_object *qj = json_object_new_object(), *clock = json_object_new_object();
+    const TPMS_CLOCK_INFO *ci = &q->info.clockInfo;
+
+    if (Tss2_MU_TPMT_SIGNATURE_Marshal(&q->signature, sig, sizeof sig, &sig_len) != TSS2_RC_SUCCESS) {
+        json_object_put(zeros), json_object_put(qj), json_object_put(clock);
+        return -1;
+    }
+    json_object_object_add(o, "pcrs", pcrs_json(sel, &q->values, zeros));
+    json_object_object_add(o, "zero_pcrs", zeros);
+    json_object_object_add(qj, "attest", jstr_own(attest_b64(q->attest.attestationData, q->attest.size)));
+    json_object_object_add(qj, "signature", jstr_own(attest_b64(sig, sig_len)));
+    json_object_object_add(o, "quote", qj);
+    json_object_object_add(clock, "clock", json_object_new_int64((int64_t)ci->clock));
+    json_object_object_add(clock, "reset_count", json_object_new_int64(ci->resetCount));
+    json_object_object_add(clock, "restart_count", json_object_new_int64(ci->restartCount));
+    json_object_object_add(clock, "safe", json_object_new_boolean(ci->safe == TPM2_YES));
+    json_object_object_add(o, "clock", clock);
+    return 0;
+}
+
+/* The ML-DSA-65 signature of the whole report (its SHA3-256 digest). */
+static int add_mldsa(tpm_esys *e, const secprov_provider_env *env, const tpm_deadline *d,
+                     json_object *o, const uint8_t *mldsa, size_t mldsa_len, TSS2_RC *trc)
+{
+    uint8_t digest[REPORT_DIGEST_LEN], *sig = NULL;
+    size_t sig_len = 0;
+    char why[200];
+    int rc;
+
+    if (sp_report_mldsa_digest(o, digest, why, sizeof why) != 0) {
+        env->log(env, SECPROV_LOG_ERROR, "tpm: %s", why);
+        return SECPROV_ERR_INTERNAL;
+    }
+    rc = attest_mldsa_sign(e, env, d, mldsa, mldsa_len, digest, sizeof digest, &sig, &sig_len, trc);
+    if (rc == SECPROV_OK)
+        mldsa_add(o, "signature", sig, sig_len);
+    return rc;
+}
+
 static int quote(tpm_esys *e, const secprov_provider_env *env, const tpm_deadline *d,
                  const void *nonce, size_t nonce_len, char **json, TSS2_RC *trc,
                  const char **what)
 {
     const char *pcrs = pcrs_of(env);
-    uint8_t qd[ATTEST_QD_LEN], sig[sizeof(TPMT_SIGNATURE)];
+    uint8_t qd[REPORT_DIGEST_LEN];
     TPML_PCR_SELECTION sel;
     attest_quote_out q;
     attest_device dev;
@@ -227,8 +309,9 @@ static int quote(tpm_esys *e, const secprov_provider_env *env, const tpm_deadlin
     TPM2B_NAME name;
     ESYS_TR h;
     char why[300];
-    size_t sig_len = 0, mldsa_len = 0, mldsa_sig_len = 0;
-    uint8_t *mldsa = NULL, *mldsa_sig = NULL;
+    size_t mldsa_len = 0;
+    uint8_t *mldsa = NULL;
+    json_object *o = NULL;
     int rc;
 
     *what = "attest";
@@ -240,17 +323,21 @@ static int quote(tpm_esys *e, const secprov_provider_env *env, const tpm_deadlin
     *what = "making or reading the ML-DSA key";
     if ((rc = attest_mldsa_public(e, env, d, &mldsa, &mldsa_len, trc)) != SECPROV_OK)
         return rc;
-    if (attest_qualifying_data(nonce, nonce_len, &sel, &dev, mldsa, mldsa_len, qd) != 0) {
-        free(mldsa);
-        return SECPROV_ERR_INTERNAL;
-    }
     *what = "loading the attestation key (TPM2_Load)";
     if ((rc = attest_key_load(e, env, d, &ak, &h, trc)) != SECPROV_OK) {
         free(mldsa);
         return rc;
     }
-    *what = "quoting (TPM2_Quote, TPM2_PCR_Read)";
-    rc = attest_quote_pcrs(e, h, &sel, qd, d, &q, trc);
+    rc = SECPROV_ERR_INTERNAL;
+    if (attest_public_name(&ak.publicArea, &name) == 0 &&
+        (o = claims_json(env, nonce, nonce_len, &dev, &name, mldsa, mldsa_len)) != NULL) {
+        if (sp_report_qualifying_data(o, qd, why, sizeof why) == 0) {
+            *what = "quoting (TPM2_Quote, TPM2_PCR_Read)";
+            rc = attest_quote_pcrs(e, h, &sel, qd, d, &q, trc);
+        } else {
+            env->log(env, SECPROV_LOG_ERROR, "tpm: %s", why);
+        }
+    }
     TSS2_RC frc;
     ESYS_RUN(frc, e->esys, d, Esys_FlushContext_Async(e->esys, h),
              Esys_FlushContext_Finish(e->esys));
@@ -265,42 +352,20 @@ static int quote(tpm_esys *e, const secprov_provider_env *env, const tpm_deadlin
     else if (rc == SECPROV_ERR_BUSY)
         env->log(env, SECPROV_LOG_ERROR, "tpm: the PCRs changed during each of %d quotes",
                  QUOTE_TRIES);
+    if (rc == SECPROV_OK && add_quote(o, &sel, &q) != 0)
+        rc = SECPROV_ERR_INTERNAL;
     if (rc == SECPROV_OK && mldsa != NULL) {
         *what = "the ML-DSA signature (TPM2_Load, TPM2_Unseal of its seed)";
-        rc = attest_mldsa_sign(e, env, d, mldsa, mldsa_len, q.attest.attestationData,
-                               q.attest.size, &mldsa_sig, &mldsa_sig_len, trc);
+        rc = add_mldsa(e, env, d, o, mldsa, mldsa_len, trc);
     }
     free(mldsa);
-    if (rc == SECPROV_OK &&
-        (Tss2_MU_TPMT_SIGNATURE_Marshal(&q.signature, sig, sizeof sig, &sig_len) != TSS2_RC_SUCCESS ||
-         attest_public_name(&ak.publicArea, &name) != 0))
-        rc = SECPROV_ERR_INTERNAL;
     if (rc != SECPROV_OK) {
-        free(mldsa_sig);
+        json_object_put(o);
         return rc;
     }
     if (q.tries > 1)
         env->log(env, SECPROV_LOG_INFO, "tpm: the PCRs changed during a quote; %d quotes made",
                  q.tries);
-
-    json_object *o = header(ATTEST_FORMAT), *zeros = json_object_new_array();
-    json_object *qj = json_object_new_object(), *clock = json_object_new_object();
-    const TPMS_CLOCK_INFO *ci = &q.info.clockInfo;
-    json_object_object_add(o, "provider", json_object_new_string("tpm"));
-    json_object_object_add(o, "nonce", jstr_own(attest_hex(nonce, nonce_len)));
-    json_object_object_add(o, "device", device_json(&dev));
-    json_object_object_add(o, "pcrs", pcrs_json(&sel, &q.values, zeros));
-    json_object_object_add(o, "zero_pcrs", zeros);
-    json_object_object_add(qj, "attest", jstr_own(attest_b64(q.attest.attestationData, q.attest.size)));
-    json_object_object_add(qj, "signature", jstr_own(attest_b64(sig, sig_len)));
-    json_object_object_add(o, "quote", qj);
-    json_object_object_add(o, "ak_name", jstr_own(attest_hex(name.name, name.size)));
-    json_object_object_add(clock, "clock", json_object_new_int64((int64_t)ci->clock));
-    json_object_object_add(clock, "reset_count", json_object_new_int64(ci->resetCount));
-    json_object_object_add(clock, "restart_count", json_object_new_int64(ci->restartCount));
-    json_object_object_add(clock, "safe", json_object_new_boolean(ci->safe == TPM2_YES));
-    json_object_object_add(o, "clock", clock);
-    mldsa_add(o, "signature", mldsa_sig, mldsa_sig_len);
     *json = finish(o);
     return *json != NULL ? SECPROV_OK : SECPROV_ERR_NOMEM;
 }

@@ -9,6 +9,7 @@
 #include <tss2/tss2_tpm2_types.h>
 
 #include "attest_quote.h"
+#include "report.h"
 #include "tpm_probe.h"
 #include "tss_wait.h"
 
@@ -152,6 +153,15 @@ int tpm_settings_read(const secprov_provider_env *env, tpm_settings *s, char *re
         char where[4200];
         env->config_where(env, "attest", "pcrs", where, sizeof where);
         snprintf(reason, reason_len, "%s: %s", where, why);
+        return SECPROV_ERR_CONFIG;
+    }
+    long long life;
+    if (env->config_get(env, "attest", "lifetime_s", SECPROV_CONFIG_INT, &life) == SECPROV_OK &&
+        (life < 1 || life > REPORT_LIFETIME_MAX)) {
+        char where[4200];
+        env->config_where(env, "attest", "lifetime_s", where, sizeof where);
+        snprintf(reason, reason_len, "%s: 'attest.lifetime_s' must be 1 to %d (seconds), not %lld",
+                 where, REPORT_LIFETIME_MAX, life);
         return SECPROV_ERR_CONFIG;
     }
     return SECPROV_OK;

@@ -159,6 +159,10 @@ VERIFY_PROTOTYPES: Dict[str, Tuple[object, Tuple[object, ...]]] = {
                                       _buf, c_size_t)),
     "secprov_verify_reason": (c_char_p, (c_int,)),
     "secprov_verify_has_mldsa": (c_int, ()),
+    # (report, nonce, len, enrollment, pcrs, secprov_verify_options *,
+    #  secprov_verify_breakdown *, detail, len): python/secprov/verify_result.py
+    "secprov_verify_report2": (c_int, (c_char_p, c_void_p, c_size_t, c_char_p, c_char_p,
+                                       c_void_p, c_void_p, _buf, c_size_t)),
 }
 
 

@@ -10,6 +10,7 @@ from typing import Any, Dict, List, Optional, Tuple, TypeVar, Union
 
 from . import _ffi
 from ._lib import lib, make_options
+from ._nonce import NonceLike, nonce_bytes
 from .errors import InvalidNameError, SecprovError
 from .secret import Secret
 
@@ -241,11 +242,12 @@ class Provider(_Closing):
         finally:
             lib.secprov_attest_free(out)
 
-    def attest(self, nonce: BytesLike, require_tpm: bool = False) -> Dict[str, Any]:
-        """A TPM quote bound to ``nonce`` (1 to 64 bytes) as the JSON report
+    def attest(self, nonce: NonceLike, require_tpm: bool = False) -> Dict[str, Any]:
+        """A TPM quote bound to ``nonce`` (1 to 64 bytes; bytes-like, or str as
+        UTF-8, anything else TypeError) as the JSON report
         (docs/attestation.md), for secprov.verify_report() on the server.
         Without a TPM: UnsupportedError, or UnavailableError with require_tpm."""
-        n = bytes(nonce)
+        n = nonce_bytes(nonce)
         return self._attest_json(lib.secprov_attest, n, len(n),
                                  _ffi.DEFINES["SECPROV_ATTEST_REQUIRE_TPM"] if require_tpm else 0)
 

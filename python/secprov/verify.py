@@ -15,6 +15,7 @@ from typing import Any, Dict, Optional, Union
 
 from . import _ffi
 from ._lib import library_path
+from ._nonce import NonceLike, nonce_bytes
 from .errors import LibraryError
 
 VERIFY_SONAME = "libsecprov_verify.so.0"
@@ -32,6 +33,7 @@ class VerifyError(ValueError):
     def __init__(self, result: int, reason: str, detail: str) -> None:
         super().__init__("attestation report refused: %s (%s)" % (reason, detail))
         self.result, self.reason, self.detail = result, reason, detail
+        self.checks: Dict[str, str] = {}      # the breakdown, when known (check_report)
 
 
 def _load() -> ctypes.CDLL:
@@ -67,23 +69,54 @@ def _text(value: Optional[JsonLike], what: str) -> Optional[bytes]:
     return b
 
 
-def verify_report(report: JsonLike, nonce: bytes, enrollment: JsonLike,
+def verify_report(report: JsonLike, nonce: NonceLike, enrollment: JsonLike,
                   expected_pcrs: Optional[JsonLike] = None) -> None:
     """Check a report from Provider.attest() against the nonce the server sent,
     the device's pinned enrollment record (Provider.enroll()) and, if given,
     the PCR values the server expects ({"sha256": {"7": "hex", ...}}).
-    Returns None when every check passes; raises VerifyError naming the
-    first check that failed."""
+    Returns None when every check passes; raises the VerifyError subclass of
+    the first check that failed (secprov.verify_result: e.g. NonceError,
+    ExpiredError), whose ``reason`` names it. The nonce: bytes-like or str
+    (UTF-8), anything else TypeError."""
     lib = _load()
-    n = bytes(nonce)
+    n = nonce_bytes(nonce)
     detail = ctypes.create_string_buffer(512)
     rc = lib.secprov_verify_report(_text(report, "report"), n, len(n),
                                    _text(enrollment, "enrollment record"),
                                    _text(expected_pcrs, "expected PCR values"), detail,
                                    ctypes.sizeof(detail))
     if rc != 0:
+        from .verify_result import error_for
         reason = (lib.secprov_verify_reason(rc) or b"unknown").decode()
-        raise VerifyError(rc, reason, detail.value.decode("utf-8", "replace"))
+        raise error_for(rc, reason, detail.value.decode("utf-8", "replace"))
+
+
+def check_report(report: JsonLike, nonce: NonceLike, enrollment: JsonLike,
+           expected_pcrs: Optional[JsonLike] = None, *, now: Optional[int] = None,
+           max_skew: Optional[int] = None, since: Optional[JsonLike] = None) -> Any:
+    """Like verify_report(), but returns a VerifyResult (never raises for a
+    refusal: ``result.raise_for_failure()`` does): the first failure and the
+    breakdown of every group of checks. ``now`` (Unix seconds, default the
+    clock), ``max_skew`` (seconds, default 60), ``since`` (a previous report
+    of the same AK: refused as "rebooted" when the TPM reset or restarted)."""
+    from .verify_result import CHECK_NAMES, GROUPS, VerifyBreakdown, VerifyOptions, VerifyResult
+    lib = _load()
+    n = nonce_bytes(nonce)
+    for name, value in (("now", now), ("max_skew", max_skew)):
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
+            raise TypeError("secprov: %s must be a positive int (seconds)" % name)
+    opts = VerifyOptions(ctypes.sizeof(VerifyOptions), now or 0, max_skew or 0,
+                         _text(since, "--since report"))
+    bd = VerifyBreakdown(ctypes.sizeof(VerifyBreakdown))
+    detail = ctypes.create_string_buffer(512)
+    rc = lib.secprov_verify_report2(_text(report, "report"), n, len(n),
+                                    _text(enrollment, "enrollment record"),
+                                    _text(expected_pcrs, "expected PCR values"),
+                                    ctypes.byref(opts), ctypes.byref(bd), detail,
+                                    ctypes.sizeof(detail))
+    reason = (lib.secprov_verify_reason(rc) or b"unknown").decode()
+    checks = {g: CHECK_NAMES.get(getattr(bd, g), "unknown") for g in GROUPS}
+    return VerifyResult(rc, reason, detail.value.decode("utf-8", "replace"), checks)
 
 
 def has_mldsa() -> bool:

@@ -53,7 +53,7 @@ ak2=$($PY -c "import json,sys; print(json.load(open(sys.argv[1]))['ak']['public'
 $PY - "$T/enroll.json" <<'PY' && ok "enrollment: AK public, PEM, name, EK, device fields" || fail "enrollment record incomplete"
 import json, sys, base64, hashlib
 e = json.load(open(sys.argv[1]))
-assert e["format"] == "secprov-enrollment" and e["version"] == 1
+assert e["format"] == "secprov-enrollment" and e["version"] == 2
 pub = base64.b64decode(e["ak"]["public"])
 assert e["ak"]["name"] == "000b" + hashlib.sha256(pub[2:]).hexdigest()
 assert e["ak"]["pem"].startswith("-----BEGIN PUBLIC KEY-----")
@@ -74,7 +74,8 @@ expect_verdict "genuine report verifies" "ok" "$T/rep.json" "$N1" "$T/enroll.jso
 $PY - "$T/rep.json" "$N1" <<'PY' && ok "report fields: format, nonce, PCR sha256:7 flagged all-zero, clock" || fail "report fields"
 import json, sys
 r = json.load(open(sys.argv[1]))
-assert r["format"] == "secprov-attest" and r["version"] == 1 and r["provider"] == "tpm"
+assert r["format"] == "secprov-attest" and r["version"] == 2 and r["provider"] == "tpm"
+assert 0 < r["expires_at"] - r["issued_at"] <= 300
 assert r["nonce"] == sys.argv[2]
 assert [(p["bank"], p["pcr"]) for p in r["pcrs"]] == [("sha256", 7)]
 assert r["zero_pcrs"] == ["sha256:7"]
@@ -91,17 +92,21 @@ expect_verdict "an expected PCR is not quoted" "refused: pcr_values" "$T/rep.jso
 expect_verdict "malformed expected PCRs" "refused: malformed_pcrs" "$T/rep.json" "$N1" "$T/enroll.json" --pcrs "$T/pcrs-malformed.json"
 
 # ---- forgeries -------------------------------------------------------------
+# With ML-DSA its signature covers the whole report and is checked before
+# the members that come from the quote (pcrs, zero_pcrs, clock): it refuses
+# their alteration first.
+AQ=; $A info | grep -q '^attest_mldsa: ML-DSA-65' && AQ=mldsa_signature
 expect_verdict "another nonce" "refused: nonce" "$T/rep.json" "$N2" "$T/enroll.json"
 mutate "$T/rep.json" "$T/m.json" "r['nonce']='$N2'"
 expect_verdict "a report claiming the other nonce" "refused: qualifying_data" "$T/m.json" "$N2" "$T/enroll.json"
 mutate "$T/rep.json" "$T/m.json" "r['pcrs'][0]['value']='$(printf '%064x' 1)'; r['zero_pcrs']=[]"
-expect_verdict "altered PCR value" "refused: pcr_digest" "$T/m.json" "$N1" "$T/enroll.json"
+expect_verdict "altered PCR value" "refused: ${AQ:-pcr_digest}" "$T/m.json" "$N1" "$T/enroll.json"
 mutate "$T/rep.json" "$T/m.json" "r['device']['machine_id']='0123456789abcdef0123456789abcdef'"
 expect_verdict "altered device field" "refused: qualifying_data" "$T/m.json" "$N1" "$T/enroll.json"
 mutate "$T/rep.json" "$T/m.json" "r['clock']['reset_count'] += 1"
-expect_verdict "altered clock field" "refused: field_mismatch" "$T/m.json" "$N1" "$T/enroll.json"
+expect_verdict "altered clock field" "refused: ${AQ:-field_mismatch}" "$T/m.json" "$N1" "$T/enroll.json"
 mutate "$T/rep.json" "$T/m.json" "r['zero_pcrs']=[]"
-expect_verdict "zero_pcrs flag dropped" "refused: field_mismatch" "$T/m.json" "$N1" "$T/enroll.json"
+expect_verdict "zero_pcrs flag dropped" "refused: ${AQ:-field_mismatch}" "$T/m.json" "$N1" "$T/enroll.json"
 mutate "$T/rep.json" "$T/m.json" "r['quote']['signature']=json.load(open('$T/r1.json'))['quote']['signature']"
 expect_verdict "swapped signature (of another quote)" "refused: signature" "$T/m.json" "$N1" "$T/enroll.json"
 mutate "$T/enroll.json" "$T/m-enroll.json" "r['device']['serial']='other'"
@@ -161,6 +166,7 @@ tpm2_create -T "$TCTI_A" -C 0x81000001 -G ecc256:ecdsa-sha256 \
 tpm2_load -T "$TCTI_A" -C 0x81000001 -u "$T/u.pub" -r "$T/u.priv" -c "$T/u.ctx" >/dev/null
 $PY -c "import json,base64; open('$T/att.bin','wb').write(base64.b64decode(json.load(open('$T/rep.json'))['quote']['attest']))"
 tpm2_sign -T "$TCTI_A" -c "$T/u.ctx" -g sha256 -o "$T/forged.sig" "$T/att.bin"
+tpm2_readpublic -T "$TCTI_A" -c "$T/u.ctx" -f pem -o "$T/u.pem" >/dev/null
 tpm2_flushcontext -T "$TCTI_A" -t >/dev/null
 $PY - "$T" <<'PY'
 import json, base64, hashlib, sys
@@ -169,7 +175,7 @@ pub = open(t + "/u.pub", "rb").read()
 r = json.load(open(t + "/rep.json")); e = json.load(open(t + "/enroll.json"))
 r["quote"]["signature"] = base64.b64encode(open(t + "/forged.sig", "rb").read()).decode()
 r["ak_name"] = "000b" + hashlib.sha256(pub[2:]).hexdigest()
-e["ak"] = {"public": base64.b64encode(pub).decode(), "pem": "", "name": r["ak_name"]}
+e["ak"] = {"public": base64.b64encode(pub).decode(), "pem": open(t + "/u.pem").read(), "name": r["ak_name"]}
 json.dump(r, open(t + "/forged.json", "w")); json.dump(e, open(t + "/forged-enroll.json", "w"))
 PY
 expect_verdict "unrestricted key pinned as the AK (forged quote)" "refused: ak_attributes" "$T/forged.json" "$N1" "$T/forged-enroll.json"
@@ -184,19 +190,18 @@ cp -p "$T/ak.pub.keep" "$T/a-state/attest/ak.pub"; cp -p "$T/ak.priv.keep" "$T/a
 # ---- tpm2_checkquote agrees ---------------------------------------------
 $PY - "$T" "$N1" <<'PY'
 # The qualifying data from docs/attestation.md's encoding, computed here.
-import json, base64, hashlib, struct, sys
+import json, base64, hashlib, sys
 t, nonce = sys.argv[1], bytes.fromhex(sys.argv[2])
 r = json.load(open(t + "/rep.json")); e = json.load(open(t + "/enroll.json"))
 open(t + "/q.att", "wb").write(base64.b64decode(r["quote"]["attest"]))
 open(t + "/q.sig", "wb").write(base64.b64decode(r["quote"]["signature"]))
 open(t + "/ak.pem", "w").write(e["ak"]["pem"])
 open(t + "/q.vals", "wb").write(b"".join(bytes.fromhex(p["value"]) for p in r["pcrs"]))
-sel = struct.pack(">IHB3s", 1, 0x000B, 3, bytes([0x80, 0, 0]))        # sha256:7
-lv = lambda b: struct.pack(">H", len(b)) + b
-d = r["device"]
-m = (b"secprov-attest-v1" + struct.pack(">H", 1) + bytes([len(nonce)]) + nonce + lv(sel)
-     + lv(d["machine_id"].encode()) + lv(d["serial"].encode())
-     + lv(base64.b64decode(e["mldsa"]["public"]) if "mldsa" in e else b""))
+# v2: SHA-256("secprov-report-v2" || the canonical bytes of the report
+# less the members that come from the quote).
+claims = {k: v for k, v in r.items() if k not in ("quote", "pcrs", "zero_pcrs", "clock", "mldsa")}
+m = b"secprov-report-v2" + json.dumps(claims, sort_keys=True, separators=(",", ":"),
+                                       ensure_ascii=False).encode()
 open(t + "/q.qd", "w").write(hashlib.sha256(m).hexdigest())
 PY
 check "tpm2_checkquote accepts the quote (signature, qualifying data, PCR values)" \

@@ -32,10 +32,10 @@ CHECK_DEPS     += $(BUILD)/bench/rt_api
 CHECK_PROGRAMS += tests/tpm/test_commands.sh tests/tpm/test_sessions.sh
 # The tpm group's keys as tpm.so reads them (the core's config and env
 # compiled in; no TPM).
-$(OBJDIR)/tests/tpm/test_tpm_settings.o: EXTRA_CFLAGS := $(TEST_CFLAGS) $(LIBCONFIG_CFLAGS) $(TPM_FAPI_CFLAGS) -Iproviders/tpm
+$(OBJDIR)/tests/tpm/test_tpm_settings.o: EXTRA_CFLAGS := $(TEST_CFLAGS) $(LIBCONFIG_CFLAGS) $(TPM_FAPI_CFLAGS) -Iproviders/tpm -Iformats
 $(TESTDIR_B)/tpm/test_tpm_settings: $(OBJDIR)/tests/tpm/test_tpm_settings.o $(CORE_CONFIG_OBJS) \
     $(addprefix $(OBJDIR)/core/,provider_env.o secure_mem.o status.o) \
-    $(addprefix $(OBJDIR)/providers/tpm/,tpm_settings.o attest_quote.o attest_common.o tss_wait.o)
+    $(addprefix $(OBJDIR)/providers/tpm/,tpm_settings.o attest_quote.o tss_wait.o) $(OBJDIR)/formats/attest_common.o
 	@mkdir -p $(@D)
 	$(CC) $(BASE_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(LIBCONFIG_LIBS) $(CRYPTO_LIBS) $(call pc_libs,tss2-fapi tss2-esys tss2-mu tss2-rc) -lpthread
 CHECK_DEPS     += $(TESTDIR_B)/tpm/test_tpm_settings

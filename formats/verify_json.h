@@ -28,6 +28,10 @@ int vj_int64(json_object *o, const char *key, const char *where, int64_t *out, v
 int vj_obj(json_object *o, const char *key, const char *where, json_object **out, vj_err *e);
 /* The "format" and "version" fields are format and ATTEST_VERSION. */
 int vj_header(json_object *o, const char *format, const char *where, vj_err *e);
+/* The same, taking versions min to ATTEST_VERSION; *version (unless NULL)
+ * gets the one read. */
+int vj_header_from(json_object *o, const char *format, int min, const char *where, int *version,
+                   vj_err *e);
 /* base64 or hex fields into bytes (*out malloc'd). */
 int vj_b64(json_object *o, const char *key, const char *where, uint8_t **out, size_t *n, vj_err *e);
 int vj_hex(json_object *o, const char *key, const char *where, uint8_t **out, size_t *n, vj_err *e);

@@ -97,7 +97,8 @@ int vj_obj(json_object *o, const char *key, const char *where, json_object **out
     return *out != NULL ? 0 : -1;
 }
 
-int vj_header(json_object *o, const char *format, const char *where, vj_err *e)
+int vj_header_from(json_object *o, const char *format, int min, const char *where, int *version,
+                   vj_err *e)
 {
     const char *f;
     int64_t v;
@@ -106,10 +107,18 @@ int vj_header(json_object *o, const char *format, const char *where, vj_err *e)
         return -1;
     if (strcmp(f, format) != 0)
         return vj_fail(e, "%s: format is '%.40s', not '%s'", where, f, format);
-    if (v != ATTEST_VERSION)
-        return vj_fail(e, "%s: version %lld is not supported (only %d)", where, (long long)v,
-                       ATTEST_VERSION);
+    if (v < min || v > ATTEST_VERSION)
+        return vj_fail(e, "%s: version %lld is not supported (%d to %d)%s", where, (long long)v,
+                       min, ATTEST_VERSION,
+                       v >= 1 && v < min ? ": made by an older secprov; update the device" : "");
+    if (version != NULL)
+        *version = (int)v;
     return 0;
+}
+
+int vj_header(json_object *o, const char *format, const char *where, vj_err *e)
+{
+    return vj_header_from(o, format, ATTEST_VERSION, where, NULL, e);
 }
 
 /* o[key], a string, decoded by decode (what it is named in the reason). */

@@ -27,13 +27,17 @@
 #define ATTEST_MLDSA_SIG_LEN 3309
 #define ATTEST_MLDSA_SEED_LEN 32
 /* The ML-DSA context string (FIPS 204 ctx) of a report's second signature,
- * which signs the TPMS_ATTEST bytes the TPM signed. */
-#define ATTEST_MLDSA_CONTEXT "secprov-attest-v1"
+ * which signs the SHA3-256 digest of the whole report's canonical bytes
+ * (formats/report.h). */
+#define ATTEST_MLDSA_CONTEXT "secprov-report-v2"
 
 #define ATTEST_FORMAT "secprov-attest"
 #define ENROLL_FORMAT "secprov-enrollment"
-#define ATTEST_VERSION 1
-/* The domain tag that starts the qualifying data's input (no NUL). */
+/* Version 2 of the report and of the enrollment record (formats/report.h,
+ * formats/enrollment.h); the v1 qualifying data below is kept for reading
+ * its documentation only. */
+#define ATTEST_VERSION 2
+#define ENROLL_VERSION_MIN 1/* The domain tag that starts the qualifying data's input (no NUL). */
 #define ATTEST_DOMAIN_TAG "secprov-attest-v1"
 #define ATTEST_QD_LEN 32
 #define ATTEST_PCRS_MAX 8           /* one TPM2_PCR_Read answers at most 8 */

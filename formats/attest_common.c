@@ -88,7 +88,7 @@ int attest_qualifying_data(const uint8_t *nonce, size_t nonce_len,
         return -1;
     memcpy(b, ATTEST_DOMAIN_TAG, sizeof ATTEST_DOMAIN_TAG - 1);
     off = sizeof ATTEST_DOMAIN_TAG - 1;
-    if (put16(b, cap, &off, ATTEST_VERSION) == 0 && off + 1 + nonce_len <= cap) {
+    if (put16(b, cap, &off, 1) == 0 && off + 1 + nonce_len <= cap) {
         b[off++] = (uint8_t)nonce_len;
         memcpy(b + off, nonce, nonce_len);
         off += nonce_len;

@@ -7,6 +7,9 @@
  *   bench_attest count K LOG  one warm-up attest, then K more; prints the
  *                             byte offsets of swtpm's command LOG before and
  *                             after the K ("START END")
+ * BENCH_KIND=block: the same with secprov_attest_block (payload id
+ * "bench-payload") and secprov_verify_block against the enrollment;
+ * BENCH_KIND=ephemeral: the block with SECPROV_ATTEST_EPHEMERAL_AIK.
  * Provider and config from the environment (SECPROV_CONFIG).
  */
 #include <stdio.h>
@@ -27,10 +30,16 @@ static long long now_us(void)
     return (long long)t.tv_sec * 1000000 + t.tv_nsec / 1000;
 }
 
+static const char payload_id[] = "bench-payload";
+static int block_kind, block_flags;
+
 static char *attest(secprov *sp)
 {
     char *report = NULL;
-    int rc = secprov_attest(sp, nonce, sizeof nonce, SECPROV_ATTEST_REQUIRE_TPM, &report);
+    int rc = block_kind ? secprov_attest_block(sp, payload_id, sizeof payload_id - 1,
+                                               SECPROV_ATTEST_REQUIRE_TPM | block_flags, &report)
+                        : secprov_attest(sp, nonce, sizeof nonce, SECPROV_ATTEST_REQUIRE_TPM,
+                                         &report);
     if (rc != SECPROV_OK) {
         fprintf(stderr, "bench_attest: secprov_attest: %s (%s)\n", secprov_strerror(rc),
                 secprov_last_error());
@@ -55,6 +64,9 @@ int main(int argc, char **argv)
         return 2;
     }
     int n = atoi(argv[2]);
+    const char *kind = getenv("BENCH_KIND");
+    block_kind = kind != NULL && (strcmp(kind, "block") == 0 || strcmp(kind, "ephemeral") == 0);
+    block_flags = kind != NULL && strcmp(kind, "ephemeral") == 0 ? SECPROV_ATTEST_EPHEMERAL_AIK : 0;
     if (secprov_open(&sp, NULL) != SECPROV_OK) {
         fprintf(stderr, "bench_attest: secprov_open failed (%s)\n", secprov_last_error());
         return 1;
@@ -78,8 +90,10 @@ int main(int argc, char **argv)
             return 1;
         for (int i = 0; i < n; i++) {
             long long t = now_us();
-            int rc = secprov_verify_report(report, nonce, sizeof nonce, record, NULL, detail,
-                                           sizeof detail);
+            int rc = block_kind ? secprov_verify_block(report, payload_id, sizeof payload_id - 1,
+                                                       record, NULL, detail, sizeof detail)
+                                : secprov_verify_report(report, nonce, sizeof nonce, record, NULL,
+                                                        detail, sizeof detail);
             printf("verify %lld\n", now_us() - t);
             if (rc != SECPROV_VERIFY_OK) {
                 fprintf(stderr, "bench_attest: verify: %s\n", detail);

@@ -27,6 +27,9 @@ typedef int verify_report_fn(const char *, const void *, size_t, const char *, c
                              const secprov_verify_options *, secprov_verify_breakdown *, char *,
                              size_t);
 typedef const char *verify_reason_fn(int);
+typedef int verify_block_fn(const char *, const void *, size_t, const char *, const char *,
+                            char *, size_t);
+static verify_block_fn *verify_block;
 
 static int load_verifier(verify_report_fn **report, verify_reason_fn **reason)
 {
@@ -46,8 +49,9 @@ static int load_verifier(verify_report_fn **report, verify_reason_fn **reason)
     if (dl != NULL) {
         *(void **)report = dlsym(dl, "secprov_verify_report2");
         *(void **)reason = dlsym(dl, "secprov_verify_reason");
+        *(void **)&verify_block = dlsym(dl, "secprov_verify_block");
     }
-    if (dl == NULL || *report == NULL || *reason == NULL)
+    if (dl == NULL || *report == NULL || *reason == NULL || verify_block == NULL)
         return cli_error(CLI_FAIL, "verify: cannot load libsecprov_verify.so.0: %s", dlerror());
     return CLI_OK;
 }
@@ -99,16 +103,64 @@ static int attest_failed(const char *what, int rc)
     return cli_error(CLI_FAIL, "%s: %s", what, secprov_strerror(rc));
 }
 
-/* attest enroll | attest --nonce HEX [--require-tpm] */
+/* --tier standard|high|maximum (and --require-tpm, the same as maximum):
+ * the flags, or -1 (usage error printed). docs/attestation.md, "Tiers". */
+static int tier_flags(cli_call *c)
+{
+    const char *tier = c->opt[2];
+    int flags = c->opt[1] != NULL ? SECPROV_ATTEST_REQUIRE_TPM : 0;
+
+    if (tier == NULL || strcmp(tier, "standard") == 0 || strcmp(tier, "high") == 0)
+        return flags;
+    if (strcmp(tier, "maximum") == 0)
+        return SECPROV_ATTEST_REQUIRE_TPM;
+    cli_error(CLI_USAGE, "--tier '%s': standard, high or maximum", tier);
+    return -1;
+}
+
+/* attest --payload-id ID --format tpm_attestation [--tier T] [--require-tpm] */
+static int run_attest_block(cli_call *c, int flags)
+{
+    const char *id = c->opt[3];
+    char *json = NULL;
+    secprov *sp;
+    int rc;
+
+    if (c->argc != 0 || c->opt[0] != NULL || id == NULL || id[0] == '\0' ||
+        strlen(id) > SECPROV_ATTEST_PAYLOAD_ID_MAX)
+        return cli_error(CLI_USAGE, "usage: secprov attest --payload-id ID --format "
+                         "tpm_attestation [--ephemeral-aik] [--tier standard|high|maximum] "
+                         "(ID: 1 to %d bytes)",
+                         SECPROV_ATTEST_PAYLOAD_ID_MAX);
+    if ((rc = cli_need_stdout(c)) != CLI_OK || (rc = cli_open(c, &sp)) != CLI_OK)
+        return rc;
+    if (c->opt[5] != NULL)
+        flags |= SECPROV_ATTEST_EPHEMERAL_AIK;
+    rc = secprov_attest_block(sp, id, strlen(id), flags, &json);
+    rc = rc == SECPROV_OK ? print_json(json) : attest_failed("attest", rc);
+    secprov_close(sp);
+    return rc;
+}
+
+/* attest enroll | attest --nonce HEX [--require-tpm] [--tier T] | the block */
 static int run_attest(cli_call *c)
 {
     unsigned char nonce[SECPROV_ATTEST_NONCE_MAX];
-    const char *nonce_hex = c->opt[0];
-    int flags = c->opt[1] != NULL ? SECPROV_ATTEST_REQUIRE_TPM : 0;
+    const char *nonce_hex = c->opt[0], *format = c->opt[4];
+    int flags = tier_flags(c);
     int enroll = c->argc == 1, rc;
     size_t nonce_len = 0;
     char *json = NULL;
     secprov *sp;
+
+    if (flags < 0)
+        return CLI_USAGE;
+    if (format != NULL && strcmp(format, "tpm_attestation") == 0)
+        return run_attest_block(c, flags);
+    if ((format != NULL && strcmp(format, "report") != 0) || c->opt[3] != NULL ||
+        c->opt[5] != NULL)
+        return cli_error(CLI_USAGE, "attest: --format is report (with --nonce) or "
+                         "tpm_attestation (with --payload-id)");
 
     if ((enroll && strcmp(c->argv[0], "enroll") != 0) || enroll == (nonce_hex != NULL))
         return cli_error(CLI_USAGE, "usage: secprov attest enroll | secprov attest --nonce HEX "
@@ -175,11 +227,53 @@ static char *read_file(const char *path, const char *what)
     return buf;
 }
 
-/* verify REPORT --nonce HEX --enrollment FILE [--pcrs FILE]: offline, no handle. */
+/* verify --format tpm_attestation --payload-id ID [--enrollment FILE] [--pcrs FILE] BLOCK */
+static int run_verify_block(cli_call *c)
+{
+    const char *path = c->argv[0], *enroll_path = c->opt[1], *pcrs_path = c->opt[2],
+               *id = c->opt[10];
+    verify_report_fn *verify_report = NULL;
+    verify_reason_fn *verify_reason = NULL;
+    char detail[512], *text, *enrollment = NULL, *pcrs = NULL;
+    int rc;
+
+    if (id == NULL || id[0] == '\0' || c->opt[0] != NULL)
+        return cli_error(CLI_USAGE, "usage: secprov verify --format tpm_attestation --payload-id "
+                         "ID [--enrollment FILE] [--pcrs FILE] BLOCK");
+    for (int i = 3; i <= 8; i++)
+        if (c->opt[i] != NULL)
+            return cli_error(CLI_USAGE, "verify --format tpm_attestation: --max-skew, --since, "
+                             "--now, --json, --require-activated and --ek-ca are for reports");
+    if ((rc = cli_need_stdout(c)) != CLI_OK ||
+        (rc = load_verifier(&verify_report, &verify_reason)) != CLI_OK)
+        return rc;
+    if ((text = read_file(path, "tpm_attestation block")) == NULL ||
+        (enroll_path != NULL && (enrollment = read_file(enroll_path, "enrollment record")) == NULL) ||
+        (pcrs_path != NULL && (pcrs = read_file(pcrs_path, "PCR file")) == NULL)) {
+        free(text);
+        free(enrollment);
+        return CLI_FAIL;
+    }
+    rc = verify_block(text, id, strlen(id), enrollment, pcrs, detail, sizeof detail);
+    free(text);
+    free(enrollment);
+    free(pcrs);
+    if (rc == SECPROV_VERIFY_OK) {
+        printf(enroll_path != NULL ? "ok\n" : "ok (the key inside the block signed it; without "
+               "--enrollment, not which device)\n");
+        return fflush(stdout) == 0 ? CLI_OK : CLI_FAIL;
+    }
+    printf("refused: %s\n", verify_reason(rc));
+    fflush(stdout);
+    return cli_error(CLI_FAIL, "verify %s: %s: %s", path, verify_reason(rc), detail);
+}
+
+/* verify [--format report] REPORT --nonce HEX --enrollment FILE [--pcrs FILE]: offline, no
+ * handle; --format tpm_attestation: the block; --format bundle: not built here. */
 static int run_verify(cli_call *c)
 {
     const char *report_path = c->argv[0], *nonce_hex = c->opt[0], *enroll_path = c->opt[1],
-               *pcrs_path = c->opt[2];
+               *pcrs_path = c->opt[2], *format = c->opt[9];
     unsigned char nonce[SECPROV_ATTEST_NONCE_MAX];
     size_t nonce_len;
     char detail[512];
@@ -192,6 +286,16 @@ static int run_verify(cli_call *c)
     const char *activated_path = c->opt[7];
     vo.ek_ca = c->opt[8];
 
+    if (format != NULL && strcmp(format, "tpm_attestation") == 0)
+        return run_verify_block(c);
+    if (format != NULL && strcmp(format, "bundle") == 0)
+        return cli_error(CLI_FAIL, "verify --format bundle: not built in this version (the "
+                         "runtime attestor's bundle)");
+    if (format != NULL && strcmp(format, "report") != 0)
+        return cli_error(CLI_USAGE, "verify --format '%s': report, tpm_attestation or bundle",
+                         format);
+    if (c->opt[10] != NULL)
+        return cli_error(CLI_USAGE, "verify: --payload-id is for --format tpm_attestation");
     if (nonce_hex == NULL || enroll_path == NULL)
         return cli_error(CLI_USAGE, "usage: secprov verify REPORT --nonce HEX --enrollment FILE "
                          "[--pcrs FILE] [--max-skew S] [--since REPORT] [--now S] [--json] "
@@ -242,18 +346,25 @@ static int run_verify(cli_call *c)
     return cli_error(CLI_FAIL, "verify %s: %s: %s", report_path, verify_reason(rc), detail);
 }
 
-static const cli_option attest_options[] = {{"nonce", 1}, {"require-tpm", 0}, {NULL, 0}};
+static const cli_option attest_options[] = {{"nonce", 1}, {"require-tpm", 0}, {"tier", 1},
+                                            {"payload-id", 1}, {"format", 1},
+                                            {"ephemeral-aik", 0}, {NULL, 0}};
 static const cli_option verify_options[] = {
     {"nonce", 1}, {"enrollment", 1}, {"pcrs", 1}, {"max-skew", 1}, {"since", 1}, {"now", 1},
-    {"json", 0}, {"require-activated", 1}, {"ek-ca", 1}, {NULL, 0}};
+    {"json", 0}, {"require-activated", 1}, {"ek-ca", 1}, {"format", 1}, {"payload-id", 1},
+    {NULL, 0}};
 
 const cli_command cli_cmd_attest = {
-    "attest", "enroll | --nonce HEX [--require-tpm]",
-    "the attestation key's enrollment record, or a TPM quote bound to HEX (JSON)",
+    "attest", "enroll | --nonce HEX [--require-tpm] | --payload-id ID --format tpm_attestation "
+    "[--ephemeral-aik] [--tier standard|high|maximum]",
+    "the attestation key's enrollment record, a TPM quote bound to HEX, or the per-response "
+    "tpm_attestation block for ID (JSON)",
     attest_options, 0, 1, 0, run_attest, NULL,
 };
 const cli_command cli_cmd_verify = {
-    "verify", "REPORT --nonce HEX --enrollment FILE [--pcrs FILE] [--max-skew S] [--since REPORT] "
-              "[--now S] [--json] [--require-activated RECORD] [--ek-ca FILE]",
-    "check an attestation report offline (no TPM)", verify_options, 1, 1, 0, run_verify, NULL,
+    "verify", "[--format report] REPORT --nonce HEX --enrollment FILE [--pcrs FILE] [--max-skew S] "
+              "[--since REPORT] [--now S] [--json] [--require-activated RECORD] [--ek-ca FILE] | "
+              "--format tpm_attestation --payload-id ID [--enrollment FILE] [--pcrs FILE] BLOCK",
+    "check an attestation report or tpm_attestation block offline (no TPM)", verify_options, 1, 1,
+    0, run_verify, NULL,
 };

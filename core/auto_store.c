@@ -502,6 +502,27 @@ int sp_store_attest(sp_store *st, int op, const void *nonce, size_t nonce_len, i
     return end(st, p->klass->attest(p->ctx, op, nonce, nonce_len, json));
 }
 
+/* attest_block: likewise, the serving provider's. */
+int sp_store_attest_block(sp_store *st, const void *payload_id, size_t len, int flags,
+                          int require_tpm, char **json)
+{
+    int rc;
+
+    (void)begin(st, &rc);
+    if (rc != SECPROV_OK)
+        return end(st, rc);
+    const sp_provider *p = st->serving;
+    if (!SECPROV_CLASS_HAS(p->klass, attest_block)) {
+        if (require_tpm)
+            sp_log(st->log, SECPROV_LOG_ERROR, "attestation required (tier maximum), but the "
+                   "provider in use (%s%s) has no TPM%s%s", p->klass->name,
+                   st->fell_back ? ", fell back" : "", st->fell_back ? ": " : "",
+                   st->fell_back ? st->why : "");
+        return end(st, require_tpm ? SECPROV_ERR_UNAVAILABLE : SECPROV_ERR_UNSUPPORTED);
+    }
+    return end(st, p->klass->attest_block(p->ctx, payload_id, len, flags, json));
+}
+
 const char *sp_store_serving_name(sp_store *st)
 {
     pthread_mutex_lock(&st->mutex);

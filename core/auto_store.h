@@ -90,6 +90,10 @@ int sp_store_gc(sp_store *st, int dry_run, secprov_gc_fn emit, void *user);
  * UNAVAILABLE (logged) when require_tpm. */
 int sp_store_attest(sp_store *st, int op, const void *nonce, size_t nonce_len, int require_tpm,
                     char **json);
+/* The serving provider's attest_block slot (formats/block.h); without one:
+ * as sp_store_attest. */
+int sp_store_attest_block(sp_store *st, const void *payload_id, size_t len, int flags,
+                          int require_tpm, char **json);
 /* The serving provider's name; why it fell back (NULL when it did not: the
  * text stays valid until the next call on the handle). */
 const char *sp_store_serving_name(sp_store *st);

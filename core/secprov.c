@@ -263,6 +263,36 @@ int secprov_attest_enroll(secprov *sp, int flags, char **record)
     return attest_call(sp, SECPROV_ATTEST_OP_ENROLL, NULL, 0, flags, record);
 }
 
+int secprov_attest_block(secprov *sp, const void *payload_id, size_t len, int flags,
+                         char **block)
+{
+    static const char unavailable[] = "{\n  \"is_available\": false\n}";
+    int rc;
+
+    sp_error_clear();
+    if (block != NULL)
+        *block = NULL;
+    if (sp == NULL || block == NULL || payload_id == NULL || len == 0 ||
+        (flags & ~(SECPROV_ATTEST_REQUIRE_TPM | SECPROV_ATTEST_EPHEMERAL_AIK)) != 0)
+        return SECPROV_ERR_INVALID_ARG;
+    if (len > SECPROV_ATTEST_PAYLOAD_ID_MAX)
+        return SECPROV_ERR_TOO_LARGE;
+    rc = sp_store_attest_block(&sp->store, payload_id, len,
+                               (flags & SECPROV_ATTEST_EPHEMERAL_AIK) != 0
+                                   ? SECPROV_ATTEST_BLOCK_EPHEMERAL_AIK : 0,
+                               (flags & SECPROV_ATTEST_REQUIRE_TPM) != 0, block);
+    if (rc != SECPROV_OK && *block != NULL) {   /* a provider must not, but never leak */
+        free(*block);
+        *block = NULL;
+    }
+    if (rc == SECPROV_ERR_UNSUPPORTED) {        /* no TPM, tier standard/high: go on */
+        if ((*block = strdup(unavailable)) == NULL)
+            return SECPROV_ERR_NOMEM;
+        rc = SECPROV_OK;
+    }
+    return rc;
+}
+
 void secprov_attest_free(char *json)
 {
     free(json);

@@ -167,6 +167,22 @@ SECPROV_API int secprov_attest(secprov *sp, const void *nonce, size_t nonce_len,
                                char **report);
 SECPROV_API int secprov_attest_enroll(secprov *sp, int flags, char **record);
 SECPROV_API void secprov_attest_free(char *json);
+/*
+ * The per-response tpm_attestation block (docs/attestation.md): a quote of
+ * attest.pcrs by the device's attestation key whose qualifying data is
+ * SHA-256(payload_id)[:16], as the published JSON object (*block, release
+ * with secprov_attest_free()). Without a TPM: SECPROV_OK with the block
+ * {"is_available": false} (tiers standard, high), or
+ * SECPROV_ERR_UNAVAILABLE when flags has SECPROV_ATTEST_REQUIRE_TPM (tier
+ * maximum). flags SECPROV_ATTEST_EPHEMERAL_AIK: the quote is made by a
+ * fresh key certified by the attestation key (TPM2_Certify), flushed after
+ * use and never stored; the block carries the certification. Checked
+ * offline by secprov_verify_block() (secprov_verify.h).
+ */
+#define SECPROV_ATTEST_PAYLOAD_ID_MAX 4096
+#define SECPROV_ATTEST_EPHEMERAL_AIK 2
+SECPROV_API int secprov_attest_block(secprov *sp, const void *payload_id, size_t len, int flags,
+                                     char **block);
 
 /*
  * Check the configuration as secprov_open would read it (opts: config path,

@@ -185,10 +185,21 @@ typedef struct secprov_provider_class {
                   char **json);
 
     /* --- ABI version 2 ends here; append new slots below. --- */
+
+    /* The per-response tpm_attestation block (docs/attestation.md,
+     * formats/block.h): a quote of attest.pcrs whose qualifying data is
+     * SHA-256(payload_id)[:16] (payload_id 1..SECPROV_ATTEST_PAYLOAD_ID_MAX
+     * bytes, checked by the core); flags SECPROV_ATTEST_BLOCK_EPHEMERAL_AIK or
+     * 0. *json malloc'd
+     * NUL-terminated text; NULL on failure. NULL slot: cannot attest. */
+    int (*attest_block)(secprov_provider_ctx *ctx, const void *payload_id, size_t len,
+                        int flags, char **json);
 } secprov_provider_class;
 
 #define SECPROV_ATTEST_OP_ENROLL 1
 #define SECPROV_ATTEST_OP_QUOTE 2
+/* attest_block flags: a fresh AIK certified by the persistent AK. */
+#define SECPROV_ATTEST_BLOCK_EPHEMERAL_AIK 1
 
 typedef const secprov_provider_class *secprov_provider_entry_fn(void);
 

@@ -128,6 +128,24 @@ SECPROV_VERIFY_API int secprov_verify_enroll(const char *enrollment, const char 
                                              const void *answer, size_t answer_len,
                                              char **record, char *detail, size_t detail_len);
 
+/*
+ * Check a per-response tpm_attestation block (JSON text of
+ * secprov_attest_block()) for the payload id the service answered
+ * (1..4096 bytes; its SHA-256's first 16 bytes must be the quote's
+ * qualifying data): the quote is signed by the block's own AIK, that key is
+ * a restricted TPM signing key, the quote covers pcr_banks and pcr_values.
+ * Unless enrollment is NULL, the AIK must be the enrolled attestation key
+ * (without it, the block proves only that the key inside it signed it:
+ * not which device). Unless expected_pcrs is NULL, every PCR it names must
+ * have its value ({"sha256": {"7": "hex"}}; every drifted PCR is named in
+ * detail). A block {"is_available": false} is refused (malformed_report).
+ * Returns an enum secprov_verify_result, detail as secprov_verify_report.
+ */
+SECPROV_VERIFY_API int secprov_verify_block(const char *block, const void *payload_id,
+                                            size_t len, const char *enrollment,
+                                            const char *expected_pcrs, char *detail,
+                                            size_t detail_len);
+
 SECPROV_VERIFY_API void secprov_verify_free(void *p);
 
 /* A stable short name of a result: "ok", "signature", "nonce", ... (the

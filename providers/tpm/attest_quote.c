@@ -135,11 +135,20 @@ int attest_quote_pcrs(tpm_esys *e, ESYS_TR ak, const TPML_PCR_SELECTION *sel,
                       const uint8_t qd[ATTEST_QD_LEN], const tpm_deadline *d,
                       attest_quote_out *out, TSS2_RC *trc)
 {
-    TPM2B_DATA data = {.size = ATTEST_QD_LEN};
+    return attest_quote_pcrs_qd(e, ak, sel, qd, ATTEST_QD_LEN, d, out, trc);
+}
+
+int attest_quote_pcrs_qd(tpm_esys *e, ESYS_TR ak, const TPML_PCR_SELECTION *sel,
+                         const uint8_t *qd, size_t qd_len, const tpm_deadline *d,
+                         attest_quote_out *out, TSS2_RC *trc)
+{
+    TPM2B_DATA data = {.size = (UINT16)qd_len};
     TPML_PCR_SELECTION read_sel = {.count = 0};
     TPM2B_DIGEST digest;
 
-    memcpy(data.buffer, qd, ATTEST_QD_LEN);
+    if (qd_len > sizeof data.buffer)
+        return SECPROV_ERR_INVALID_ARG;
+    memcpy(data.buffer, qd, qd_len);
     memset(out, 0, sizeof *out);
     *trc = TSS2_RC_SUCCESS;
     for (out->tries = 1; out->tries <= QUOTE_TRIES; out->tries++) {

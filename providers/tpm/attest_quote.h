@@ -35,5 +35,10 @@ typedef struct attest_quote_out {
 int attest_quote_pcrs(tpm_esys *e, ESYS_TR ak, const TPML_PCR_SELECTION *sel,
                       const uint8_t qd[ATTEST_QD_LEN], const tpm_deadline *d,
                       attest_quote_out *out, TSS2_RC *trc);
+/* The same with qualifying data of qd_len bytes (the per-response block's
+ * 16: formats/block.h). */
+int attest_quote_pcrs_qd(tpm_esys *e, ESYS_TR ak, const TPML_PCR_SELECTION *sel,
+                         const uint8_t *qd, size_t qd_len, const tpm_deadline *d,
+                         attest_quote_out *out, TSS2_RC *trc);
 
 #endif

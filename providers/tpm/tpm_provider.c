@@ -26,6 +26,7 @@
 
 #include "attest_mldsa.h"
 #include "attest_report.h"
+#include "attest_block.h"
 #include "fapi_setup.h"
 #include "state_files.h"
 #include "tpm_offline.h"
@@ -282,6 +283,34 @@ static int tpm_attest(secprov_provider_ctx *ctx, int op, const void *nonce, size
     return rc;
 }
 
+/* The attest_block slot: docs/attestation.md, attest_block.h. */
+static int tpm_attest_block(secprov_provider_ctx *ctx, const void *payload_id, size_t len,
+                            int flags, char **json)
+{
+    tpm_ctx *c = (tpm_ctx *)ctx;
+    const char *what = "attest block";
+    TSS2_RC trc = TSS2_RC_SUCCESS;
+    int rc;
+
+    if ((flags & ~SECPROV_ATTEST_BLOCK_EPHEMERAL_AIK) != 0)
+        return SECPROV_ERR_INVALID_ARG;
+    if ((rc = tpm_call_begin(c)) != SECPROV_OK)
+        return rc;
+    for (int attempt = 0;; attempt++) {
+        if ((rc = tpm_ensure_esys(c)) == SECPROV_OK) {
+            rc = tpm_attest_block_run(&c->esys, c->env, &c->deadline, payload_id, len,
+                                      (flags & SECPROV_ATTEST_BLOCK_EPHEMERAL_AIK) != 0, json,
+                                      &trc, &what);
+            if (trc != TSS2_RC_SUCCESS)
+                rc = tpm_failed(c, trc, what, "attestation key");
+        }
+        if (rc == SECPROV_OK || attempt > 0 || !tpm_recover_slots(c))
+            break;
+    }
+    tpm_call_end(c);
+    return rc;
+}
+
 static const secprov_provider_class tpm_class = {
     .abi_version = SECPROV_PROVIDER_ABI_VERSION,
     .size = sizeof(secprov_provider_class),
@@ -301,6 +330,7 @@ static const secprov_provider_class tpm_class = {
     .store_has = tpm_store_has,
     .store_names = tpm_store_names,
     .attest = tpm_attest,
+    .attest_block = tpm_attest_block,
 };
 
 SECPROV_API const secprov_provider_class *secprov_provider_entry(void)

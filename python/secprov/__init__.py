@@ -20,7 +20,7 @@ from .provider import Provider, name_check, open
 from .secret import Secret
 from .security_provider import (LegacySecurityProvider, SecurityProvider,
                                 TpmSecurityProvider, get_security_provider)
-from .verify import VerifyError, verify_report
+from .verify import VerifyError, verify_block, verify_report
 from .verify import check_report  # noqa: E402  (issue 23: the breakdown)
 from .verify_result import VerifyResult  # noqa: E402
 
@@ -32,5 +32,5 @@ SECRET_MAX = _ffi.SECRET_MAX
 
 __all__ = ["open", "Provider", "Secret", "name_check", "SecurityProvider",
            "TpmSecurityProvider", "LegacySecurityProvider", "get_security_provider",
-           "legacy", "verify_report", "config_check", "ConfigCheck", "ConfigPart", "VerifyError", "library_path", "library_version", "NAME_MAX", "SECRET_MAX",
+           "legacy", "verify_report", "verify_block", "config_check", "ConfigCheck", "ConfigPart", "VerifyError", "library_path", "library_version", "NAME_MAX", "SECRET_MAX",
            "__version__", "check_report", "VerifyResult"] + list(_errors_all)

@@ -67,6 +67,8 @@ DEFINES: Dict[str, int] = {
     "SECPROV_LEGACY_IV_LEN": 16,
     "SECPROV_ATTEST_NONCE_MAX": 64,
     "SECPROV_ATTEST_REQUIRE_TPM": 1,
+    "SECPROV_ATTEST_PAYLOAD_ID_MAX": 4096,
+    "SECPROV_ATTEST_EPHEMERAL_AIK": 2,
 }
 
 NAME_MAX = DEFINES["SECPROV_NAME_MAX"]
@@ -132,6 +134,7 @@ PROTOTYPES: Dict[str, Tuple[object, Tuple[object, ...]]] = {
     "secprov_attest": (c_int, (_sp, c_void_p, c_size_t, c_int, _pp)),
     "secprov_attest_enroll": (c_int, (_sp, c_int, _pp)),
     "secprov_attest_free": (None, (c_void_p,)),
+    "secprov_attest_block": (c_int, (_sp, c_void_p, c_size_t, c_int, _pp)),
     "secprov_legacy_open": (c_int, (_pp, POINTER(Options))),
     "secprov_legacy_close": (None, (_lg,)),
     "secprov_legacy_calc_hash": (c_int, (_lg, c_char_p, _buf)),
@@ -158,6 +161,8 @@ VERIFY_PROTOTYPES: Dict[str, Tuple[object, Tuple[object, ...]]] = {
     "secprov_verify_report": (c_int, (c_char_p, c_void_p, c_size_t, c_char_p, c_char_p,
                                       _buf, c_size_t)),
     "secprov_verify_reason": (c_char_p, (c_int,)),
+    "secprov_verify_block": (c_int, (c_char_p, c_void_p, c_size_t, c_char_p, c_char_p,
+                                     _buf, c_size_t)),
     "secprov_verify_has_mldsa": (c_int, ()),
     # (report, nonce, len, enrollment, pcrs, secprov_verify_options *,
     #  secprov_verify_breakdown *, detail, len): python/secprov/verify_result.py

@@ -12,7 +12,7 @@ from . import _ffi
 
 __all__ = [
     "SecprovError", "InvalidArgumentError", "InvalidNameError", "NotFoundError",
-    "IntegrityError", "ConfigError", "UnavailableError", "NotInstalledError",
+    "IntegrityError", "ConfigError", "UnavailableError", "TpmRequiredError", "NotInstalledError",
     "SecprovIOError", "OutOfMemoryError", "TpmError", "UnsupportedError",
     "KeystoreMismatchError", "SecprovPermissionError", "BusyError", "TooLargeError",
     "FormatError", "PaddingError", "SecprovTimeoutError", "InternalError",
@@ -80,6 +80,11 @@ class ConfigError(SecprovError):
 
 class UnavailableError(SecprovError):
     """SECPROV_ERR_UNAVAILABLE: the provider asked for cannot be used."""
+
+
+class TpmRequiredError(UnavailableError):
+    """Attestation at tier "maximum" (or require_tpm) without a TPM: a web
+    service answers it with HTTP 503 (docs/attestation.md, "Tiers")."""
 
 
 class NotInstalledError(SecprovError):

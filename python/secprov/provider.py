@@ -11,7 +11,7 @@ from typing import Any, Dict, List, Optional, Tuple, TypeVar, Union
 from . import _ffi
 from ._lib import lib, make_options
 from ._nonce import NonceLike, nonce_bytes
-from .errors import InvalidNameError, SecprovError
+from .errors import InvalidNameError, SecprovError, TpmRequiredError, UnavailableError
 from .secret import Secret
 
 __all__ = ["open", "Provider", "BytesLike", "PathLike"]
@@ -250,6 +250,34 @@ class Provider(_Closing):
         n = nonce_bytes(nonce)
         return self._attest_json(lib.secprov_attest, n, len(n),
                                  _ffi.DEFINES["SECPROV_ATTEST_REQUIRE_TPM"] if require_tpm else 0)
+
+    def attest_block(self, payload_id: Union[str, bytes], tier: str = "standard",
+                     require_tpm: bool = False, ephemeral_aik: bool = False) -> Dict[str, Any]:
+        """The per-response ``tpm_attestation`` block for ``payload_id`` (str,
+        UTF-8 encoded, or bytes; 1 to 4096 bytes): a quote whose qualifying
+        data is SHA-256(payload_id)[:16] (docs/attestation.md). Without a TPM:
+        ``{"is_available": False}`` at tier "standard" or "high";
+        TpmRequiredError (an UnavailableError: HTTP 503) at tier "maximum"
+        or with require_tpm. ephemeral_aik: a fresh AIK certified by the
+        attestation key quotes (the block carries the certification)."""
+        if isinstance(payload_id, str):
+            pid = payload_id.encode("utf-8")
+        elif isinstance(payload_id, (bytes, bytearray, memoryview)):
+            pid = bytes(payload_id)
+        else:
+            raise TypeError("secprov: payload_id must be str or bytes, not %s"
+                            % type(payload_id).__name__)
+        if tier not in ("standard", "high", "maximum"):
+            raise ValueError("secprov: tier must be 'standard', 'high' or 'maximum'")
+        flags = (_ffi.DEFINES["SECPROV_ATTEST_REQUIRE_TPM"]
+                 if require_tpm or tier == "maximum" else 0)
+        eph = _ffi.DEFINES["SECPROV_ATTEST_EPHEMERAL_AIK"] if ephemeral_aik else 0
+        try:
+            return self._attest_json(lib.secprov_attest_block, pid, len(pid), flags | eph)
+        except UnavailableError as e:
+            if not flags:
+                raise
+            raise TpmRequiredError(e.status, e.message, e.operation) from e
 
     def enroll(self, require_tpm: bool = False) -> Dict[str, Any]:
         """The enrollment record a verifier pins (the attestation key, the EK,

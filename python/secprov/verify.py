@@ -119,6 +119,32 @@ def check_report(report: JsonLike, nonce: NonceLike, enrollment: JsonLike,
     return VerifyResult(rc, reason, detail.value.decode("utf-8", "replace"), checks)
 
 
+def verify_block(block: JsonLike, payload_id: Union[str, bytes],
+                 enrollment: Optional[JsonLike] = None,
+                 expected_pcrs: Optional[JsonLike] = None) -> None:
+    """Check a per-response ``tpm_attestation`` block (Provider.attest_block())
+    for the payload id the service answered. Without ``enrollment`` it proves
+    only that the key inside the block signed it; with the device's pinned
+    enrollment record, that the enrolled device did. Returns None; raises
+    VerifyError naming the first check that failed."""
+    lib = _load()
+    if isinstance(payload_id, str):
+        pid = payload_id.encode("utf-8")
+    elif isinstance(payload_id, (bytes, bytearray, memoryview)):
+        pid = bytes(payload_id)
+    else:
+        raise TypeError("secprov: payload_id must be str or bytes, not %s"
+                        % type(payload_id).__name__)
+    detail = ctypes.create_string_buffer(512)
+    rc = lib.secprov_verify_block(_text(block, "block"), pid, len(pid),
+                                  _text(enrollment, "enrollment record"),
+                                  _text(expected_pcrs, "expected PCR values"), detail,
+                                  ctypes.sizeof(detail))
+    if rc != 0:
+        reason = (lib.secprov_verify_reason(rc) or b"unknown").decode()
+        raise VerifyError(rc, reason, detail.value.decode("utf-8", "replace"))
+
+
 def has_mldsa() -> bool:
     """Whether this verifier checks ML-DSA-65 signatures (OpenSSL >= 3.5)."""
     return bool(_load().secprov_verify_has_mldsa())

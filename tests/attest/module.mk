@@ -10,3 +10,4 @@ CHECK_PROGRAMS += tests/attest/test_attest_enrollment.sh
 CHECK_PROGRAMS += tests/attest/test_attest_v2.sh
 CHECK_PROGRAMS += tests/attest/test_attest_recipe.sh
 CHECK_PROGRAMS += tests/attest/test_attest_activate.sh
+CHECK_PROGRAMS += tests/attest/test_attest_block.sh

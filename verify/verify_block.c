@@ -10,21 +10,26 @@
 
 #include "attest_common.h"
 #include "block.h"
+#include "enrollment.h"
 #include "verify_json.h"
 
-/* The enrolled AK (enrollment.ak.public). */
+/* The enrolled AK, through the one enrollment reader (formats/enrollment.h):
+ * the record's one-key checks (ak.name, ak.pem and ak.public one key; the
+ * same for ek.*) hold for the block as for the report, and the enrolled AK
+ * must be a restricted TPM signing key. */
 static int read_enrolled_ak(const char *text, TPM2B_PUBLIC *ak, vj_err *e)
 {
-    json_object *o = vj_parse(text, "enrollment", e), *akj;
-    int rc = SECPROV_VERIFY_MALFORMED_ENROLLMENT;
+    sp_enrollment en;
+    const char *why;
+    int rc = sp_enrollment_read(text, &en, e);
 
-    if (o == NULL)
-        return rc;
-    if (vj_header(o, ENROLL_FORMAT, "enrollment", e) == 0 &&
-        vj_obj(o, "ak", "enrollment", &akj, e) == 0 &&
-        vj_tpm2b_public(akj, "public", "enrollment.ak", ak, e) == 0)
-        rc = SECPROV_VERIFY_OK;
-    json_object_put(o);
+    if (rc == SECPROV_VERIFY_OK && (why = attest_ak_refusal(&en.ak.publicArea)) != NULL) {
+        vj_fail(e, "enrollment.ak: %s", why);
+        rc = SECPROV_VERIFY_AK_ATTRIBUTES;
+    }
+    if (rc == SECPROV_VERIFY_OK)
+        *ak = en.ak;
+    sp_enrollment_free(&en);
     return rc;
 }
 

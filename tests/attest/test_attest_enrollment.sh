@@ -9,7 +9,9 @@
 #     key, ek.name, ek.pem, ek.certificate of another key: refused, naming
 #     the field; an `ek` null and an `srk` object still read; a genuine
 #     record verifies;
-#   - a refusal never carries the detail `ok` (pcrs items not objects).
+#   - a refusal never carries the detail `ok` (pcrs items not objects);
+#   - the tpm_attestation block path reads the record through the same
+#     reader: the same forgery on a block is refused naming ak.name.
 source "$SECPROV_SRC/tests/tools/test_lib.sh"
 SP=$SECPROV_BUILD/bin/secprov
 PY=/usr/bin/python3
@@ -97,4 +99,40 @@ fi
 mutate "$T/rep.json" "$T/m.json" "r['zero_pcrs']=[7]"
 got=$("$SP" verify "$T/m.json" --nonce "$N1" --enrollment "$T/enroll.json" 2>&1 >/dev/null || true)
 [[ $got != *": ok"* ]] && ok "zero_pcrs item not a string: the detail is not 'ok' ($got)" || fail "detail: $got"
+# The block path reads the enrollment through the same reader: the same
+# forgery (real AK name, software key) on a tpm_attestation block, signed in
+# software over the block's genuine TPMS_ATTEST, is refused naming ak.name;
+# the genuine block with the genuine record verifies.
+$A attest --payload-id req-1 --format tpm_attestation > "$T/block.json"
+$PY -c "import json,base64,sys; open(sys.argv[2],'wb').write(base64.b64decode(json.load(open(sys.argv[1]))['quote_b64'])[2:])" \
+  "$T/block.json" "$T/batt.bin"
+openssl dgst -sha256 -sign "$T/soft.key" -out "$T/bsoft.sig" "$T/batt.bin"
+$PY - "$T" <<'PY'
+import json, base64, struct, sys
+t = sys.argv[1]
+b = json.load(open(t + "/block.json")); e = json.load(open(t + "/forged-enroll.json"))
+def der_ints(d):
+    i = 2 if d[1] < 0x80 else 3
+    out = []
+    for _ in range(2):
+        n = d[i + 1]; v = d[i + 2:i + 2 + n].lstrip(b"\0").rjust(32, b"\0"); out.append(v); i += 2 + n
+    return out
+rr, ss = der_ints(open(t + "/bsoft.sig", "rb").read())
+b["aik_pubkey_b64"] = e["ak"]["public"]
+b["signature_b64"] = base64.b64encode(struct.pack(">HH", 0x0018, 0x000B) + struct.pack(">H", 32) + rr
+                                      + struct.pack(">H", 32) + ss).decode()
+json.dump(b, open(t + "/forged-block.json", "w"))
+PY
+bexpect() {  # DESC WANT-VERDICT WANT-DETAIL BLOCK ENROLLMENT
+  local got; got=$("$SP" verify --format tpm_attestation --payload-id req-1 --enrollment "$5" "$4" 2>"$T/verify.err" | head -n 1 || true)
+  if [ "$got" = "$2" ] && { [ -z "$3" ] || grep -qF -- "$3" "$T/verify.err"; }; then ok "$1"
+  else fail "$1: got '$got' ($(cat "$T/verify.err")), want '$2' and '$3'"; fi
+}
+bexpect "block: genuine record and block verify" "ok" "" "$T/block.json" "$T/enroll.json"
+bexpect "block forgery: real AK name, software key: refused, naming ak.name" \
+  "refused: malformed_enrollment" "enrollment.ak.name: is not the name of enrollment.ak.public" \
+  "$T/forged-block.json" "$T/forged-enroll.json"
+mutate "$T/enroll.json" "$T/m.json" "r['ek']['pem']=r['ak']['pem']"
+bexpect "block: ek.pem of another key: refused" "refused: malformed_enrollment" "enrollment.ek.pem" "$T/block.json" "$T/m.json"
+
 check_done

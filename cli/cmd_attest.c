@@ -1,5 +1,6 @@
 /*
  * secprov attest enroll
+ * secprov attest activate CHALLENGE > ANSWER
  * secprov attest --nonce HEX [--require-tpm]
  * secprov verify REPORT --nonce HEX --enrollment FILE [--pcrs FILE] [--max-skew S]
  *                [--since REPORT] [--now S] [--json] [--require-activated RECORD]
@@ -10,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <dlfcn.h>
 
@@ -142,7 +144,47 @@ static int run_attest_block(cli_call *c, int flags)
     return rc;
 }
 
-/* attest enroll | attest --nonce HEX [--require-tpm] [--tier T] | the block */
+/* attest activate CHALLENGE: the answer (raw bytes) on stdout, for the
+ * verifier's secprov_verify_enroll(). */
+static int run_attest_activate(cli_call *c)
+{
+    unsigned char challenge[SECPROV_ATTEST_CHALLENGE_MAX + 1], answer[SECPROV_ATTEST_ANSWER_MAX];
+    size_t len, answer_len = 0;
+    secprov *sp;
+    FILE *f;
+    int rc;
+
+    for (int i = 0; i < 6; i++)
+        if (c->opt[i] != NULL)
+            return cli_error(CLI_USAGE, "usage: secprov attest activate CHALLENGE (no options)");
+    if ((f = fopen(c->argv[1], "rbe")) == NULL)
+        return cli_error(CLI_FAIL, "attest activate: cannot open the challenge %s: %s",
+                         c->argv[1], strerror(errno));
+    len = fread(challenge, 1, sizeof challenge, f);
+    int bad = ferror(f);
+    fclose(f);
+    if (bad || len == 0 || len > SECPROV_ATTEST_CHALLENGE_MAX)
+        return cli_error(CLI_FAIL, "attest activate: the challenge %s is %s", c->argv[1],
+                         bad ? "unreadable" : len == 0 ? "empty" : "larger than 4096 bytes");
+    if ((rc = cli_need_stdout(c)) != CLI_OK)
+        return rc;
+    if (isatty(STDOUT_FILENO))
+        return cli_error(CLI_USAGE, "attest activate: the answer is binary: redirect stdout to "
+                         "a file (secprov attest activate CHALLENGE > answer)");
+    if ((rc = cli_open(c, &sp)) != CLI_OK)
+        return rc;
+    rc = secprov_attest_activate(sp, challenge, len, answer, sizeof answer, &answer_len);
+    secprov_close(sp);
+    if (rc != SECPROV_OK)
+        return attest_failed("attest activate", rc);
+    rc = fwrite(answer, 1, answer_len, stdout) == answer_len && fflush(stdout) == 0
+             ? CLI_OK : cli_error(CLI_FAIL, "attest activate: cannot write to stdout");
+    memset(answer, 0, sizeof answer);
+    return rc;
+}
+
+/* attest enroll | attest activate CHALLENGE | attest --nonce HEX [--require-tpm] [--tier T] |
+ * the block */
 static int run_attest(cli_call *c)
 {
     unsigned char nonce[SECPROV_ATTEST_NONCE_MAX];
@@ -155,6 +197,10 @@ static int run_attest(cli_call *c)
 
     if (flags < 0)
         return CLI_USAGE;
+    if (c->argc == 2 && strcmp(c->argv[0], "activate") == 0)
+        return run_attest_activate(c);
+    if (c->argc == 2)
+        return cli_error(CLI_USAGE, "usage: secprov attest activate CHALLENGE");
     if (format != NULL && strcmp(format, "tpm_attestation") == 0)
         return run_attest_block(c, flags);
     if ((format != NULL && strcmp(format, "report") != 0) || c->opt[3] != NULL ||
@@ -355,11 +401,11 @@ static const cli_option verify_options[] = {
     {NULL, 0}};
 
 const cli_command cli_cmd_attest = {
-    "attest", "enroll | --nonce HEX [--require-tpm] | --payload-id ID --format tpm_attestation "
-    "[--ephemeral-aik] [--tier standard|high|maximum]",
-    "the attestation key's enrollment record, a TPM quote bound to HEX, or the per-response "
-    "tpm_attestation block for ID (JSON)",
-    attest_options, 0, 1, 0, run_attest, NULL,
+    "attest", "enroll | activate CHALLENGE | --nonce HEX [--require-tpm] | --payload-id ID "
+    "--format tpm_attestation [--ephemeral-aik] [--tier standard|high|maximum]",
+    "the attestation key's enrollment record, the answer to a verifier's activation challenge, "
+    "a TPM quote bound to HEX, or the per-response tpm_attestation block for ID (JSON)",
+    attest_options, 0, 2, 0, run_attest, NULL,
 };
 const cli_command cli_cmd_verify = {
     "verify", "[--format report] REPORT --nonce HEX --enrollment FILE [--pcrs FILE] [--max-skew S] "

@@ -523,6 +523,26 @@ int sp_store_attest_block(sp_store *st, const void *payload_id, size_t len, int 
     return end(st, p->klass->attest_block(p->ctx, payload_id, len, flags, json));
 }
 
+/* attest_activate: likewise, the serving provider's. */
+int sp_store_attest_activate(sp_store *st, const void *challenge, size_t len, void *answer,
+                             size_t cap, size_t *answer_len)
+{
+    int rc;
+
+    (void)begin(st, &rc);
+    if (rc != SECPROV_OK)
+        return end(st, rc);
+    const sp_provider *p = st->serving;
+    if (!SECPROV_CLASS_HAS(p->klass, attest_activate)) {
+        sp_log(st->log, SECPROV_LOG_ERROR, "attest activate: the provider in use (%s%s) has no "
+               "TPM%s%s: there is no EK or attestation key to activate", p->klass->name,
+               st->fell_back ? ", fell back" : "", st->fell_back ? ": " : "",
+               st->fell_back ? st->why : "");
+        return end(st, SECPROV_ERR_UNAVAILABLE);
+    }
+    return end(st, p->klass->attest_activate(p->ctx, challenge, len, answer, cap, answer_len));
+}
+
 const char *sp_store_serving_name(sp_store *st)
 {
     pthread_mutex_lock(&st->mutex);

@@ -92,6 +92,10 @@ int sp_store_attest(sp_store *st, int op, const void *nonce, size_t nonce_len, i
                     char **json);
 /* The serving provider's attest_block slot (formats/block.h); without one:
  * as sp_store_attest. */
+/* The serving provider's attest_activate slot; without one:
+ * SECPROV_ERR_UNAVAILABLE (nothing to activate without a TPM). */
+int sp_store_attest_activate(sp_store *st, const void *challenge, size_t len, void *answer,
+                             size_t cap, size_t *answer_len);
 int sp_store_attest_block(sp_store *st, const void *payload_id, size_t len, int flags,
                           int require_tpm, char **json);
 /* The serving provider's name; why it fell back (NULL when it did not: the

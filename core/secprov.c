@@ -293,6 +293,20 @@ int secprov_attest_block(secprov *sp, const void *payload_id, size_t len, int fl
     return rc;
 }
 
+int secprov_attest_activate(secprov *sp, const void *challenge, size_t len, void *answer,
+                            size_t cap, size_t *answer_len)
+{
+    sp_error_clear();
+    if (answer_len != NULL)
+        *answer_len = 0;
+    if (sp == NULL || challenge == NULL || len == 0 || answer == NULL || answer_len == NULL ||
+        cap == 0)
+        return SECPROV_ERR_INVALID_ARG;
+    if (len > SECPROV_ATTEST_CHALLENGE_MAX)
+        return SECPROV_ERR_TOO_LARGE;
+    return sp_store_attest_activate(&sp->store, challenge, len, answer, cap, answer_len);
+}
+
 void secprov_attest_free(char *json)
 {
     free(json);

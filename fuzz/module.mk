@@ -6,7 +6,7 @@ FUZZ_FLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined 
               -fno-sanitize-recover=all -Iinclude -Icore -Iproviders/common \
               -Iproviders/legacy -Iproviders/tpm
 FUZZ_DIR := $(BUILD)/fuzz
-FUZZ_TARGETS := $(addprefix $(FUZZ_DIR)/,fuzz_legacy_decrypt fuzz_legacy_join fuzz_store_parsers fuzz_config fuzz_keystore_json fuzz_verify_report fuzz_verify_options fuzz_verify_activation fuzz_verify_block)
+FUZZ_TARGETS := $(addprefix $(FUZZ_DIR)/,fuzz_legacy_decrypt fuzz_legacy_join fuzz_store_parsers fuzz_config fuzz_keystore_json fuzz_verify_report fuzz_verify_options fuzz_verify_activation fuzz_verify_block fuzz_credential)
 FUZZ_LEGACY := $(addprefix providers/legacy/,legacy_scheme.c legacy_keys.c legacy_cbc.c legacy_stream.c) providers/legacy/fingerprint.c providers/legacy/arm_parts.c \
                providers/legacy/store_format.c providers/common/aead.c $(wildcard providers/common/state_*.c)
 
@@ -49,6 +49,11 @@ $(FUZZ_DIR)/fuzz_verify_block: fuzz/fuzz_verify_block.c $(FUZZ_VERIFY)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -Iverify -Iformats $(call pc_cflags,tss2-mu json-c) -o $@ $^ \
 	    $(call pc_libs,tss2-mu json-c) $(CRYPTO_LIBS)
+
+# The activation challenge's reader (formats/credential.c, tpm.so's input).
+$(FUZZ_DIR)/fuzz_credential: fuzz/fuzz_credential.c formats/credential.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -Iformats $(call pc_cflags,tss2-mu) -o $@ $^ $(call pc_libs,tss2-mu)
 
 .PHONY: fuzz check-fuzz
 fuzz: $(FUZZ_TARGETS)

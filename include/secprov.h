@@ -183,6 +183,21 @@ SECPROV_API void secprov_attest_free(char *json);
 #define SECPROV_ATTEST_EPHEMERAL_AIK 2
 SECPROV_API int secprov_attest_block(secprov *sp, const void *payload_id, size_t len, int flags,
                                      char **block);
+/*
+ * Credential activation, the device's half (docs/attestation.md): open the
+ * challenge a verifier made with secprov_verify_make_credential() (1 to
+ * SECPROV_ATTEST_CHALLENGE_MAX bytes, tpm2-tools' credential file) with
+ * TPM2_ActivateCredential, the device's EK and attestation key; answer
+ * (cap bytes, SECPROV_ATTEST_ANSWER_MAX is enough) gets *answer_len bytes,
+ * which go back to the verifier's secprov_verify_enroll(). A challenge made
+ * for another TPM or another key: SECPROV_ERR_TPM; malformed:
+ * SECPROV_ERR_FORMAT; no EK in the keystore (an enrollment with "ek":
+ * null): SECPROV_ERR_NOT_FOUND; without a TPM: SECPROV_ERR_UNAVAILABLE.
+ */
+#define SECPROV_ATTEST_CHALLENGE_MAX 4096
+#define SECPROV_ATTEST_ANSWER_MAX 64
+SECPROV_API int secprov_attest_activate(secprov *sp, const void *challenge, size_t len,
+                                        void *answer, size_t cap, size_t *answer_len);
 
 /*
  * Check the configuration as secprov_open would read it (opts: config path,

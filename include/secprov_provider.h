@@ -194,6 +194,13 @@ typedef struct secprov_provider_class {
      * NUL-terminated text; NULL on failure. NULL slot: cannot attest. */
     int (*attest_block)(secprov_provider_ctx *ctx, const void *payload_id, size_t len,
                         int flags, char **json);
+
+    /* Credential activation, the device's half (docs/attestation.md): open
+     * the challenge (formats/credential.h, 1..SECPROV_ATTEST_CHALLENGE_MAX
+     * bytes, checked by the core) with TPM2_ActivateCredential (the AK, the
+     * EK); answer (cap bytes) gets *answer_len bytes. NULL slot: cannot. */
+    int (*attest_activate)(secprov_provider_ctx *ctx, const void *challenge, size_t len,
+                           void *answer, size_t cap, size_t *answer_len);
 } secprov_provider_class;
 
 #define SECPROV_ATTEST_OP_ENROLL 1

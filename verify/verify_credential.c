@@ -22,6 +22,7 @@
 #include <openssl/rsa.h>
 #include <openssl/x509_vfy.h>
 
+#include "credential.h"
 #include "verify_credential.h"
 #include "verify_json.h"
 
@@ -230,19 +231,19 @@ int secprov_verify_make_credential(const char *enrollment, unsigned char **crede
         rc = SECPROV_VERIFY_MALFORMED_ENROLLMENT;
         goto out;
     }
-    /* tpm2-tools' file: magic, version 1, TPM2B_ID_OBJECT, TPM2B_ENCRYPTED_SECRET. */
-    if ((*credential = malloc(8 + id_len + 2 + secret_len)) == NULL ||
+    /* tpm2-tools' file (formats/credential.h): the one writer of the format. */
+    TPM2B_ID_OBJECT id = {.size = (UINT16)(id_len - 2)};
+    TPM2B_ENCRYPTED_SECRET sec = {.size = (UINT16)secret_len};
+    memcpy(id.credential, idobj + 2, id_len - 2);
+    memcpy(sec.secret, secret, secret_len);
+    if ((*credential = malloc(CREDENTIAL_MAX)) == NULL ||
+        credential_write(&id, &sec, *credential, CREDENTIAL_MAX, credential_len) != 0 ||
         (*state = challenge_json(&en, cred)) == NULL) {
         vj_fail(&e, "out of memory");
         free(*credential);
         *credential = NULL;
         goto out;
     }
-    memcpy(*credential, "\xba\xdc\xc0\xde\x00\x00\x00\x01", 8);
-    memcpy(*credential + 8, idobj, id_len);
-    put16(*credential + 8 + id_len, secret_len);
-    memcpy(*credential + 8 + id_len + 2, secret, secret_len);
-    *credential_len = 8 + id_len + 2 + secret_len;
     rc = SECPROV_VERIFY_OK;
 out:
     OPENSSL_cleanse(seed, sizeof seed);

@@ -27,6 +27,7 @@
 #include "attest_mldsa.h"
 #include "attest_report.h"
 #include "attest_block.h"
+#include "attest_activate.h"
 #include "fapi_setup.h"
 #include "state_files.h"
 #include "tpm_offline.h"
@@ -311,6 +312,31 @@ static int tpm_attest_block(secprov_provider_ctx *ctx, const void *payload_id, s
     return rc;
 }
 
+/* The attest_activate slot: docs/attestation.md, attest_activate.h. */
+static int tpm_attest_activate(secprov_provider_ctx *ctx, const void *challenge, size_t len,
+                               void *answer, size_t cap, size_t *answer_len)
+{
+    tpm_ctx *c = (tpm_ctx *)ctx;
+    const char *what = "attest activate";
+    TSS2_RC trc = TSS2_RC_SUCCESS;
+    int rc = tpm_call_begin(c);
+
+    if (rc != SECPROV_OK)
+        return rc;
+    for (int attempt = 0;; attempt++) {
+        if ((rc = tpm_ensure_esys(c)) == SECPROV_OK) {
+            rc = tpm_attest_activate_run(&c->esys, c->env, &c->deadline, challenge, len, answer,
+                                         cap, answer_len, &trc, &what);
+            if (trc != TSS2_RC_SUCCESS)
+                rc = tpm_failed(c, trc, what, "attestation key");
+        }
+        if (rc == SECPROV_OK || attempt > 0 || !tpm_recover_slots(c))
+            break;
+    }
+    tpm_call_end(c);
+    return rc;
+}
+
 static const secprov_provider_class tpm_class = {
     .abi_version = SECPROV_PROVIDER_ABI_VERSION,
     .size = sizeof(secprov_provider_class),
@@ -331,6 +357,7 @@ static const secprov_provider_class tpm_class = {
     .store_names = tpm_store_names,
     .attest = tpm_attest,
     .attest_block = tpm_attest_block,
+    .attest_activate = tpm_attest_activate,
 };
 
 SECPROV_API const secprov_provider_class *secprov_provider_entry(void)

@@ -21,6 +21,7 @@ from .secret import Secret
 from .security_provider import (LegacySecurityProvider, SecurityProvider,
                                 TpmSecurityProvider, get_security_provider)
 from .verify import VerifyError, verify_block, verify_report
+from .verify import make_credential, verify_enroll  # noqa: E402  (credential activation)
 from .verify import check_report  # noqa: E402  (issue 23: the breakdown)
 from .verify_result import VerifyResult  # noqa: E402
 
@@ -33,4 +34,4 @@ SECRET_MAX = _ffi.SECRET_MAX
 __all__ = ["open", "Provider", "Secret", "name_check", "SecurityProvider",
            "TpmSecurityProvider", "LegacySecurityProvider", "get_security_provider",
            "legacy", "verify_report", "verify_block", "config_check", "ConfigCheck", "ConfigPart", "VerifyError", "library_path", "library_version", "NAME_MAX", "SECRET_MAX",
-           "__version__", "check_report", "VerifyResult"] + list(_errors_all)
+           "__version__", "check_report", "VerifyResult", "make_credential", "verify_enroll"] + list(_errors_all)

@@ -69,6 +69,8 @@ DEFINES: Dict[str, int] = {
     "SECPROV_ATTEST_REQUIRE_TPM": 1,
     "SECPROV_ATTEST_PAYLOAD_ID_MAX": 4096,
     "SECPROV_ATTEST_EPHEMERAL_AIK": 2,
+    "SECPROV_ATTEST_CHALLENGE_MAX": 4096,
+    "SECPROV_ATTEST_ANSWER_MAX": 64,
 }
 
 NAME_MAX = DEFINES["SECPROV_NAME_MAX"]
@@ -135,6 +137,8 @@ PROTOTYPES: Dict[str, Tuple[object, Tuple[object, ...]]] = {
     "secprov_attest_enroll": (c_int, (_sp, c_int, _pp)),
     "secprov_attest_free": (None, (c_void_p,)),
     "secprov_attest_block": (c_int, (_sp, c_void_p, c_size_t, c_int, _pp)),
+    "secprov_attest_activate": (c_int, (_sp, c_void_p, c_size_t, c_void_p, c_size_t,
+                                        POINTER(c_size_t))),
     "secprov_legacy_open": (c_int, (_pp, POINTER(Options))),
     "secprov_legacy_close": (None, (_lg,)),
     "secprov_legacy_calc_hash": (c_int, (_lg, c_char_p, _buf)),
@@ -168,6 +172,13 @@ VERIFY_PROTOTYPES: Dict[str, Tuple[object, Tuple[object, ...]]] = {
     #  secprov_verify_breakdown *, detail, len): python/secprov/verify_result.py
     "secprov_verify_report2": (c_int, (c_char_p, c_void_p, c_size_t, c_char_p, c_char_p,
                                        c_void_p, c_void_p, _buf, c_size_t)),
+    # credential activation: (enrollment, &credential, &len, &state, detail, len) and
+    # (enrollment, state, answer, len, &record, detail, len); freed by secprov_verify_free
+    "secprov_verify_make_credential": (c_int, (c_char_p, _pp, POINTER(c_size_t), _pp, _buf,
+                                               c_size_t)),
+    "secprov_verify_enroll": (c_int, (c_char_p, c_char_p, c_void_p, c_size_t, _pp, _buf,
+                                      c_size_t)),
+    "secprov_verify_free": (None, (c_void_p,)),
 }
 
 

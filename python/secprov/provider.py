@@ -279,6 +279,28 @@ class Provider(_Closing):
                 raise
             raise TpmRequiredError(e.status, e.message, e.operation) from e
 
+    def attest_activate(self, challenge: bytes) -> bytes:
+        """Credential activation, the device's half (docs/attestation.md):
+        open the challenge a verifier made with
+        secprov_verify_make_credential() (bytes, 1 to 4096: tpm2-tools'
+        credential file) with TPM2_ActivateCredential (the EK and the
+        attestation key); returns the answer for the verifier's
+        secprov_verify_enroll(). A challenge for another TPM or key:
+        TpmError; malformed: FormatError; no EK: NotFoundError."""
+        if not isinstance(challenge, (bytes, bytearray, memoryview)):
+            raise TypeError("secprov: challenge must be bytes, not %s" % type(challenge).__name__)
+        c = bytes(challenge)
+        answer = ctypes.create_string_buffer(_ffi.DEFINES["SECPROV_ATTEST_ANSWER_MAX"])
+        n = ctypes.c_size_t()
+        h = self._enter()
+        try:
+            lib.secprov_attest_activate(h, c, len(c), answer, len(answer), ctypes.byref(n))
+        finally:
+            self._leave()
+        out = answer.raw[:n.value]
+        ctypes.memset(answer, 0, len(answer))
+        return out
+
     def enroll(self, require_tpm: bool = False) -> Dict[str, Any]:
         """The enrollment record a verifier pins (the attestation key, the EK,
         the device's identity)."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 import ctypes
 import json
 import os
-from typing import Any, Dict, Optional, Union
+from typing import Any, Dict, Optional, Tuple, Union
 
 from . import _ffi
 from ._lib import library_path
@@ -93,12 +93,16 @@ def verify_report(report: JsonLike, nonce: NonceLike, enrollment: JsonLike,
 
 def check_report(report: JsonLike, nonce: NonceLike, enrollment: JsonLike,
            expected_pcrs: Optional[JsonLike] = None, *, now: Optional[int] = None,
-           max_skew: Optional[int] = None, since: Optional[JsonLike] = None) -> Any:
+           max_skew: Optional[int] = None, since: Optional[JsonLike] = None,
+           activation: Optional[JsonLike] = None, ek_ca: Optional[str] = None) -> Any:
     """Like verify_report(), but returns a VerifyResult (never raises for a
     refusal: ``result.raise_for_failure()`` does): the first failure and the
     breakdown of every group of checks. ``now`` (Unix seconds, default the
     clock), ``max_skew`` (seconds, default 60), ``since`` (a previous report
-    of the same AK: refused as "rebooted" when the TPM reset or restarted)."""
+    of the same AK: refused as "rebooted" when the TPM reset or restarted),
+    ``activation`` (the record verify_enroll() returned: required, else
+    "not_activated"), ``ek_ca`` (a PEM file of CAs the EK certificate must
+    chain to)."""
     from .verify_result import CHECK_NAMES, GROUPS, VerifyBreakdown, VerifyOptions, VerifyResult
     lib = _load()
     n = nonce_bytes(nonce)
@@ -106,7 +110,8 @@ def check_report(report: JsonLike, nonce: NonceLike, enrollment: JsonLike,
         if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
             raise TypeError("secprov: %s must be a positive int (seconds)" % name)
     opts = VerifyOptions(ctypes.sizeof(VerifyOptions), now or 0, max_skew or 0,
-                         _text(since, "--since report"))
+                         _text(since, "--since report"), _text(activation, "activation record"),
+                         os.fsencode(ek_ca) if ek_ca is not None else None)
     bd = VerifyBreakdown(ctypes.sizeof(VerifyBreakdown))
     detail = ctypes.create_string_buffer(512)
     rc = lib.secprov_verify_report2(_text(report, "report"), n, len(n),
@@ -141,8 +146,57 @@ def verify_block(block: JsonLike, payload_id: Union[str, bytes],
                                   _text(expected_pcrs, "expected PCR values"), detail,
                                   ctypes.sizeof(detail))
     if rc != 0:
-        reason = (lib.secprov_verify_reason(rc) or b"unknown").decode()
-        raise VerifyError(rc, reason, detail.value.decode("utf-8", "replace"))
+        _refuse(lib, rc, detail)
+
+
+def _refuse(lib: ctypes.CDLL, rc: int, detail: Any) -> None:
+    from .verify_result import error_for
+    reason = (lib.secprov_verify_reason(rc) or b"unknown").decode()
+    raise error_for(rc, reason, detail.value.decode("utf-8", "replace"))
+
+
+def make_credential(enrollment: JsonLike) -> Tuple[bytes, str]:
+    """Credential activation, the verifier's half (docs/attestation.md): a
+    challenge for the enrolled EK bound to the AK's computed name. Returns
+    (credential, state): the credential goes to the device
+    (Provider.attest_activate(), `secprov attest activate`); the state (JSON,
+    holds the secret) stays with the verifier for verify_enroll(). Raises the
+    VerifyError subclass of the refusal (NoEkError for "ek": null)."""
+    lib = _load()
+    cred, n, state = ctypes.c_void_p(), ctypes.c_size_t(), ctypes.c_void_p()
+    detail = ctypes.create_string_buffer(512)
+    rc = lib.secprov_verify_make_credential(_text(enrollment, "enrollment record"),
+                                            ctypes.byref(cred), ctypes.byref(n),
+                                            ctypes.byref(state), detail, ctypes.sizeof(detail))
+    if rc != 0:
+        _refuse(lib, rc, detail)
+    try:
+        return ctypes.string_at(cred.value or 0, n.value), ctypes.string_at(state.value or 0).decode()
+    finally:
+        lib.secprov_verify_free(cred)
+        lib.secprov_verify_free(state)
+
+
+def verify_enroll(enrollment: JsonLike, state: Union[str, bytes], answer: bytes) -> str:
+    """The device's answer against the kept state: returns the activation
+    record (JSON text) the verifier writes and keeps, and later requires
+    (`secprov verify --require-activated RECORD`, VerifyOptions.activation).
+    A wrong answer raises NotActivatedError."""
+    if not isinstance(answer, (bytes, bytearray, memoryview)):
+        raise TypeError("secprov: answer must be bytes, not %s" % type(answer).__name__)
+    lib = _load()
+    a = bytes(answer)
+    rec = ctypes.c_void_p()
+    detail = ctypes.create_string_buffer(512)
+    rc = lib.secprov_verify_enroll(_text(enrollment, "enrollment record"),
+                                   _text(state, "challenge state"), a, len(a), ctypes.byref(rec),
+                                   detail, ctypes.sizeof(detail))
+    if rc != 0:
+        _refuse(lib, rc, detail)
+    try:
+        return ctypes.string_at(rec.value or 0).decode()
+    finally:
+        lib.secprov_verify_free(rec)
 
 
 def has_mldsa() -> bool:

@@ -13,7 +13,14 @@
 #     software-signed reports then have no activation record and are refused;
 #   - an enrollment whose ek is null cannot be activated (no_ek), saying so;
 #   - --ek-ca: an EK certificate chaining to the named CA passes; one of
-#     another CA, or none at all, is refused (ek_certificate).
+#     another CA, or none at all, is refused (ek_certificate);
+#   - the device's half in secprov, `secprov attest activate CHALLENGE`:
+#     enroll -> make_credential -> activate -> enroll(answer) -> record ->
+#     --require-activated ok, nothing left loaded on the pty TPM; a
+#     credential for another AK and a malformed one are refused; another
+#     TPM cannot open the challenge, and its answer to its own challenge is
+#     not_activated against this one's; a keystore without an EK (ek null)
+#     cannot answer, saying so.
 source "$SECPROV_SRC/tests/tools/test_lib.sh"
 SP=$SECPROV_BUILD/bin/secprov
 PY=/usr/bin/python3
@@ -128,4 +135,57 @@ $PY -c "import json,sys; r=json.load(open(sys.argv[1])); r['ek']['certificate']=
   ok "--ek-ca another CA: ek_certificate" || fail "--ek-ca other: $(cat "$T/verify.err")"
 [ "$(verdict "$T/enroll.json" --ek-ca "$T/ca.pem")" = "refused: ek_certificate" ] && grep -q "pin its EK" "$T/verify.err" &&
   ok "--ek-ca without an EK certificate: ek_certificate, saying to pin the EK" || fail "--ek-ca none: $(cat "$T/verify.err")"
+# The device's half in secprov (`secprov attest activate CHALLENGE`; the C
+# call secprov_attest_activate): on this pty TPM (no resource manager),
+# enroll -> make_credential -> activate -> enroll(answer) -> record ->
+# verify --require-activated passes; it leaves nothing loaded.
+mkdir -p "$T/c"
+call make "$T/enroll.json" "$T/c/credential" "$T/c/state" >/dev/null
+$A attest activate "$T/c/credential" > "$T/c/answer" 2>"$T/c/err" &&
+  [ "$(stat -c %s "$T/c/answer")" = 32 ] && ok "secprov attest activate: a 32-byte answer" ||
+  fail "secprov attest activate: $(cat "$T/c/err")"
+got=$(call enroll "$T/enroll.json" "$T/c/state" "$T/c/answer" "$T/c/record.json")
+[ "${got%% *}" = ok ] && ok "enroll takes secprov's answer: record written" || fail "enroll (secprov answer): $got"
+[ "$(verdict "$T/enroll.json" --require-activated "$T/c/record.json")" = ok ] &&
+  ok "--require-activated with the record from secprov attest activate: ok" ||
+  fail "--require-activated (secprov): $(cat "$T/verify.err")"
+left=$(TSS2_LOG=all+none tpm2_getcap -T "$TPM_TCTI" handles-transient; TSS2_LOG=all+none tpm2_getcap -T "$TPM_TCTI" handles-loaded-session)
+[ -z "$left" ] && ok "activate leaves no object or session loaded" || fail "left loaded: $left"
+# A credential for another AK name (the software key's) is not opened.
+mkdir -p "$T/c2"
+call make "$T/soft-enroll.json" "$T/c2/credential" "$T/c2/state" >/dev/null
+! $A attest activate "$T/c2/credential" > "$T/c2/answer" 2>"$T/c2/err" && grep -q "cannot open the challenge" "$T/c2/err" &&
+  [ ! -s "$T/c2/answer" ] && ok "a credential for another AK: refused by the TPM, no answer" ||
+  fail "another AK's credential: $(cat "$T/c2/err")"
+printf 'not a credential' > "$T/c2/garbage"
+! $A attest activate "$T/c2/garbage" > /dev/null 2>"$T/c2/err" && grep -q "not a credential file" "$T/c2/err" &&
+  ok "a malformed challenge: refused, saying why" || fail "garbage challenge: $(cat "$T/c2/err")"
+
+# Another TPM: it cannot open A's challenge; its answer to its own
+# challenge is not A's (not_activated against A's state).
+tpm_sim_pty "$T/b"
+tpm_sim_config "$T/b.conf" tpm
+sed -i "s|$T/tpm-state|$T/b-state|" "$T/b.conf"
+B="$SP --config $T/b.conf"
+$B attest enroll > "$T/b-enroll.json"
+! $B attest activate "$T/c/credential" > "$T/c/b-answer" 2>"$T/c/b-err" && grep -q "cannot open the challenge" "$T/c/b-err" &&
+  ok "another TPM cannot open this device's challenge" || fail "other TPM opened it: $(cat "$T/c/b-err")"
+mkdir -p "$T/bb"
+call make "$T/b-enroll.json" "$T/bb/credential" "$T/bb/state" >/dev/null
+$B attest activate "$T/bb/credential" > "$T/bb/answer" 2>/dev/null || fail "B activates its own challenge"
+got=$(call enroll "$T/enroll.json" "$T/c/state" "$T/bb/answer" "$T/bb/record.json")
+[ "${got%% *}" = not_activated ] && [ ! -e "$T/bb/record.json" ] &&
+  ok "the other TPM's answer against this device's challenge: not_activated, no record" || fail "other TPM's answer: $got"
+
+# A device whose keystore has no EK (its enrollment says "ek": null)
+# cannot answer, and says so.
+cp -a "$T/b-state" "$T/b-noek"
+find "$T/b-noek" -path '*HE/EK*' -exec rm -rf {} + 2>/dev/null || true
+sed "s|$T/b-state|$T/b-noek|" "$T/b.conf" > "$T/b-noek.conf"
+"$SP" --config "$T/b-noek.conf" attest enroll > "$T/b-noek-enroll.json" 2>/dev/null
+$PY -c "import json,sys; assert json.load(open(sys.argv[1]))['ek'] is None" "$T/b-noek-enroll.json" &&
+  ok "a keystore without an EK: the enrollment has ek null" || fail "noek enrollment: $(head -c 300 "$T/b-noek-enroll.json")"
+! "$SP" --config "$T/b-noek.conf" attest activate "$T/bb/credential" > /dev/null 2>"$T/bb/noek.err" &&
+  grep -q 'ek.*null.*cannot be activated' "$T/bb/noek.err" &&
+  ok "no EK: attest activate refuses, saying the enrollment's ek is null" || fail "noek activate: $(cat "$T/bb/noek.err")"
 check_done

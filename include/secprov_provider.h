@@ -185,10 +185,19 @@ typedef struct secprov_provider_class {
                   char **json);
 
     /* --- ABI version 2 ends here; append new slots below. --- */
+
+    /* Seal-to blobs (docs/seal-to.md), op SECPROV_BLOB_OP_IMPORT: store the
+     * blob's secret as NAME (data, len unused); SECPROV_BLOB_OP_UNWRAP: the
+     * secret into *data (env->secret_alloc), nothing stored. NULL slot: the
+     * provider has no TPM (SECPROV_ERR_UNSUPPORTED). */
+    int (*import_blob)(secprov_provider_ctx *ctx, int op, const char *name, const void *blob,
+                       size_t blob_len, void **data, size_t *len);
 } secprov_provider_class;
 
 #define SECPROV_ATTEST_OP_ENROLL 1
 #define SECPROV_ATTEST_OP_QUOTE 2
+#define SECPROV_BLOB_OP_IMPORT 1
+#define SECPROV_BLOB_OP_UNWRAP 2
 
 typedef const secprov_provider_class *secprov_provider_entry_fn(void);
 

@@ -41,7 +41,9 @@ enum secprov_verify_result {
     SECPROV_VERIFY_PCR_DIGEST = 14,         /* the PCR values are not the ones quoted */
     SECPROV_VERIFY_PCR_VALUES = 15,         /* a PCR differs from (or lacks) its expected value */
     SECPROV_VERIFY_MLDSA_SIGNATURE = 16,    /* the ML-DSA-65 signature is missing or wrong */
-    SECPROV_VERIFY_NOMEM = 17
+    SECPROV_VERIFY_NOMEM = 17,
+    SECPROV_VERIFY_NO_SRK = 18,             /* seal-to: the enrollment has no srk member: re-enroll */
+    SECPROV_VERIFY_SRK_CERTIFY = 19         /* seal-to: the SRK's certification by the AK does not hold */
 };
 
 /*
@@ -63,6 +65,21 @@ SECPROV_VERIFY_API const char *secprov_verify_reason(int result);
 
 /* 1 when this build checks ML-DSA-65 signatures (OpenSSL >= 3.5), else 0. */
 SECPROV_VERIFY_API int secprov_verify_has_mldsa(void);
+
+/*
+ * Seal-to (docs/seal-to.md): seal len (1 byte .. 16 MiB) bytes of data for
+ * the secret NAME at version (>= 1) to the TPM of the device whose
+ * enrollment record (JSON text) is given: its SRK, whose certification by
+ * the enrolled attestation key is checked first. No TPM is used. *blob
+ * (free with secprov_verify_free) is the blob `secprov import` takes
+ * (formats/sealed_blob.h). Returns an enum secprov_verify_result; detail
+ * says what was wrong (a record without srk: re-enroll).
+ */
+SECPROV_VERIFY_API int secprov_verify_seal_to(const char *enrollment, const char *name,
+                                              unsigned long long version, const void *data,
+                                              size_t len, unsigned char **blob, size_t *blob_len,
+                                              char *detail, size_t detail_len);
+SECPROV_VERIFY_API void secprov_verify_free(void *p);
 
 #ifdef __cplusplus
 }

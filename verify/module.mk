@@ -4,7 +4,7 @@
 VERIFY_SRCS := $(sort $(wildcard verify/*.c))
 VERIFY_OBJS := $(call obj,$(VERIFY_SRCS)) $(OBJDIR)/verify/attest_common.o
 VERIFY_LINK_OBJS := $(VERIFY_OBJS) $(FORMATS_OBJS)
-VERIFY_CFLAGS := $(call pc_cflags,tss2-mu json-c) $(CRYPTO_CFLAGS) -Iverify -Iproviders/tpm
+VERIFY_CFLAGS := $(call pc_cflags,tss2-mu json-c) $(CRYPTO_CFLAGS) -Iverify -Iproviders/tpm -Iformats
 VERIFY_LIBS := $(call pc_libs,tss2-mu json-c) $(CRYPTO_LIBS)
 $(VERIFY_OBJS): EXTRA_CFLAGS := $(VERIFY_CFLAGS)
 

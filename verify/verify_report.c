@@ -259,7 +259,7 @@ const char *secprov_verify_reason(int result)
         "ok", "bad_argument", "malformed_enrollment", "mldsa_unsupported", "ak_attributes",
         "malformed_report", "malformed_pcrs", "ak_mismatch", "not_a_quote", "signature",
         "nonce", "qualifying_data", "device_mismatch", "field_mismatch", "pcr_digest",
-        "pcr_values", "mldsa_signature", "nomem"};
+        "pcr_values", "mldsa_signature", "nomem", "no_srk", "srk_certify"};
     if (result < 0 || (size_t)result >= sizeof names / sizeof names[0])
         return "unknown";
     return names[result];

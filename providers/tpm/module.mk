@@ -4,7 +4,7 @@ TPM_SRCS := $(sort $(wildcard providers/tpm/*.c))
 TPM_OBJS := $(call obj,$(TPM_SRCS)) $(OBJDIR)/providers/tpm/profile_blob.o
 TPM_FAPI_CFLAGS := $(call pc_cflags,tss2-fapi tss2-esys tss2-mu tss2-rc tss2-tctildr tss2-sys json-c)
 TPM_FAPI_LIBS   := $(call pc_libs,tss2-fapi tss2-esys tss2-mu tss2-rc tss2-tctildr tss2-sys json-c)
-$(TPM_OBJS): EXTRA_CFLAGS := $(TPM_FAPI_CFLAGS) $(CRYPTO_CFLAGS) -Iproviders/common -Iproviders/tpm
+$(TPM_OBJS): EXTRA_CFLAGS := $(TPM_FAPI_CFLAGS) $(CRYPTO_CFLAGS) -Iproviders/common -Iproviders/tpm -Iformats
 
 # The shipped FAPI profile (persistent, noDA SRK), embedded as a C string.
 $(BUILD)/gen/profile_blob.c: providers/tpm/profile_secprov.json providers/tpm/embed.sh

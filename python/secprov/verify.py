@@ -86,6 +86,28 @@ def verify_report(report: JsonLike, nonce: bytes, enrollment: JsonLike,
         raise VerifyError(rc, reason, detail.value.decode("utf-8", "replace"))
 
 
+def seal_to(enrollment: JsonLike, name: str, data: bytes, version: int = 1) -> bytes:
+    """On a server, no TPM: seal ``data`` (1 byte to 16 MiB) for the secret
+    ``name`` at ``version`` to the TPM of the device whose enrollment record
+    is given (its SRK, certified by its AK). The blob the device imports
+    with Provider.import_blob(name, blob) (docs/seal-to.md). Raises
+    VerifyError naming what was wrong (a record without srk: re-enroll)."""
+    lib = _load()
+    d = bytes(data)
+    out, out_len = ctypes.c_void_p(), ctypes.c_size_t()
+    detail = ctypes.create_string_buffer(512)
+    rc = lib.secprov_verify_seal_to(_text(enrollment, "enrollment record"), name.encode("utf-8"),
+                                    version, d, len(d), ctypes.byref(out), ctypes.byref(out_len),
+                                    detail, ctypes.sizeof(detail))
+    if rc != 0:
+        reason = (lib.secprov_verify_reason(rc) or b"unknown").decode()
+        raise VerifyError(rc, reason, detail.value.decode("utf-8", "replace"))
+    try:
+        return ctypes.string_at(out.value or 0, out_len.value)
+    finally:
+        lib.secprov_verify_free(out)
+
+
 def has_mldsa() -> bool:
     """Whether this verifier checks ML-DSA-65 signatures (OpenSSL >= 3.5)."""
     return bool(_load().secprov_verify_has_mldsa())

@@ -6,7 +6,7 @@ $(FORMATS_TEST_OBJS): EXTRA_CFLAGS := $(TEST_CFLAGS) $(FORMATS_CFLAGS)
 
 $(TESTDIR_B)/formats/%: $(OBJDIR)/tests/formats/%.o $(FORMATS_OBJS)
 	@mkdir -p $(@D)
-	$(CC) $(BASE_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(JSONC_LIBS) $(CRYPTO_LIBS)
+	$(CC) $(BASE_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(JSONC_LIBS) $(CRYPTO_LIBS) $(call pc_libs,tss2-mu)
 
 CHECK_DEPS     += $(FORMATS_TEST_BINS)
 CHECK_PROGRAMS += $(FORMATS_TEST_BINS)

@@ -116,23 +116,7 @@ settle
 [ "$(ccount "$at" 00000156)" = 0 ] && ok "unseal after import: no Import (a local object)" || fail "unseal imported again"
 
 # ---- interop: tpm2-tools alone --------------------------------------------
-split() {  # BLOB DIR: pub, dup, seed (the TPM encodings tpm2_import reads)
-  $PY - "$@" <<'PYEOF'
-import sys, struct
-b = open(sys.argv[1], 'rb').read(); d = sys.argv[2]
-o = 7 + b[6] + 8
-def t2b():
-    global o
-    n = struct.unpack('>H', b[o:o+2])[0]; v = b[o:o+2+n]; o += 2 + n; return v
-t2b()  # srk name
-for f in ('pub', 'dup', 'seed'):
-    open(d + '/' + f, 'wb').write(t2b())
-if b[5] == 2:
-    open(d + '/aad', 'wb').write(b[:o]); open(d + '/nonce', 'wb').write(b[o:o+12])
-    c = struct.unpack('>I', b[o+12:o+16])[0]
-    open(d + '/ct', 'wb').write(b[o+16:o+16+c]); open(d + '/tag', 'wb').write(b[o+16+c:])
-PYEOF
-}
+split() { $PY "$SECPROV_SRC/tests/seal_to/split_blob.py" "$@"; }   # BLOB DIR: pub, dup, seed
 auth_of() { printf 'secprov-name-auth-v1:%s' "$1" | sha256sum | cut -c1-32; }
 if command -v tpm2_import >/dev/null; then
   export TPM2TOOLS_TCTI="device:$DEV_A"

@@ -38,3 +38,9 @@ $(BUILD)/bench/bench_attest: $(OBJDIR)/bench/bench_attest.o $(LIBSECPROV_SO) $(L
 .PHONY: bench-attest
 bench-attest: all $(BUILD)/bench/bench_attest $(TESTDIR_B)/tools/ptytpm
 	@bench/attest.sh "$(BUILD)"
+
+# The seal-to legs alone (bench/seal_to.sh; `make bench` runs them too):
+# server seal-to with no TPM, device import, first unseal after it, unwrap.
+.PHONY: bench-seal-to
+bench-seal-to: all $(TESTDIR_B)/tools/ptytpm
+	@bench/seal_to.sh "$(BUILD)"

@@ -9,6 +9,8 @@ import statistics
 import subprocess
 import sys
 
+from tpm_model import W, WORK, cmd_cost   # bench/tpm_model.py
+
 out, dest = sys.argv[1], sys.argv[2]
 
 def command_names():
@@ -173,35 +175,6 @@ res["many_processes_no_rm"] = mp
 
 # modeled device latency: each leg's command mix times a per-command cost
 # (docs/performance.md explains every figure; wolfTPM README, commit 68deab3).
-W = {   # published: wolfSSL/wolfTPM README.md, "Run on the NVIDIA Jetson Orin" / "SLB9672 at 43MHz"
-    "orin": {"ecdh": 89.632, "ecc_keygen": 120.163, "rng_Bps": 562.277e3, "aes_Bps": 2.752e6,
-             "sha_Bps": 1.572e6},
-    "slb9672": {"ecdh": 65.948, "ecc_keygen": 135.956, "rng_Bps": 22.429e3, "aes_Bps": 85.890e3,
-                "sha_Bps": 84.717e3},
-}
-# estimates: (rng bytes, AES bytes, SHA bytes, asymmetric op) of each command's work
-WORK = {
-    "GetRandom": (8, 0, 0, None), "ReadPublic": (0, 0, 128, None),
-    "StartAuthSession": (32, 0, 128, "ecdh"), "Create": (64, 256, 512, None),
-    "Load": (0, 256, 512, None), "Unseal": (0, 128, 256, None),
-    "ContextSave": (0, 256, 256, None), "ContextLoad": (0, 256, 256, None),
-    "FlushContext": (0, 0, 0, None), "CreatePrimary": (32, 0, 256, "ecc_keygen"),
-    "Startup": (0, 0, 0, None), "GetCapability": (0, 0, 0, None), "ReadClock": (0, 0, 0, None),
-    "PCR_Read": (0, 0, 0, None), "PolicyPCR": (0, 0, 128, None),
-    "PolicyGetDigest": (0, 0, 0, None),
-}
-
-
-def cmd_cost(dev, name):
-    """ms for one command: the fixed cost of a command (one 32-byte GetRandom:
-    wolfTPM's RNG figure is 32-byte GetRandom commands) plus its work."""
-    d = W[dev]
-    base = 32 / d["rng_Bps"] * 1e3
-    rng, aes, sha, asym = WORK.get(name, (0, 0, 0, None))
-    return base + (rng / d["rng_Bps"] + aes / d["aes_Bps"] + sha / d["sha_Bps"]) * 1e3 + \
-        (d[asym] if asym else 0.0)
-
-
 res["modeled_ms"] = {"source": "wolfSSL/wolfTPM README.md @68deab3 (Orin: Jetson Linux R36.4.4, "
                                "MAXN_SUPER; SLB9672 at 43 MHz); per-command work: estimates",
                      "per_command": {n: {dev: round(cmd_cost(dev, n), 3) for dev in W} for n in WORK},

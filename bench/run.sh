@@ -230,7 +230,12 @@ done_rt=$(cat "$work"/mp*.out | wc -l)
 echo "processes 8 per_process $MP_N completed $done_rt failed_processes $failed wall_us $(( ${t1/./} - ${t0/./} ))" > "$out/mp.txt"
 tpm_sim_stop
 
+# --- the seal-to legs: server seal-to (no TPM), device import, first unseal after it, unwrap
+say "6/7 seal-to legs (bench/seal_to.sh; docs/seal-to.md)"
+"$src/bench/seal_to.sh" "$build" "$out" > "$out/seal_to_table.txt"
+
 # --- 7. the table, results.json, latency.png ------------------------------------------------------
 say "7/7 report"
 echo "load at end: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$out/env.txt"
 python3 "$src/bench/report.py" "$out" "$src/bench"
+echo; cat "$out/seal_to_table.txt"

@@ -19,12 +19,9 @@
 #include "secprov.h"
 #include "secprov_verify.h"
 #include "verify_breakdown.h"
+#include "verify_lib.h"
 
-/* libsecprov_verify (OpenSSL, tss2-mu) is loaded only for `verify`, so the
- * command, like libsecprov, runs on a host without tpm2-tss. Looked for
- * beside libsecprov (where make install puts both), then by the loader's
- * search path. (Not through the command's rpath: a sanitizer's dlopen
- * interceptor is then the caller, and its rpath is not ours.) */
+/* libsecprov_verify's calls, loaded by cli_verify_lib() for `verify`. */
 typedef int verify_report_fn(const char *, const void *, size_t, const char *, const char *,
                              const secprov_verify_options *, secprov_verify_breakdown *, char *,
                              size_t);
@@ -35,18 +32,7 @@ static verify_block_fn *verify_block;
 
 static int load_verifier(verify_report_fn **report, verify_reason_fn **reason)
 {
-    char path[4096];
-    Dl_info info;
-    void *dl = NULL;
-
-    if (dladdr((void *)secprov_version, &info) != 0 && info.dli_fname != NULL &&
-        strrchr(info.dli_fname, '/') != NULL &&
-        snprintf(path, sizeof path, "%.*s/libsecprov_verify.so.0",
-                 (int)(strrchr(info.dli_fname, '/') - info.dli_fname), info.dli_fname) <
-            (int)sizeof path)
-        dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-    if (dl == NULL)
-        dl = dlopen("libsecprov_verify.so.0", RTLD_NOW | RTLD_LOCAL);
+    void *dl = cli_verify_lib();
 
     if (dl != NULL) {
         *(void **)report = dlsym(dl, "secprov_verify_report2");
@@ -235,44 +221,6 @@ static int run_attest(cli_call *c)
     return rc;
 }
 
-static char *read_file(const char *path, const char *what)
-{
-    FILE *f = fopen(path, "re");
-    char *buf = NULL;
-    size_t len = 0, cap = 0;
-
-    if (f == NULL) {
-        cli_error(CLI_FAIL, "cannot open the %s %s: %s", what, path, strerror(errno));
-        return NULL;
-    }
-    for (;;) {
-        if (cap - len < 4096) {
-            char *bigger = cap < 4 * 1024 * 1024 ? realloc(buf, cap + 65536) : NULL;
-            if (bigger == NULL) {
-                cli_error(CLI_FAIL, "the %s %s is too large", what, path);
-                free(buf);
-                fclose(f);
-                return NULL;
-            }
-            buf = bigger;
-            cap += 65536;
-        }
-        size_t n = fread(buf + len, 1, cap - len - 1, f);
-        len += n;
-        if (n == 0)
-            break;
-    }
-    int bad = ferror(f) || memchr(buf, '\0', len) != NULL;
-    fclose(f);
-    if (bad) {
-        cli_error(CLI_FAIL, "cannot read the %s %s (or it holds a NUL byte)", what, path);
-        free(buf);
-        return NULL;
-    }
-    buf[len] = '\0';
-    return buf;
-}
-
 /* verify --format tpm_attestation --payload-id ID [--enrollment FILE] [--pcrs FILE] BLOCK */
 static int run_verify_block(cli_call *c)
 {
@@ -293,9 +241,9 @@ static int run_verify_block(cli_call *c)
     if ((rc = cli_need_stdout(c)) != CLI_OK ||
         (rc = load_verifier(&verify_report, &verify_reason)) != CLI_OK)
         return rc;
-    if ((text = read_file(path, "tpm_attestation block")) == NULL ||
-        (enroll_path != NULL && (enrollment = read_file(enroll_path, "enrollment record")) == NULL) ||
-        (pcrs_path != NULL && (pcrs = read_file(pcrs_path, "PCR file")) == NULL)) {
+    if ((text = cli_read_text(path, "tpm_attestation block")) == NULL ||
+        (enroll_path != NULL && (enrollment = cli_read_text(enroll_path, "enrollment record")) == NULL) ||
+        (pcrs_path != NULL && (pcrs = cli_read_text(pcrs_path, "PCR file")) == NULL)) {
         free(text);
         free(enrollment);
         return CLI_FAIL;
@@ -355,12 +303,12 @@ static int run_verify(cli_call *c)
         return rc;
     if (unhex(nonce_hex, nonce, sizeof nonce, &nonce_len) != 0)
         return cli_error(CLI_USAGE, "--nonce: 1 to %d bytes as hex digits", SECPROV_ATTEST_NONCE_MAX);
-    char *report = read_file(report_path, "report");
-    char *enrollment = report != NULL ? read_file(enroll_path, "enrollment record") : NULL;
-    char *pcrs = enrollment != NULL && pcrs_path != NULL ? read_file(pcrs_path, "PCR file") : NULL;
-    char *since = enrollment != NULL && since_path != NULL ? read_file(since_path, "--since report") : NULL;
+    char *report = cli_read_text(report_path, "report");
+    char *enrollment = report != NULL ? cli_read_text(enroll_path, "enrollment record") : NULL;
+    char *pcrs = enrollment != NULL && pcrs_path != NULL ? cli_read_text(pcrs_path, "PCR file") : NULL;
+    char *since = enrollment != NULL && since_path != NULL ? cli_read_text(since_path, "--since report") : NULL;
     char *activated = enrollment != NULL && activated_path != NULL
-                          ? read_file(activated_path, "activation record") : NULL;
+                          ? cli_read_text(activated_path, "activation record") : NULL;
     if (enrollment == NULL || (pcrs_path != NULL && pcrs == NULL) ||
         (since_path != NULL && since == NULL) || (activated_path != NULL && activated == NULL)) {
         free(report);

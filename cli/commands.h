@@ -84,6 +84,8 @@ int cli_read_secret(int fd, unsigned char **out, size_t *len, size_t *cap);
 extern const cli_command cli_cmd_info, cli_cmd_seal, cli_cmd_unseal, cli_cmd_delete,
     cli_cmd_list, cli_cmd_locate, cli_cmd_gc, cli_cmd_attest, cli_cmd_verify, cli_cmd_config,
     cli_cmd_legacy;
+extern const cli_command cli_cmd_seal_to, cli_cmd_import, cli_cmd_unwrap;   /* cmd_seal_to.c */
+extern const cli_command cli_cmd_activation;
 
 
 #endif

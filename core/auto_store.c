@@ -543,6 +543,26 @@ int sp_store_attest_activate(sp_store *st, const void *challenge, size_t len, vo
     return end(st, p->klass->attest_activate(p->ctx, challenge, len, answer, cap, answer_len));
 }
 
+/* seal-to blobs: the serving provider's TPM (docs/seal-to.md). */
+int sp_store_import(sp_store *st, int op, const char *name, const void *blob, size_t blob_len,
+                    void **data, size_t *len)
+{
+    int rc;
+
+    (void)begin(st, &rc);
+    if (rc != SECPROV_OK)
+        return end(st, rc);
+    const sp_provider *p = st->serving;
+    if (!SECPROV_CLASS_HAS(p->klass, import_blob)) {
+        sp_log(st->log, SECPROV_LOG_ERROR, "a seal-to blob opens only in the TPM it was sealed "
+               "to, and the provider in use (%s%s) has no TPM%s%s", p->klass->name,
+               st->fell_back ? ", fell back" : "", st->fell_back ? ": " : "",
+               st->fell_back ? st->why : "");
+        return end(st, SECPROV_ERR_UNSUPPORTED);
+    }
+    return end(st, p->klass->import_blob(p->ctx, op, name, blob, blob_len, data, len));
+}
+
 const char *sp_store_serving_name(sp_store *st)
 {
     pthread_mutex_lock(&st->mutex);

@@ -88,6 +88,8 @@ int sp_store_locate(sp_store *st, const char *name, char *out, size_t out_len);
 int sp_store_gc(sp_store *st, int dry_run, secprov_gc_fn emit, void *user);
 /* op: SECPROV_ATTEST_OP_*; a provider without the slot is UNSUPPORTED, or
  * UNAVAILABLE (logged) when require_tpm. */
+int sp_store_import(sp_store *st, int op, const char *name, const void *blob, size_t blob_len,
+                    void **data, size_t *len);
 int sp_store_attest(sp_store *st, int op, const void *nonce, size_t nonce_len, int require_tpm,
                     char **json);
 /* The serving provider's attest_block slot (formats/block.h); without one:

@@ -307,6 +307,34 @@ int secprov_attest_activate(secprov *sp, const void *challenge, size_t len, void
     return sp_store_attest_activate(&sp->store, challenge, len, answer, cap, answer_len);
 }
 
+static int blob_call(secprov *sp, int op, const char *name, const void *blob, size_t blob_len,
+                     void **data, size_t *len)
+{
+    int rc = name != NULL ? check_call(sp, name) : SECPROV_OK;
+
+    if (name == NULL)
+        sp_error_clear();
+    if (rc != SECPROV_OK)
+        return rc;
+    if (sp == NULL || blob == NULL || blob_len == 0)
+        return SECPROV_ERR_INVALID_ARG;
+    return sp_store_import(&sp->store, op, name, blob, blob_len, data, len);
+}
+
+int secprov_import(secprov *sp, const char *name, const void *blob, size_t blob_len)
+{
+    return blob_call(sp, SECPROV_BLOB_OP_IMPORT, name, blob, blob_len, NULL, NULL);
+}
+
+int secprov_unwrap(secprov *sp, const void *blob, size_t blob_len, void **data, size_t *len)
+{
+    if (data == NULL || len == NULL)
+        return SECPROV_ERR_INVALID_ARG;
+    *data = NULL;
+    *len = 0;
+    return blob_call(sp, SECPROV_BLOB_OP_UNWRAP, NULL, blob, blob_len, data, len);
+}
+
 void secprov_attest_free(char *json)
 {
     free(json);

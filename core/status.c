@@ -27,6 +27,9 @@ const char *secprov_strerror(int status)
     case SECPROV_ERR_PADDING: return "bad padding: wrong key or corrupted data";
     case SECPROV_ERR_TIMEOUT: return "the TPM did not answer in time";
     case SECPROV_ERR_INTERNAL: return "internal error";
+    case SECPROV_ERR_WRONG_DEVICE: return "blob sealed to another TPM (another device, or this one before its TPM was cleared)";
+    case SECPROV_ERR_WRONG_NAME: return "blob sealed for another secret name";
+    case SECPROV_ERR_ROLLBACK: return "blob of an older version than the one already imported for that name";
     default: return "unknown status";
     }
 }

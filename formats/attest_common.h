@@ -37,7 +37,8 @@
  * formats/enrollment.h); the v1 qualifying data below is kept for reading
  * its documentation only. */
 #define ATTEST_VERSION 2
-#define ENROLL_VERSION_MIN 1/* The domain tag that starts the qualifying data's input (no NUL). */
+#define ENROLL_VERSION_MIN 1
+/* The domain tag that starts the qualifying data's input (no NUL). */
 #define ATTEST_DOMAIN_TAG "secprov-attest-v1"
 #define ATTEST_QD_LEN 32
 #define ATTEST_PCRS_MAX 8           /* one TPM2_PCR_Read answers at most 8 */

@@ -6,7 +6,7 @@ FUZZ_FLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined 
               -fno-sanitize-recover=all -Iinclude -Icore -Iproviders/common \
               -Iproviders/legacy -Iproviders/tpm
 FUZZ_DIR := $(BUILD)/fuzz
-FUZZ_TARGETS := $(addprefix $(FUZZ_DIR)/,fuzz_legacy_decrypt fuzz_legacy_join fuzz_store_parsers fuzz_config fuzz_keystore_json fuzz_verify_report fuzz_verify_options fuzz_verify_activation fuzz_verify_block fuzz_credential)
+FUZZ_TARGETS := $(addprefix $(FUZZ_DIR)/,fuzz_legacy_decrypt fuzz_legacy_join fuzz_store_parsers fuzz_config fuzz_keystore_json fuzz_verify_report fuzz_verify_options fuzz_verify_activation fuzz_verify_block fuzz_credential fuzz_sealed_blob)
 FUZZ_LEGACY := $(addprefix providers/legacy/,legacy_scheme.c legacy_keys.c legacy_cbc.c legacy_stream.c) providers/legacy/fingerprint.c providers/legacy/arm_parts.c \
                providers/legacy/store_format.c providers/common/aead.c $(wildcard providers/common/state_*.c)
 
@@ -61,3 +61,8 @@ check-fuzz:
 	@scripts/deps.sh check
 	@$(MAKE) --no-print-directory fuzz
 	@fuzz/run.sh "$(FUZZ_DIR)" $(notdir $(FUZZ_TARGETS))
+
+# The seal-to blob parser (formats/sealed_blob.c): tss2-mu and OpenSSL, no TPM.
+$(FUZZ_DIR)/fuzz_sealed_blob: fuzz/fuzz_sealed_blob.c formats/sealed_blob.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -Iformats $(call pc_cflags,tss2-mu) -o $@ $^ $(call pc_libs,tss2-mu) $(CRYPTO_LIBS)

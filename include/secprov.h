@@ -48,7 +48,11 @@ enum secprov_status {
     SECPROV_ERR_FORMAT = -16,           /* malformed input (length, encoding) */
     SECPROV_ERR_PADDING = -17,          /* bad padding: wrong key or corrupted data */
     SECPROV_ERR_TIMEOUT = -18,          /* the TPM did not answer in time */
-    SECPROV_ERR_INTERNAL = -19          /* a bug in secprov or a provider */
+    SECPROV_ERR_INTERNAL = -19,         /* a bug in secprov or a provider */
+    /* seal-to blobs (docs/seal-to.md) */
+    SECPROV_ERR_WRONG_DEVICE = -20,     /* blob sealed to another TPM (or before a TPM clear) */
+    SECPROV_ERR_WRONG_NAME = -21,       /* blob sealed for another secret name */
+    SECPROV_ERR_ROLLBACK = -22          /* blob of an older version than the one imported */
 };
 
 /* Log levels. 0 means "not set" in secprov_options. */
@@ -198,6 +202,20 @@ SECPROV_API int secprov_attest_block(secprov *sp, const void *payload_id, size_t
 #define SECPROV_ATTEST_ANSWER_MAX 64
 SECPROV_API int secprov_attest_activate(secprov *sp, const void *challenge, size_t len,
                                         void *answer, size_t cap, size_t *answer_len);
+
+/*
+ * Seal-to (docs/seal-to.md): a blob made on a server by
+ * secprov_verify_seal_to() for this device's TPM and the secret NAME.
+ * secprov_import(): TPM2_Import under the SRK, then stored as an ordinary
+ * sealed secret NAME (atomic replace). secprov_unwrap(): the secret into
+ * *data (free with secprov_free), nothing stored (the name is the blob's).
+ * Refused: SECPROV_ERR_WRONG_DEVICE, _WRONG_NAME, _ROLLBACK (import only),
+ * _INTEGRITY (altered), _FORMAT (truncated, not a blob); nothing stored
+ * changes. Without a TPM: SECPROV_ERR_UNSUPPORTED.
+ */
+SECPROV_API int secprov_import(secprov *sp, const char *name, const void *blob, size_t blob_len);
+SECPROV_API int secprov_unwrap(secprov *sp, const void *blob, size_t blob_len, void **data,
+                               size_t *len);
 
 /*
  * Check the configuration as secprov_open would read it (opts: config path,

@@ -201,12 +201,22 @@ typedef struct secprov_provider_class {
      * EK); answer (cap bytes) gets *answer_len bytes. NULL slot: cannot. */
     int (*attest_activate)(secprov_provider_ctx *ctx, const void *challenge, size_t len,
                            void *answer, size_t cap, size_t *answer_len);
+
+    /* Seal-to blobs (docs/seal-to.md), op SECPROV_BLOB_OP_IMPORT: store the
+     * blob's secret as NAME (data, len unused); SECPROV_BLOB_OP_UNWRAP: the
+     * secret into *data (env->secret_alloc), nothing stored. NULL slot: the
+     * provider has no TPM (SECPROV_ERR_UNSUPPORTED). */
+    int (*import_blob)(secprov_provider_ctx *ctx, int op, const char *name, const void *blob,
+                       size_t blob_len, void **data, size_t *len);
 } secprov_provider_class;
 
 #define SECPROV_ATTEST_OP_ENROLL 1
 #define SECPROV_ATTEST_OP_QUOTE 2
 /* attest_block flags: a fresh AIK certified by the persistent AK. */
 #define SECPROV_ATTEST_BLOCK_EPHEMERAL_AIK 1
+/* import_blob ops. */
+#define SECPROV_BLOB_OP_IMPORT 1
+#define SECPROV_BLOB_OP_UNWRAP 2
 
 typedef const secprov_provider_class *secprov_provider_entry_fn(void);
 

@@ -47,7 +47,9 @@ enum secprov_verify_result {
     SECPROV_VERIFY_REBOOTED = 20,           /* the TPM reset or restarted since the --since report */
     SECPROV_VERIFY_NO_EK = 21,              /* the enrollment has no EK ("ek": null): no activation */
     SECPROV_VERIFY_NOT_ACTIVATED = 22,      /* a wrong answer, or no activation record of this AK/EK */
-    SECPROV_VERIFY_EK_CERTIFICATE = 23      /* ek_ca given: no EK certificate, or one not chaining to it */
+    SECPROV_VERIFY_EK_CERTIFICATE = 23,     /* ek_ca given: no EK certificate, or one not chaining to it */
+    SECPROV_VERIFY_NO_SRK = 24,             /* seal-to: the enrollment has no srk member: re-enroll */
+    SECPROV_VERIFY_SRK_CERTIFY = 25         /* seal-to: the SRK's certification by the AK does not hold */
 };
 
 /* One line of the breakdown. */
@@ -154,6 +156,27 @@ SECPROV_VERIFY_API const char *secprov_verify_reason(int result);
 
 /* 1 when this build checks ML-DSA-65 signatures (OpenSSL >= 3.5), else 0. */
 SECPROV_VERIFY_API int secprov_verify_has_mldsa(void);
+
+/*
+ * Seal-to (docs/seal-to.md): seal len (1 byte .. 16 MiB) bytes of data for
+ * the secret NAME at version (>= 1) to the TPM of the device whose
+ * enrollment record (JSON text) is given: its SRK, whose certification by
+ * the enrolled attestation key is checked first (the record read as
+ * secprov_verify_report reads it: one key per member). options may be
+ * NULL; of its members seal-to uses activation (the activation record of
+ * this enrollment's AK and EK required: SECPROV_VERIFY_NOT_ACTIVATED
+ * otherwise) and ek_ca, as secprov_verify_report2 does. A server should
+ * require the activation record: without it the SRK is only as trusted as
+ * the enrollment's AK. No TPM is used. *blob (free with
+ * secprov_verify_free) is the blob `secprov import` takes
+ * (formats/sealed_blob.h). Returns an enum secprov_verify_result; detail
+ * says what was wrong (a record without srk: re-enroll).
+ */
+SECPROV_VERIFY_API int secprov_verify_seal_to(const char *enrollment,
+                                              const secprov_verify_options *options,
+                                              const char *name, unsigned long long version,
+                                              const void *data, size_t len, unsigned char **blob,
+                                              size_t *blob_len, char *detail, size_t detail_len);
 
 #ifdef __cplusplus
 }

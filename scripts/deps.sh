@@ -13,7 +13,7 @@ case "$profile" in
   check)  pkgs=("${build[@]}" libcmocka-dev swtpm swtpm-tools tpm2-tools valgrind
                 clang libclang-rt-14-dev openssl xxd procps psmisc jq time
                 libcap2-bin util-linux
-                gdb python3 python3-pytest python3-tpm2-pytss python3-pip cython3 python3-dev mypy
+                gdb python3 python3-pytest python3-tpm2-pytss python3-pip cython3 python3-dev mypy python3-cryptography
                 tpm2-abrmd libtss2-tcti-tabrmd0 dbus) ;;
   bench)  pkgs=("${build[@]}" swtpm swtpm-tools tpm2-tools gnuplot-nox systemd openssl procps time python3) ;;
   deb)    pkgs=("${build[@]}" debhelper dh-python python3 chrpath dpkg-dev lintian) ;;

@@ -339,7 +339,8 @@ const char *secprov_verify_reason(int result)
         "malformed_report", "malformed_pcrs", "ak_mismatch", "not_a_quote", "signature",
         "nonce", "qualifying_data", "device_mismatch", "field_mismatch", "pcr_digest",
         "pcr_values", "mldsa_signature", "nomem", "expired", "not_yet_valid", "rebooted",
-        "no_ek", "not_activated", "ek_certificate"};
+        "no_ek", "not_activated", "ek_certificate",
+        "no_srk", "srk_certify"};
     if (result < 0 || (size_t)result >= sizeof names / sizeof names[0])
         return "unknown";
     return names[result];

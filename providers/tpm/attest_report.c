@@ -1,5 +1,6 @@
 /* The enrollment record and the report: see attest_report.h. */
 #include "attest_report.h"
+#include "attest_srk.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -174,9 +175,16 @@ static int enroll(tpm_esys *e, const secprov_provider_env *env,
     *what = "making or reading the ML-DSA key";
     if ((rc = attest_mldsa_public(e, env, d, &mldsa, &mldsa_len, trc)) != SECPROV_OK)
         return rc;
+    *what = "certifying the SRK by the attestation key (TPM2_Certify)";
+    json_object *srkj = attest_srk_json(e, env, d, &rc, trc);      /* seal-to: formats/srk.h */
+    if (srkj == NULL) {
+        free(mldsa);
+        return rc;
+    }
     device_identity(&dev);
     (void)gethostname(host, sizeof host - 1);
     json_object *o = header(ENROLL_FORMAT), *akj = key_json(&ak);
+    json_object_object_add(o, "srk", srkj);
     json_object_object_add(o, "device", device_json(&dev));
     json_object_object_add(o, "hostname", json_object_new_string(host));
     json_object_object_add(o, "ak", akj);

@@ -33,6 +33,8 @@
 #include "tpm_offline.h"
 
 static const secprov_provider_class tpm_class;
+int tpm_import_blob(secprov_provider_ctx *ctx, int op, const char *name, const void *blob,
+                    size_t blob_len, void **data, size_t *len);
 
 static void tpm_close(secprov_provider_ctx *ctx)
 {
@@ -358,6 +360,7 @@ static const secprov_provider_class tpm_class = {
     .attest = tpm_attest,
     .attest_block = tpm_attest_block,
     .attest_activate = tpm_attest_activate,
+    .import_blob = tpm_import_blob,     /* seal-to: tpm_import.c */
 };
 
 SECPROV_API const secprov_provider_class *secprov_provider_entry(void)

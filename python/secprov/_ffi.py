@@ -45,6 +45,9 @@ STATUS_NAMES: Dict[int, str] = {
     -17: "SECPROV_ERR_PADDING",
     -18: "SECPROV_ERR_TIMEOUT",
     -19: "SECPROV_ERR_INTERNAL",
+    -20: "SECPROV_ERR_WRONG_DEVICE",
+    -21: "SECPROV_ERR_WRONG_NAME",
+    -22: "SECPROV_ERR_ROLLBACK",
 }
 
 STATUS_CODES: Dict[str, int] = {v: k for k, v in STATUS_NAMES.items()}
@@ -139,6 +142,8 @@ PROTOTYPES: Dict[str, Tuple[object, Tuple[object, ...]]] = {
     "secprov_attest_block": (c_int, (_sp, c_void_p, c_size_t, c_int, _pp)),
     "secprov_attest_activate": (c_int, (_sp, c_void_p, c_size_t, c_void_p, c_size_t,
                                         POINTER(c_size_t))),
+    "secprov_import": (c_int, (_sp, c_char_p, c_void_p, c_size_t)),
+    "secprov_unwrap": (c_int, (_sp, c_void_p, c_size_t, _pp, POINTER(c_size_t))),
     "secprov_legacy_open": (c_int, (_pp, POINTER(Options))),
     "secprov_legacy_close": (None, (_lg,)),
     "secprov_legacy_calc_hash": (c_int, (_lg, c_char_p, _buf)),
@@ -178,6 +183,10 @@ VERIFY_PROTOTYPES: Dict[str, Tuple[object, Tuple[object, ...]]] = {
                                                c_size_t)),
     "secprov_verify_enroll": (c_int, (c_char_p, c_char_p, c_void_p, c_size_t, _pp, _buf,
                                       c_size_t)),
+    # (enrollment, secprov_verify_options *, name, version, data, len, &blob, &len, detail, len)
+    "secprov_verify_seal_to": (c_int, (c_char_p, c_void_p, c_char_p, ctypes.c_ulonglong,
+                                       c_void_p, c_size_t, POINTER(c_void_p), POINTER(c_size_t),
+                                       _buf, c_size_t)),
     "secprov_verify_free": (None, (c_void_p,)),
 }
 

@@ -16,6 +16,7 @@ __all__ = [
     "SecprovIOError", "OutOfMemoryError", "TpmError", "UnsupportedError",
     "KeystoreMismatchError", "SecprovPermissionError", "BusyError", "TooLargeError",
     "FormatError", "PaddingError", "SecprovTimeoutError", "InternalError",
+    "WrongDeviceError", "WrongNameError", "RollbackError",
     "LibraryError", "error_for_status",
 ]
 
@@ -146,6 +147,18 @@ class InternalError(SecprovError):
     """SECPROV_ERR_INTERNAL: a bug in secprov or a provider."""
 
 
+class WrongDeviceError(SecprovError):
+    """SECPROV_ERR_WRONG_DEVICE: a seal-to blob sealed to another TPM."""
+
+
+class WrongNameError(SecprovError):
+    """SECPROV_ERR_WRONG_NAME: a seal-to blob sealed for another secret name."""
+
+
+class RollbackError(SecprovError):
+    """SECPROV_ERR_ROLLBACK: a seal-to blob older than the version imported."""
+
+
 # The one table from status code to class (tests/python/test_constants.py
 # checks that it covers every code of include/secprov.h).
 STATUS_CLASSES: Dict[str, Type[SecprovError]] = {
@@ -168,6 +181,9 @@ STATUS_CLASSES: Dict[str, Type[SecprovError]] = {
     "SECPROV_ERR_PADDING": PaddingError,
     "SECPROV_ERR_TIMEOUT": SecprovTimeoutError,
     "SECPROV_ERR_INTERNAL": InternalError,
+    "SECPROV_ERR_WRONG_DEVICE": WrongDeviceError,
+    "SECPROV_ERR_WRONG_NAME": WrongNameError,
+    "SECPROV_ERR_ROLLBACK": RollbackError,
 }
 
 

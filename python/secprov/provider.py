@@ -172,6 +172,35 @@ class Provider(_Closing):
             self._leave()
         return Secret(ptr.value or 0, length.value)
 
+    def import_blob(self, name: str, blob: bytes) -> None:
+        """Store a seal-to blob (secprov.verify.seal_to on a server) as the
+        secret ``name``: TPM2_Import under the SRK, then an ordinary sealed
+        secret (docs/seal-to.md)."""
+        n = _name_arg(name)
+        b = bytes(blob)
+        h = self._enter()
+        try:
+            lib.secprov_import(h, n, b, len(b))
+        except SecprovError as e:
+            e.set_operation("import %r" % name)
+            raise
+        finally:
+            self._leave()
+
+    def unwrap(self, blob: bytes) -> Secret:
+        """The secret of a seal-to blob, storing nothing."""
+        b = bytes(blob)
+        ptr, length = ctypes.c_void_p(), ctypes.c_size_t()
+        h = self._enter()
+        try:
+            lib.secprov_unwrap(h, b, len(b), ctypes.byref(ptr), ctypes.byref(length))
+        except SecprovError as e:
+            e.set_operation("unwrap")
+            raise
+        finally:
+            self._leave()
+        return Secret(ptr.value or 0, length.value)
+
     def delete(self, name: str) -> None:
         n = _name_arg(name)
         h = self._enter()

@@ -199,6 +199,36 @@ def verify_enroll(enrollment: JsonLike, state: Union[str, bytes], answer: bytes)
         lib.secprov_verify_free(rec)
 
 
+def seal_to(enrollment: JsonLike, name: str, data: bytes, version: int = 1, *,
+            activation: Optional[JsonLike] = None, ek_ca: Optional[str] = None) -> bytes:
+    """On a server, no TPM: seal ``data`` (1 byte to 16 MiB) for the secret
+    ``name`` at ``version`` to the TPM of the device whose enrollment record
+    is given (its SRK, certified by its AK). ``activation`` (the record
+    verify_enroll() returned) requires the AK's credential activation first,
+    as a server should; ``ek_ca`` a PEM file of CAs the EK certificate must
+    chain to. The blob the device imports with Provider.import_blob(name,
+    blob) (docs/seal-to.md). Raises VerifyError naming what was wrong (a
+    record without srk: re-enroll)."""
+    from .verify_result import VerifyOptions
+    lib = _load()
+    d = bytes(data)
+    out, out_len = ctypes.c_void_p(), ctypes.c_size_t()
+    detail = ctypes.create_string_buffer(512)
+    opts = VerifyOptions(ctypes.sizeof(VerifyOptions), 0, 0, None,
+                         _text(activation, "activation record"),
+                         os.fsencode(ek_ca) if ek_ca is not None else None)
+    rc = lib.secprov_verify_seal_to(_text(enrollment, "enrollment record"), ctypes.byref(opts),
+                                    name.encode("utf-8"), version, d, len(d), ctypes.byref(out),
+                                    ctypes.byref(out_len), detail, ctypes.sizeof(detail))
+    if rc != 0:
+        reason = (lib.secprov_verify_reason(rc) or b"unknown").decode()
+        raise VerifyError(rc, reason, detail.value.decode("utf-8", "replace"))
+    try:
+        return ctypes.string_at(out.value or 0, out_len.value)
+    finally:
+        lib.secprov_verify_free(out)
+
+
 def has_mldsa() -> bool:
     """Whether this verifier checks ML-DSA-65 signatures (OpenSSL >= 3.5)."""
     return bool(_load().secprov_verify_has_mldsa())

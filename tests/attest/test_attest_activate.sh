@@ -26,36 +26,7 @@ SP=$SECPROV_BUILD/bin/secprov
 PY=/usr/bin/python3
 export TSS2_LOG=all+none
 
-# An ASan build's library needs its runtime first in a plain Python: preload
-# it (and leave Python's own leaks unreported).
-PRELOAD=()
-if readelf -dW "$SECPROV_BUILD/lib/libsecprov_verify.so.0" | grep -q "NEEDED.*libasan"; then
-  PRELOAD=(env "LD_PRELOAD=$(${CC:-cc} -print-file-name=libasan.so):$(${CC:-cc} -print-file-name=libubsan.so)"
-           "ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0")
-fi
-call() {   # make ENROLLMENT CRED STATE | enroll ENROLLMENT STATE ANSWER RECORD: prints the reason
-  "${PRELOAD[@]}" $PY - "$SECPROV_BUILD/lib/libsecprov_verify.so.0" "$@" <<'PY'
-import ctypes, sys
-lib = ctypes.CDLL(sys.argv[1]); op = sys.argv[2]
-lib.secprov_verify_reason.restype = ctypes.c_char_p
-detail = ctypes.create_string_buffer(512)
-if op == "make":
-    cred, n, state = ctypes.c_void_p(), ctypes.c_size_t(), ctypes.c_void_p()
-    rc = lib.secprov_verify_make_credential(open(sys.argv[3], "rb").read(), ctypes.byref(cred),
-                                            ctypes.byref(n), ctypes.byref(state), detail, 512)
-    if rc == 0:
-        open(sys.argv[4], "wb").write(ctypes.string_at(cred, n.value))
-        open(sys.argv[5], "wb").write(ctypes.string_at(state))
-        lib.secprov_verify_free(cred); lib.secprov_verify_free(state)
-else:
-    rec = ctypes.c_void_p(); ans = open(sys.argv[5], "rb").read()
-    rc = lib.secprov_verify_enroll(open(sys.argv[3], "rb").read(), open(sys.argv[4], "rb").read(),
-                                   ans, ctypes.c_size_t(len(ans)), ctypes.byref(rec), detail, 512)
-    if rc == 0:
-        open(sys.argv[6], "wb").write(ctypes.string_at(rec)); lib.secprov_verify_free(rec)
-print(lib.secprov_verify_reason(rc).decode(), detail.value.decode())
-PY
-}
+source "$SECPROV_SRC/tests/tools/activation.sh"   # call make|enroll
 device_block() {
   $PY - "$SECPROV_SRC/docs/attestation.md" <<'PY'
 import sys

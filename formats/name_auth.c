@@ -3,9 +3,8 @@
 
 #include <string.h>
 
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
-
-#include "aead.h"
 
 int name_auth(const char *name, TPM2B_AUTH *auth)
 {
@@ -27,6 +26,6 @@ int name_auth(const char *name, TPM2B_AUTH *auth)
         auth->buffer[2 * i + 1] = (BYTE)digits[md[i] & 15];
     }
     auth->size = NAME_AUTH_LEN;
-    sp_cleanse(md, sizeof md);
+    OPENSSL_cleanse(md, sizeof md);
     return 0;
 }

@@ -1,5 +1,7 @@
 /*
- * The auth value that binds a sealed object to the name of its secret.
+ * The auth value that binds a sealed object to the name of its secret: the
+ * device seals with it (providers/tpm) and a server sealing to a device
+ * computes it (verify/seal_to.c).
  *
  * Every object secprov seals has the auth value
  *     hex(SHA-256("secprov-name-auth-v1:" || NAME))[0..32)

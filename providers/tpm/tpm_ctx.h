@@ -55,6 +55,7 @@ typedef struct tpm_ctx {
     char secrets_dir[PATH_MAX_LEN];
     tpm_store store;                /* references and objects: tpm_store.h */
     fapi_readonly ro;               /* a read-only state folder's FAPI config */
+    char salt_desc[160];            /* tpm.salt_key as resolved (salt_key.h), "" before */
 } tpm_ctx;
 
 /* ---- tpm_conn.c ---- */

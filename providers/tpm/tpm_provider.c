@@ -219,6 +219,9 @@ static int tpm_info(const secprov_provider_ctx *ctx, secprov_info_fn emit, void 
     emit("attest_mldsa", attest_mldsa_state(), user);
     emit("resource_manager", c->set.keep_session ? "yes (the session stays loaded)"
                                              : "no (the session is saved between calls)", user);
+    emit("salt_key", c->salt_desc[0] != '\0' ? c->salt_desc
+                     : c->set.salt_key == TPM_SALT_RSA ? "rsa (set)"
+                     : c->set.salt_key == TPM_SALT_ECC ? "ecc (set)" : "auto", user);
     return SECPROV_OK;
 }
 

@@ -79,6 +79,12 @@ int tpm_ensure_esys(tpm_ctx *c);
 int tpm_recover_slots(tpm_ctx *c);
 /* FAPI's provisioning, once per keystore (the "provisioned" marker). */
 int tpm_provision(tpm_ctx *c, char *why, size_t why_len);
+/* Before the keystore's lock is taken: on a keystore not yet provisioned,
+ * load libtss2-fapi now (fapi_lib.h), so that its dlopen (some 30
+ * libraries; seconds under qemu-user) does not lengthen the time the lock
+ * is held while other processes wait for it. A load failure is left for
+ * tpm_provision() to report. */
+void tpm_provision_preload(const tpm_ctx *c);
 
 /* ---- tpm_secret.c ---- */
 

@@ -82,6 +82,8 @@ static int tpm_open(secprov_provider_ctx **out, const secprov_provider_env *env,
                                  sizeof c->config_path, why, why_len);
     if (rc == SECPROV_OK)
         rc = tpm_lock_open(&c->lock, env->state_dir, c->set.lock_timeout_ms, why, why_len);
+    if (rc == SECPROV_OK)
+        tpm_provision_preload(c);
     if (rc == SECPROV_OK && (rc = tpm_lock_take(&c->lock, why, why_len)) == SECPROV_OK) {
         pthread_mutex_lock(&c->mutex);
         tpm_deadline_set(&c->deadline, c->set.call_ms);

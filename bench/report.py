@@ -186,6 +186,46 @@ for leg in CMD_LEGS:
     res["modeled_ms"]["legs"][leg]["StartAuthSession"] = mix.get("StartAuthSession", 0)
 ML = res["modeled_ms"]["legs"]
 
+
+def salted(dev, mix, salt):
+    """A command mix's modeled ms with its sessions salted by ECDH with the SRK
+    (ecc) or to the RSA salt key (rsa: the RSA-2048 private operation instead
+    of the ECDH, and a Load and FlushContext of the key per salt)."""
+    n = mix.get("StartAuthSession", 0)
+    t = sum(v * cmd_cost(dev, c) for c, v in mix.items())
+    if salt == "rsa":
+        t += n * (W[dev]["rsa_priv"] - W[dev]["ecdh"] + cmd_cost(dev, "Load") +
+                  cmd_cost(dev, "FlushContext"))
+    return round(t, 2)
+
+
+# issue 24: the loader's start-up in Python, secprov vs tpm2-pytss FAPI
+# (twin TPMs, alternating), their command counts, tpm.so's dlopen
+if os.path.exists(os.path.join(out, "startup.txt")):
+    su = read_pairs("startup.txt")
+    res["python_loader_startup"] = {k: summary(v) for k, v in su.items()}
+    sc = collections.defaultdict(collections.Counter)
+    for line in open(os.path.join(out, "startup_cmds.txt")):
+        leg, code = line.split()
+        sc[leg][CODES.get(code.upper(), "0x" + code)] += 1
+    for leg, c in sc.items():
+        mix = {n: round(v / k, 2) for n, v in c.items()}
+        res["python_loader_startup"][leg]["tpm_commands"] = {"total": round(sum(c.values()) / k, 2),
+                                                             "by_command": mix}
+        res["python_loader_startup"][leg]["modeled_ms"] = {
+            f"{dev}_{salt}": salted(dev, mix, salt) for dev in W for salt in ("ecc", "rsa")}
+    base = res["python_loader_startup"]["startup-pytss"]["median_ms"]
+    for leg in ("startup-pytss", "startup-secprov"):
+        r = res["python_loader_startup"][leg]
+        r["ratio_to_pytss"] = round(r["median_ms"] / base, 2)
+        row(f"loader start-up (Python, 32 B): {'tpm2-pytss FAPI' if leg.endswith('pytss') else 'secprov'}",
+            r, "tpm2-pytss", r["ratio_to_pytss"])
+if os.path.exists(os.path.join(out, "so_load.txt")):
+    res["tpm_so_load"] = dict(x.split("=") for x in open(os.path.join(out, "so_load.txt")).read().split()[2:])
+res["modeled_salt_ms"] = {leg: {f"{dev}_{salt}": salted(dev, res["tpm_commands_per_roundtrip"][leg]["by_command"], salt)
+                                for dev in W for salt in ("ecc", "rsa")}
+                          for leg in ("cli", "loader1-rmno", "loader1-rmyes", "loader10-rmno")}
+
 # goals
 sec = res["roundtrip_32B"]["secprov"]
 nf = res["roundtrip_32B_fsync_disabled"]
@@ -230,7 +270,13 @@ res["goals"] = {
     "stream peak < 16 MiB": [res["legacy_stream_decrypt"]["secprov"]["peak_rss_MiB"],
                              res["legacy_stream_decrypt"]["secprov"]["peak_rss_MiB"] < 16],
     "8 processes: 0 failures": [mp["failures"], mp["failures"] == 0],
+    "CLI seal+unseal <= 0.67x systemd-creds (measured)": [
+        res["roundtrip_processes"]["cli"]["ratio_to_systemd_creds"],
+        res["roundtrip_processes"]["cli"]["ratio_to_systemd_creds"] <= 0.67],
 }
+if "python_loader_startup" in res:
+    r = res["python_loader_startup"]["startup-secprov"]["ratio_to_pytss"]
+    res["goals"]["Python loader start-up <= 0.5x tpm2-pytss FAPI (measured)"] = [r, r <= 0.5]
 
 with open(os.path.join(dest, "results.json"), "w") as f:
     json.dump(res, f, indent=2)
@@ -256,6 +302,21 @@ for leg in CMD_LEGS:
     m = MEAS.get(leg)
     print(f"  {LABEL[leg]:<{w}}  {ML[leg]['orin']:>9.2f}  {ML[leg]['slb9672']:>9.2f}  "
           f"{'' if m is None else format(m['median_ms'], '.2f')}")
+print("modeled Orin fTPM / SLB9672 by tpm.salt_key (ms; rsa: RSA-2048 private op + Load + FlushContext per salt):")
+print(f"  {'leg':<{w}}  {'Orin ecc':>9}  {'Orin rsa':>9}  {'SLB ecc':>9}  {'SLB rsa':>9}")
+salt_legs = [(LABEL[l], res["modeled_salt_ms"][l]) for l in res["modeled_salt_ms"]]
+salt_legs += [(f"python loader start-up: {l[8:]}", v["modeled_ms"])
+              for l, v in res.get("python_loader_startup", {}).items() if "modeled_ms" in v]
+for name, m in salt_legs:
+    print(f"  {name:<{w}}  {m['orin_ecc']:>9.2f}  {m['orin_rsa']:>9.2f}  {m['slb9672_ecc']:>9.2f}  {m['slb9672_rsa']:>9.2f}")
+if "python_loader_startup" in res:
+    print("python loader start-up, TPM commands per process: " + "; ".join(
+        f"{l[8:]} {v['tpm_commands']['total']:g} ({', '.join(f'{n} {c:g}' for n, c in v['tpm_commands']['by_command'].items())})"
+        for l, v in res["python_loader_startup"].items() if "tpm_commands" in v))
+if "tpm_so_load" in res:
+    t = res["tpm_so_load"]
+    print(f"tpm.so dlopen: median {int(t['median_us']) / 1000:.2f} ms, min {int(t['min_us']) / 1000:.2f} ms, "
+          f"{t['libs']} libraries mapped with it")
 print("per-command cost (ms): " + ", ".join(
     f"{n} {c['orin']:g}/{c['slb9672']:g}" for n, c in res["modeled_ms"]["per_command"].items()))
 print()

@@ -155,6 +155,37 @@ SECPROV_CONFIG=$work/c2b.conf SECPROV_BUILD=$build /usr/bin/python3 "$src/bench/
   "$PROC_N" > "$out/python.txt" || say "python_loader.py failed (its legs are left out)"
 tpm_sim_stop
 
+# --- the loader's start-up in Python: secprov vs the original design on tpm2-pytss ----------
+# (issue 24) Twin TPMs, one per leg, alternating fresh processes (import,
+# open, unseal 32 B, exit): bench/loader_startup.py. Then the commands of K
+# processes of each leg, from each swtpm's log.
+say "2/7 loader start-up in Python: secprov vs tpm2-pytss FAPI ($PROC_N each, twin TPMs)"
+if /usr/bin/python3 -c 'import tpm2_pytss' 2>/dev/null; then
+  PTYTPM_SWTPM_LOG=$work/la.log tpm_sim_pty "$work/la" >/dev/null; la_dev=$TPM_DEV la_tcti=$TPM_TCTI
+  PTYTPM_SWTPM_LOG=$work/lb.log tpm_sim_pty "$work/lb" >/dev/null; lb_tcti=$TPM_TCTI
+  config "$work/cls.conf" "$la_dev" "$la_tcti" "$work/sls"
+  LS="/usr/bin/python3 $src/bench/loader_startup.py"
+  head -c 32 /dev/urandom | SECPROV_CONFIG=$work/cls.conf "$SP" seal loader-32
+  $LS setup "$work/fapi-ls" "$lb_tcti"
+  SECPROV_CONFIG=$work/cls.conf SECPROV_BUILD=$build $LS run "$PROC_N" "$work/fapi-ls" > "$out/startup.txt"
+  : > "$out/startup_cmds.txt"
+  for leg in secprov pytss; do
+    logf=$work/la.log; [ $leg = pytss ] && logf=$work/lb.log
+    for _ in $(seq 1 "$K"); do
+      a=$(stat -c %s "$logf")
+      SECPROV_CONFIG=$work/cls.conf SECPROV_BUILD=$build $LS once "$leg" "$work/fapi-ls"; sleep 0.05
+      b=$(stat -c %s "$logf")
+      tail -c +"$((a + 1))" "$logf" | head -c "$((b - a))" |
+        awk '/SWTPM_IO_Read/ { getline; print $7 $8 $9 $10 }' | sed "s/^/startup-$leg /" >> "$out/startup_cmds.txt"
+    done
+  done
+  tpm_sim_stop
+else
+  say "python3-tpm2-pytss is not installed (scripts/deps.sh bench): the leg is left out"
+fi
+# tpm.so's dlopen and the libraries it maps (bench/so_load.py)
+/usr/bin/python3 "$src/bench/so_load.py" "$PROC_N" "$build/lib/secprov/tpm.so" > "$out/so_load.txt"
+
 # --- 3. secprov_open: tpm, legacy, fallback ------------------------------------------------
 say "3/7 secprov_open: tpm, legacy, fallback"
 tpm_sim_pty "$work/t3" >/dev/null

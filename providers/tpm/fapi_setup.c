@@ -2,6 +2,7 @@
 #include "fapi_setup.h"
 
 #include <dirent.h>
+#include <poll.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -9,6 +10,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <tss2/tss2_rc.h>
+
+#include "fapi_lib.h"
 #include "tcti_fds.h"
 #include "tss_wait.h"
 #include "secprov.h"
@@ -161,23 +165,90 @@ void tss2_log_quiet(int debug)
     pthread_mutex_unlock(&env_lock);
 }
 
-TSS2_RC fapi_context_new(const char *config_path, const tpm_deadline *deadline,
-                         FAPI_CONTEXT **ctx)
+/* Wait until FAPI can make progress (its file or TPM handle is ready) or
+ * the deadline passes: TSS2_RC_SUCCESS (call _Finish again) or
+ * TSS_RC_DEADLINE. FAPI's poll handles are its pending file, else the
+ * TPM's. FAPI also says TRY_AGAIN when it only moved to its next state
+ * (nothing to wait for): a poll on the TPM then would sleep for nothing. So
+ * each wait is one short slice: a pending answer wakes it at once, a bare
+ * state change costs at most a slice. */
+#define WAIT_SLICE_MS 1
+
+static TSS2_RC wait_io(const fapi_lib *f, FAPI_CONTEXT *fapi, const tpm_deadline *deadline)
+{
+    FAPI_POLL_HANDLE *handles = NULL;
+    size_t n = 0;
+    int left = tpm_deadline_left_ms(deadline);
+
+    if (left == 0)
+        return TSS_RC_DEADLINE;
+    if (f->GetPollHandles(fapi, &handles, &n) != TSS2_RC_SUCCESS || n == 0) {
+        f->Free(handles);
+        return TSS2_RC_SUCCESS;
+    }
+    (void)poll(handles, (nfds_t)n, left < WAIT_SLICE_MS ? left : WAIT_SLICE_MS);
+    f->Free(handles);
+    return TSS2_RC_SUCCESS;     /* ready, a hang-up or the slice's end: _Finish tells */
+}
+
+/* Fapi_Initialize with config_path, bounded by deadline (its TPM2_Startup
+ * is synchronous inside tpm2-tss: see tss_wait.h). *ctx NULL on failure. */
+static TSS2_RC context_new(const fapi_lib *f, const char *config_path,
+                           const tpm_deadline *deadline, FAPI_CONTEXT **ctx)
 {
     TSS2_RC rc;
 
     pthread_mutex_lock(&env_lock);
     char *old_conf = saved("TSS2_FAPICONF");
     setenv("TSS2_FAPICONF", config_path, 1);
-    /* Async: its GetCapability and ReadClock wait at most until deadline
-     * (its TPM2_Startup is synchronous inside tpm2-tss: see tss_wait.h). */
     *ctx = NULL;
-    FAPI_RUN(rc, *ctx, deadline, Fapi_Initialize_Async(ctx, NULL), Fapi_Initialize_Finish(ctx));
+    rc = f->Initialize_Async(ctx, NULL);
+    if (rc == TSS2_RC_SUCCESS) {
+        do
+            rc = f->Initialize_Finish(ctx);
+        while (TSS_RC_IS_TRY_AGAIN(rc) && (rc = wait_io(f, *ctx, deadline)) == TSS2_RC_SUCCESS);
+    }
     if (rc != TSS2_RC_SUCCESS && *ctx != NULL)
-        Fapi_Finalize(ctx);
-    if (rc == TSS2_RC_SUCCESS)
-        tpm_fapi_cloexec(*ctx);          /* its TPM connection: not for children */
+        f->Finalize(ctx);
+    if (rc == TSS2_RC_SUCCESS) {          /* its TPM connection: not for children */
+        TSS2_TCTI_CONTEXT *tcti = NULL;
+        if (f->GetTcti(*ctx, &tcti) == TSS2_RC_SUCCESS)
+            tpm_tcti_cloexec(tcti);
+    }
     restore("TSS2_FAPICONF", old_conf);
     pthread_mutex_unlock(&env_lock);
     return rc;
+}
+
+int fapi_provision(const char *config_path, const char *tcti, const tpm_deadline *deadline,
+                   char *why, size_t why_len)
+{
+    const fapi_lib *f = fapi_lib_get(why, why_len);
+    FAPI_CONTEXT *fapi = NULL;
+    TSS2_RC rc;
+
+    if (f == NULL)
+        return SECPROV_ERR_UNAVAILABLE;
+    /* A FAPI context on the TPM, for this only (its Fapi_Initialize sends
+     * TPM2_Startup synchronously: made right after tpm_probe() got an answer). */
+    if ((rc = context_new(f, config_path, deadline, &fapi)) != TSS2_RC_SUCCESS) {
+        snprintf(why, why_len, "FAPI initialisation failed on '%s' (config %s): %s",
+                 tcti, config_path, Tss2_RC_Decode(rc));
+        return rc == TSS_RC_DEADLINE || (rc & TSS2_RC_LAYER_MASK) == TSS2_TCTI_RC_LAYER
+                   ? SECPROV_ERR_TIMEOUT : SECPROV_ERR_TPM;
+    }
+    /* The one unbounded wait, once per keystore and right after tpm_probe()
+     * got an answer: the synchronous call. tpm2-tss 3.2.1's asynchronous
+     * provisioning fails when 0x81000001 already holds the SRK (made by
+     * another keystore, an earlier container's volume, or the OS): it takes
+     * TR_FromTPMPublic's answer without waiting for it (TCTI TRY_AGAIN) and
+     * leaves its transient keys loaded. tests/tpm/test_provision.sh. */
+    rc = f->Provision(fapi, NULL, NULL, NULL);
+    f->Finalize(&fapi);
+    if (rc != TSS2_RC_SUCCESS && rc != TSS2_FAPI_RC_ALREADY_PROVISIONED) {
+        snprintf(why, why_len, "FAPI provisioning failed: %s (0x%x)", Tss2_RC_Decode(rc),
+                 (unsigned)rc);
+        return SECPROV_ERR_TPM;
+    }
+    return SECPROV_OK;
 }

@@ -29,11 +29,15 @@ char *fapi_config_json(const char *state_dir, const char *user_dir, const char *
 /* 1 when s needs no JSON escaping (no quote, backslash or control character). */
 int fapi_json_safe(const char *s);
 
-/* Fapi_Initialize with this config file (FAPI reads it from TSS2_FAPICONF:
- * set around the call under a process-wide mutex, then restored), waiting
- * for the TPM at most until deadline. *ctx is NULL on failure. */
-TSS2_RC fapi_context_new(const char *config_path, const tpm_deadline *deadline,
-                         FAPI_CONTEXT **ctx);
+/* Provision the TPM and keystore of this FAPI config with FAPI, the one
+ * thing secprov leaves to FAPI (fapi_lib.h: libtss2-fapi is loaded now).
+ * Fapi_Initialize reads the config from TSS2_FAPICONF (set around the call
+ * under a process-wide mutex, then restored) and waits for the TPM at most
+ * until deadline; Fapi_Provision is synchronous (see tpm_provision()). A
+ * keystore FAPI finds provisioned already is success. SECPROV_OK, else a
+ * status and why (naming tcti, the config, FAPI's error). */
+int fapi_provision(const char *config_path, const char *tcti, const tpm_deadline *deadline,
+                   char *why, size_t why_len);
 
 /* Set TSS2_LOG quiet (errors only when debug) unless the caller set it. */
 void tss2_log_quiet(int debug);

@@ -1,9 +1,11 @@
-# tpm.so: the only object linked against libtss2. -z nodelete: a lock waiter
+# tpm.so: the only object linked against libtss2 (libtss2-fapi: dlopen()ed). -z nodelete: a lock waiter
 # thread (tpm_lock.c) may outlive the handle, so the module is never unmapped.
 TPM_SRCS := $(sort $(wildcard providers/tpm/*.c))
 TPM_OBJS := $(call obj,$(TPM_SRCS)) $(OBJDIR)/providers/tpm/profile_blob.o
 TPM_FAPI_CFLAGS := $(call pc_cflags,tss2-fapi tss2-esys tss2-mu tss2-rc tss2-tctildr tss2-sys json-c)
-TPM_FAPI_LIBS   := $(call pc_libs,tss2-fapi tss2-esys tss2-mu tss2-rc tss2-tctildr tss2-sys json-c)
+# libtss2-fapi: its header only; the library is dlopen()ed for provisioning
+# (fapi_lib.h), so it is not in tpm.so's DT_NEEDED.
+TPM_FAPI_LIBS   := $(call pc_libs,tss2-esys tss2-mu tss2-rc tss2-tctildr tss2-sys json-c) -ldl
 $(TPM_OBJS): EXTRA_CFLAGS := $(TPM_FAPI_CFLAGS) $(CRYPTO_CFLAGS) -Iproviders/common -Iproviders/tpm -Iformats
 
 # The shipped FAPI profile (persistent, noDA SRK), embedded as a C string.

@@ -19,11 +19,3 @@ void tpm_tcti_cloexec(TSS2_TCTI_CONTEXT *tcti)
             fcntl(h[i].fd, F_SETFD, flags | FD_CLOEXEC);
     }
 }
-
-void tpm_fapi_cloexec(FAPI_CONTEXT *fapi)
-{
-    TSS2_TCTI_CONTEXT *tcti = NULL;
-
-    if (fapi != NULL && Fapi_GetTcti(fapi, &tcti) == TSS2_RC_SUCCESS)
-        tpm_tcti_cloexec(tcti);
-}

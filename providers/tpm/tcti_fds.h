@@ -9,13 +9,9 @@
 #ifndef SECPROV_TCTI_FDS_H
 #define SECPROV_TCTI_FDS_H
 
-#include <tss2/tss2_fapi.h>
 #include <tss2/tss2_tcti.h>
 
 /* FD_CLOEXEC on every poll handle of tcti (NULL: nothing). */
 void tpm_tcti_cloexec(TSS2_TCTI_CONTEXT *tcti);
-
-/* The same for the TCTI of a FAPI context (the one ESYS uses too). */
-void tpm_fapi_cloexec(FAPI_CONTEXT *fapi);
 
 #endif

@@ -12,8 +12,10 @@
 #include <tss2/tss2_rc.h>
 #include <tss2/tss2_tctildr.h>
 
+#include "fapi_lib.h"
 #include "fapi_setup.h"
 #include "keystore_object.h"
+#include "salt_key.h"
 #include "state_files.h"
 #include "tcti_fds.h"
 #include "tpm_flush.h"
@@ -91,6 +93,14 @@ int tpm_failed(tpm_ctx *c, TSS2_RC rc, const char *what, const char *name)
         tpm_drop(c);
         return SECPROV_ERR_TIMEOUT;
     }
+    if (rc == TSS_RC_SALT_KEY) {                  /* the RSA salt key's Load refused */
+        c->env->log(c->env, SECPROV_LOG_ERROR, "tpm: %s '%s': refusing the salt key %s/"
+                    SALT_DIR "/" SALT_RSA_FILE ": this TPM does not load it under the "
+                    "keystore's SRK (TPM2_Load: %s); no session is salted to it", what, name,
+                    c->env->state_dir, Tss2_RC_Decode(c->esys.session.salt_rc));
+        tpm_drop_contexts(c, 1);
+        return SECPROV_ERR_INTEGRITY;
+    }
     if (rc == TSS_RC_SRK_MISMATCH)
         status = SECPROV_ERR_KEYSTORE_MISMATCH;   /* another SRK at the keystore's handle */
     else if (rc == TSS2_FAPI_RC_KEY_NOT_FOUND &&
@@ -159,7 +169,9 @@ int tpm_ensure_esys(tpm_ctx *c)
     }
     tpm_tcti_cloexec(tcti);                    /* its TPM connection: not for children */
     rc = tpm_esys_open(&c->esys, tcti, SRK_HANDLE, &srk, c->set.keep_session, &c->deadline);
-    return rc == TSS2_RC_SUCCESS ? SECPROV_OK : tpm_failed(c, rc, "opening the SRK", "0x81000001");
+    if (rc != TSS2_RC_SUCCESS)
+        return tpm_failed(c, rc, "opening the SRK", "0x81000001");
+    return salt_key_prepare(c);                /* the key the session's salt goes to */
 }
 
 /* After 0x902/0x903/0x905/0x901: flush what dead processes left (we hold the
@@ -192,28 +204,21 @@ int tpm_provision(tpm_ctx *c, char *why, size_t why_len)
         free(marker);
         return SECPROV_OK;
     }
-    /* A FAPI context on the TPM, for this only (its Fapi_Initialize sends
-     * TPM2_Startup synchronously: made right after tpm_probe() got an answer). */
-    FAPI_CONTEXT *fapi = NULL;
-    TSS2_RC rc = fapi_context_new(c->config_path, &c->deadline, &fapi);
-    if (rc != TSS2_RC_SUCCESS) {
-        snprintf(why, why_len, "FAPI initialisation failed on '%s' (config %s): %s",
-                 c->set.tcti, c->config_path, Tss2_RC_Decode(rc));
-        return rc == TSS_RC_DEADLINE || (rc & TSS2_RC_LAYER_MASK) == TSS2_TCTI_RC_LAYER
-                   ? SECPROV_ERR_TIMEOUT : SECPROV_ERR_TPM;
-    }
-    /* The one unbounded wait, once per keystore and right after tpm_probe()
-     * got an answer: the synchronous call. tpm2-tss 3.2.1's asynchronous
-     * provisioning fails when 0x81000001 already holds the SRK (made by
-     * another keystore, an earlier container's volume, or the OS): it takes
-     * TR_FromTPMPublic's answer without waiting for it (TCTI TRY_AGAIN) and
-     * leaves its transient keys loaded. tests/tpm/test_provision.sh. */
-    rc = Fapi_Provision(fapi, NULL, NULL, NULL);
-    Fapi_Finalize(&fapi);
-    if (rc != TSS2_RC_SUCCESS && rc != TSS2_FAPI_RC_ALREADY_PROVISIONED) {
-        snprintf(why, why_len, "FAPI provisioning failed: %s (0x%x)", Tss2_RC_Decode(rc),
-                 (unsigned)rc);
-        return SECPROV_ERR_TPM;
-    }
+    int rc = fapi_provision(c->config_path, c->set.tcti, &c->deadline, why, why_len);
+    if (rc != SECPROV_OK)
+        return rc;
     return sp_file_write_atomic(c->env->state_dir, "provisioned", "1\n", 2);
+}
+
+void tpm_provision_preload(const tpm_ctx *c)
+{
+    char ignored[256];
+    void *marker;
+    size_t len;
+
+    if (sp_file_read(c->env->state_dir, "provisioned", 64, &marker, &len) == SECPROV_OK) {
+        free(marker);
+        return;
+    }
+    (void)fapi_lib_get(ignored, sizeof ignored);
 }

@@ -55,6 +55,7 @@ typedef struct tpm_ctx {
     char secrets_dir[PATH_MAX_LEN];
     tpm_store store;                /* references and objects: tpm_store.h */
     fapi_readonly ro;               /* a read-only state folder's FAPI config */
+    char salt_desc[160];            /* tpm.salt_key as resolved (salt_key.h), "" before */
 } tpm_ctx;
 
 /* ---- tpm_conn.c ---- */
@@ -78,6 +79,12 @@ int tpm_ensure_esys(tpm_ctx *c);
 int tpm_recover_slots(tpm_ctx *c);
 /* FAPI's provisioning, once per keystore (the "provisioned" marker). */
 int tpm_provision(tpm_ctx *c, char *why, size_t why_len);
+/* Before the keystore's lock is taken: on a keystore not yet provisioned,
+ * load libtss2-fapi now (fapi_lib.h), so that its dlopen (some 30
+ * libraries; seconds under qemu-user) does not lengthen the time the lock
+ * is held while other processes wait for it. A load failure is left for
+ * tpm_provision() to report. */
+void tpm_provision_preload(const tpm_ctx *c);
 
 /* ---- tpm_secret.c ---- */
 

@@ -86,6 +86,8 @@ static int tpm_open(secprov_provider_ctx **out, const secprov_provider_env *env,
                                  sizeof c->config_path, why, why_len);
     if (rc == SECPROV_OK)
         rc = tpm_lock_open(&c->lock, env->state_dir, c->set.lock_timeout_ms, why, why_len);
+    if (rc == SECPROV_OK)
+        tpm_provision_preload(c);
     if (rc == SECPROV_OK && (rc = tpm_lock_take(&c->lock, why, why_len)) == SECPROV_OK) {
         pthread_mutex_lock(&c->mutex);
         tpm_deadline_set(&c->deadline, c->set.call_ms);
@@ -223,6 +225,9 @@ static int tpm_info(const secprov_provider_ctx *ctx, secprov_info_fn emit, void 
     emit("attest_mldsa", attest_mldsa_state(), user);
     emit("resource_manager", c->set.keep_session ? "yes (the session stays loaded)"
                                              : "no (the session is saved between calls)", user);
+    emit("salt_key", c->salt_desc[0] != '\0' ? c->salt_desc
+                     : c->set.salt_key == TPM_SALT_RSA ? "rsa (set)"
+                     : c->set.salt_key == TPM_SALT_ECC ? "ecc (set)" : "auto", user);
     return SECPROV_OK;
 }
 

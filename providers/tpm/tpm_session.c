@@ -11,22 +11,45 @@
     (TPMA_SESSION_DECRYPT | TPMA_SESSION_ENCRYPT | TPMA_SESSION_CONTINUESESSION)
 
 /* TPM2_StartAuthSession: HMAC, salted by ECDH with the SRK (its key checked
- * against the keystore's before: esys_seal.h), AES-128-CFB both ways. */
+ * against the keystore's before: esys_seal.h) or to the RSA salt key
+ * (loaded for it, flushed after it: tpm_session.h), AES-128-CFB both ways. */
 static TSS2_RC start(tpm_session *t, ESYS_CONTEXT *esys, ESYS_TR srk, const tpm_deadline *d)
 {
     static const TPMT_SYM_DEF aes128cfb = {
         .algorithm = TPM2_ALG_AES, .keyBits.aes = 128, .mode.aes = TPM2_ALG_CFB};
-    TSS2_RC rc;
+    ESYS_TR key = srk, loaded = ESYS_TR_NONE;
+    TSS2_RC rc, frc;
 
+    t->handle = ESYS_TR_NONE;
+    if (t->salt_rsa) {
+        ESYS_RUN(rc, esys, d,
+                 Esys_Load_Async(esys, srk, ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE,
+                                 &t->salt_priv, &t->salt_pub),
+                 Esys_Load_Finish(esys, &loaded));
+        if (rc != TSS2_RC_SUCCESS) {
+            if ((rc & TSS2_RC_LAYER_MASK) != TSS2_TPM_RC_LAYER &&
+                rc != TSS2_ESYS_RC_MALFORMED_RESPONSE)
+                return rc;              /* no answer: the caller drops the context */
+            t->salt_rc = rc;            /* the TPM (or ESAPI's name check) refused the key */
+            return TSS_RC_SALT_KEY;
+        }
+        key = loaded;
+    }
     ESYS_RUN(rc, esys, d,
-             Esys_StartAuthSession_Async(esys, srk, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE,
+             Esys_StartAuthSession_Async(esys, key, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE,
                                          ESYS_TR_NONE, NULL, TPM2_SE_HMAC, &aes128cfb,
                                          TPM2_ALG_SHA256),
              Esys_StartAuthSession_Finish(esys, &t->handle));
-    if (rc != TSS2_RC_SUCCESS) {
+    if (rc != TSS2_RC_SUCCESS)
         t->handle = ESYS_TR_NONE;
-        return rc;
+    if (loaded != ESYS_TR_NONE) {
+        ESYS_RUN(frc, esys, d, Esys_FlushContext_Async(esys, loaded),
+                 Esys_FlushContext_Finish(esys));
+        if (rc == TSS2_RC_SUCCESS && frc != TSS2_RC_SUCCESS)
+            rc = frc;                   /* the session is forgotten by tpm_session_end */
     }
+    if (rc != TSS2_RC_SUCCESS)
+        return rc;
     return Esys_TRSess_SetAttributes(esys, t->handle, SESSION_ATTRS, 0xff);
 }
 

@@ -26,14 +26,30 @@
 
 #include "tss_wait.h"
 
+/*
+ * The salt (tpm.salt_key, salt_key.h): encrypted to the SRK (ECDH, the
+ * default), or with salt_rsa to an RSA-2048 restricted decryption key under
+ * the SRK, whose blobs (read from its file and checked against its template
+ * before: salt_key.c) are loaded with TPM2_Load right before the
+ * StartAuthSession and flushed right after it. That Load is the check of
+ * the key against the keystore's record: ESAPI encrypts the salt to the
+ * public area of the file, and the TPM loads it only with the private part
+ * made for it under this SRK. A refused Load starts no session:
+ * TSS_RC_SALT_KEY, the TPM's answer in salt_rc.
+ */
 typedef struct tpm_session {
     ESYS_TR handle;             /* loaded: its ESYS_TR, else ESYS_TR_NONE */
     TPMS_CONTEXT *saved;        /* saved between calls (no resource manager), else NULL */
     int keep_loaded;            /* 1: a resource manager is in front of the TPM */
+    int salt_rsa;               /* 1: salted to salt_pub (loaded under the SRK), 0: the SRK */
+    TPM2B_PUBLIC salt_pub;
+    TPM2B_PRIVATE salt_priv;
+    TSS2_RC salt_rc;            /* after TSS_RC_SALT_KEY: the TPM's answer to its Load */
 } tpm_session;
 
 /* Make the session usable for one call: load it, or start it (salted with
- * srk) when there is none or it was lost. *s is its ESYS_TR. */
+ * srk, or the RSA key under it) when there is none or it was lost. *s is
+ * its ESYS_TR. */
 TSS2_RC tpm_session_begin(tpm_session *t, ESYS_CONTEXT *esys, ESYS_TR srk, ESYS_TR *s,
                           const tpm_deadline *d);
 

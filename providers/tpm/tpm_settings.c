@@ -19,6 +19,7 @@ const secprov_config_key tpm_config_keys[] = {
     {"resource_manager", SECPROV_CONFIG_STRING}, /* auto | yes | no */
     {"probe_timeout_ms", SECPROV_CONFIG_INT},
     {"call_timeout_ms", SECPROV_CONFIG_INT},
+    {"salt_key", SECPROV_CONFIG_STRING},        /* auto | ecc | rsa */
     {NULL, 0},
 };
 
@@ -130,6 +131,25 @@ static int read_resource_manager(const secprov_provider_env *env, tpm_settings *
     return SECPROV_OK;
 }
 
+/* tpm.salt_key: auto (by the TPM's manufacturer: salt_key.h), ecc (the
+ * SRK), rsa (an RSA-2048 key under the SRK). */
+static int read_salt_key(const secprov_provider_env *env, tpm_settings *s, char *reason,
+                         size_t reason_len)
+{
+    const char *v = string_of(env, env->name, "salt_key", "auto");
+
+    if (strcmp(v, "auto") == 0)
+        s->salt_key = TPM_SALT_AUTO;
+    else if (strcmp(v, "ecc") == 0)
+        s->salt_key = TPM_SALT_ECC;
+    else if (strcmp(v, "rsa") == 0)
+        s->salt_key = TPM_SALT_RSA;
+    else
+        return refuse(env, "salt_key", reason, reason_len,
+                      "unknown %s.salt_key '%s' (auto, ecc or rsa)", env->name, v);
+    return SECPROV_OK;
+}
+
 int tpm_settings_read(const secprov_provider_env *env, tpm_settings *s, char *reason,
                       size_t reason_len)
 {
@@ -140,6 +160,7 @@ int tpm_settings_read(const secprov_provider_env *env, tpm_settings *s, char *re
     memset(s, 0, sizeof *s);
     if ((rc = read_tcti(env, s, reason, reason_len)) != SECPROV_OK ||
         (rc = read_resource_manager(env, s, reason, reason_len)) != SECPROV_OK ||
+        (rc = read_salt_key(env, s, reason, reason_len)) != SECPROV_OK ||
         (rc = bounded(env, "lock_timeout_ms", 0, TPM_LOCK_TIMEOUT_MS_MAX,
                       TPM_LOCK_TIMEOUT_MS_DEFAULT, "", &s->lock_timeout_ms, reason,
                       reason_len)) != SECPROV_OK ||

@@ -18,12 +18,17 @@
 #define TPM_TIMEOUT_MS_MAX 600000       /* probe_timeout_ms, call_timeout_ms */
 #define TPM_ATTEST_PCRS_DEFAULT "sha256:7"
 
+/* tpm.salt_key: the key the handle's session salt is encrypted to
+ * (salt_key.h). */
+typedef enum { TPM_SALT_AUTO, TPM_SALT_ECC, TPM_SALT_RSA } tpm_salt_choice;
+
 typedef struct tpm_settings {
     char tcti[4200];            /* tpm.tcti, else "device:<first present of tpm.devices>" */
     int lock_timeout_ms;        /* tpm.lock_timeout_ms: then SECPROV_ERR_BUSY */
     int keep_session;           /* tpm.resource_manager (auto: by the TCTI's name) */
     int probe_ms;               /* tpm.probe_timeout_ms: the first command's bound */
     int call_ms;                /* tpm.call_timeout_ms: each public call's bound */
+    tpm_salt_choice salt_key;   /* tpm.salt_key: auto (salt_key.h's table), ecc, rsa */
     const char *pcrs;           /* attest.pcrs */
 } tpm_settings;
 

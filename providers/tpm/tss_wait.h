@@ -2,9 +2,10 @@
  * Bounded tpm2-tss calls. tpm2-tss's synchronous FAPI and ESAPI functions
  * wait for the TPM without a limit, so a TPM that stops answering would hang
  * the caller for ever. The tpm provider calls the _Async/_Finish pairs
- * instead: FAPI_RUN waits on FAPI's poll handles, ESYS_RUN gives each
- * _Finish the time left as its TCTI timeout. Past the deadline the call
- * fails with TSS_RC_DEADLINE and the caller drops its contexts.
+ * instead: FAPI's initialisation waits on FAPI's poll handles
+ * (fapi_setup.c), ESYS_RUN gives each _Finish the time left as its TCTI
+ * timeout. Past the deadline the call fails with TSS_RC_DEADLINE and the
+ * caller drops its contexts.
  *
  * Limits: Fapi_Initialize sends TPM2_Startup synchronously inside tpm2-tss,
  * so a fresh context is only made after tpm_probe() got an answer in time;
@@ -16,7 +17,6 @@
 
 #include <time.h>
 #include <tss2/tss2_esys.h>
-#include <tss2/tss2_fapi.h>
 
 /* How long one public call may wait for the TPM in all, when the core's env
  * has no tpm.call_timeout_ms (core/config.h has the same default: the
@@ -27,6 +27,7 @@
 /* secprov's own codes, in a layer (0xff) tpm2-tss does not use. */
 #define TSS_RC_DEADLINE ((TSS2_RC)(0xffu << TSS2_RC_LAYER_SHIFT | 1u))     /* deadline passed */
 #define TSS_RC_SRK_MISMATCH ((TSS2_RC)(0xffu << TSS2_RC_LAYER_SHIFT | 2u)) /* see esys_seal.h */
+#define TSS_RC_SALT_KEY ((TSS2_RC)(0xffu << TSS2_RC_LAYER_SHIFT | 3u))   /* see tpm_session.h */
 
 typedef struct timespec tpm_deadline;
 
@@ -34,25 +35,8 @@ void tpm_deadline_set(tpm_deadline *d, int ms_from_now);
 /* Milliseconds left before d, 0 when past. */
 int tpm_deadline_left_ms(const tpm_deadline *d);
 
-/* Wait until FAPI can make progress (its file or TPM handle is ready) or
- * the deadline passes: TSS2_RC_SUCCESS (call _Finish again) or
- * TSS_RC_DEADLINE. */
-TSS2_RC fapi_wait_io(FAPI_CONTEXT *fapi, const tpm_deadline *deadline);
-
 #define TSS_RC_IS_TRY_AGAIN(rc) \
     (((rc) & ~TSS2_RC_LAYER_MASK) == TSS2_BASE_RC_TRY_AGAIN)
-
-/* rc = ASYNC_CALL, then FINISH_CALL until it is done or the deadline passes. */
-#define FAPI_RUN(rc, fapi, deadline, async_call, finish_call)                      \
-    do {                                                                           \
-        (rc) = (async_call);                                                       \
-        if ((rc) == TSS2_RC_SUCCESS) {                                             \
-            do                                                                     \
-                (rc) = (finish_call);                                              \
-            while (TSS_RC_IS_TRY_AGAIN(rc) &&                                      \
-                   ((rc) = fapi_wait_io((fapi), (deadline))) == TSS2_RC_SUCCESS);  \
-        }                                                                          \
-    } while (0)
 
 /* rc = ASYNC_CALL, then FINISH_CALL, each time with the time left as the
  * TCTI timeout, until it is done or the deadline passes. */

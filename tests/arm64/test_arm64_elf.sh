@@ -38,7 +38,10 @@ soname=$(readelf -dW "$b/lib/libsecprov.so" | sed -n 's/.*(SONAME).*\[\(.*\)\]/\
 if readelf -dW "$b/lib/libsecprov.so" | grep -q 'NEEDED.*libtss2'; then
   bad "libsecprov.so links libtss2"
 fi
-readelf -dW "$b/lib/secprov/tpm.so" 2>/dev/null | grep -q 'NEEDED.*libtss2-fapi' || bad "tpm.so does not link libtss2-fapi"
+readelf -dW "$b/lib/secprov/tpm.so" 2>/dev/null | grep -q 'NEEDED.*libtss2-esys' || bad "tpm.so does not link libtss2-esys"
+if readelf -dW "$b/lib/secprov/tpm.so" | grep -q 'NEEDED.*libtss2-fapi'; then
+  bad "tpm.so links libtss2-fapi (it is dlopen()ed to provision only)"
+fi
 
 # Exports: libsecprov only secprov_*, each provider exactly its entry symbol.
 exports() { readelf -W --dyn-syms "$1" | awk '$7 != "UND" && $7 != "ABS" && $5 == "GLOBAL" && ($4 == "FUNC" || $4 == "OBJECT") {print $8}' | sed 's/@.*//' | sort -u; }

@@ -23,19 +23,23 @@ log_level = \"info\";" "\"$sock\"" "swtpm:path=$sock"
 export SECPROV_CONFIG=$t/secprov.conf
 
 write_conf tpm
-[ "$(info_field provider)" = tpm ] || { "$sp" info >&2 || true; fail "explicit tpm: provider is not tpm"; }
-[ "$(info_field fallback)" = no ] || fail "explicit tpm: fallback is not no"
-echo "ok: provider tpm (explicit), fapi_config: $(info_field fapi_config)"
-
-# The arm64 process loads the arm64 FAPI and swtpm TCTI: the guest's
-# dynamic loader names every library it initialises.
+# The arm64 process loads the arm64 FAPI (dlopen()ed to provision the new
+# keystore: its first open) and swtpm TCTI: the guest's dynamic loader names
+# every library it initialises. The next process, on the provisioned
+# keystore, loads no FAPI.
 LD_DEBUG=libs "$sp" info > /dev/null 2> "$t/ld.log" || fail "secprov info with LD_DEBUG failed"
 for lib in libtss2-fapi.so.1 libtss2-esys.so.0 libtss2-tcti-swtpm.so.0; do
   grep -q "calling init: .*/aarch64-linux-gnu/$lib\$" "$t/ld.log" \
     || { grep 'calling init' "$t/ld.log" >&2; fail "arm64 $lib not loaded"; }
 done
 if grep -q 'calling init: .*x86_64.*libtss2' "$t/ld.log"; then fail "an x86-64 libtss2 was loaded"; fi
-echo "ok: arm64 libtss2-fapi, -esys and -tcti-swtpm loaded by the arm64 process"
+echo "ok: arm64 libtss2-fapi (provisioning), -esys and -tcti-swtpm loaded by the arm64 process"
+LD_DEBUG=libs "$sp" info > /dev/null 2> "$t/ld.log" || fail "secprov info with LD_DEBUG failed"
+if grep -q 'calling init: .*libtss2-fapi' "$t/ld.log"; then fail "libtss2-fapi loaded on a provisioned keystore"; fi
+echo "ok: no libtss2-fapi loaded on the provisioned keystore"
+[ "$(info_field provider)" = tpm ] || { "$sp" info >&2 || true; fail "explicit tpm: provider is not tpm"; }
+[ "$(info_field fallback)" = no ] || fail "explicit tpm: fallback is not no"
+echo "ok: provider tpm (explicit), fapi_config: $(info_field fapi_config)"
 
 roundtrip tpm32 32
 roundtrip tpm1m 1048576

@@ -5,7 +5,8 @@ $(TESTDIR_B)/tpm/test_roundtrip: $(OBJDIR)/tests/tpm/test_roundtrip.o $(LIBSECPR
 	$(CC) $(TEST_LDFLAGS) -o $@ $< -lsecprov $(CMOCKA_LIBS)
 
 CHECK_DEPS     += $(TESTDIR_B)/tpm/test_roundtrip
-CHECK_PROGRAMS += tests/tpm/run_roundtrip.sh tests/tpm/test_selection.sh tests/tpm/test_valgrind.sh tests/tpm/test_wire.sh tests/tpm/test_provision.sh tests/tpm/test_interposer.sh
+CHECK_PROGRAMS += tests/tpm/run_roundtrip.sh tests/tpm/test_selection.sh tests/tpm/test_valgrind.sh tests/tpm/test_wire.sh tests/tpm/test_provision.sh tests/tpm/test_interposer.sh \
+                  tests/tpm/test_no_fapi.sh tests/tpm/test_salt_key.sh
 
 # The TPM fault tests (killed, wedged, restarted, wiped TPM; EBUSY device).
 $(OBJDIR)/tests/tpm/fault_driver.o: EXTRA_CFLAGS := $(TEST_CFLAGS)
@@ -35,7 +36,7 @@ CHECK_PROGRAMS += tests/tpm/test_commands.sh tests/tpm/test_sessions.sh
 $(OBJDIR)/tests/tpm/test_tpm_settings.o: EXTRA_CFLAGS := $(TEST_CFLAGS) $(LIBCONFIG_CFLAGS) $(TPM_FAPI_CFLAGS) -Iproviders/tpm -Iformats
 $(TESTDIR_B)/tpm/test_tpm_settings: $(OBJDIR)/tests/tpm/test_tpm_settings.o $(CORE_CONFIG_OBJS) \
     $(addprefix $(OBJDIR)/core/,provider_env.o secure_mem.o status.o) \
-    $(addprefix $(OBJDIR)/providers/tpm/,tpm_settings.o attest_quote.o tss_wait.o) $(OBJDIR)/formats/attest_common.o
+    $(addprefix $(OBJDIR)/providers/tpm/,tpm_settings.o attest_quote.o tss_wait.o salt_key.o) $(OBJDIR)/formats/attest_common.o
 	@mkdir -p $(@D)
 	$(CC) $(BASE_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(LIBCONFIG_LIBS) $(CRYPTO_LIBS) $(call pc_libs,tss2-fapi tss2-esys tss2-mu tss2-rc) -lpthread
 CHECK_DEPS     += $(TESTDIR_B)/tpm/test_tpm_settings

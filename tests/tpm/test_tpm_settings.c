@@ -17,6 +17,7 @@
 #include "provider_env.h"
 #include "secprov.h"
 #include "tools/unit.h"
+#include "salt_key.h"
 #include "tpm_settings.h"
 
 static char path[512];
@@ -116,6 +117,61 @@ static void session_and_timeout_errors(void **state)
     expect_error("tpm = { call_timeout_ms = \"4s\"; };\n", ":1: 'tpm.call_timeout_ms' must be an integer");
 }
 
+/* tpm.salt_key (issue 24): auto by default, ecc, rsa; anything else named. */
+static void salt_key(void **state)
+{
+    (void)state;
+    tpm_settings s;
+    static const struct { const char *conf; tpm_salt_choice want; } good[] = {
+        {"tpm = { };\n", TPM_SALT_AUTO},
+        {"tpm = { salt_key = \"auto\"; };\n", TPM_SALT_AUTO},
+        {"tpm = { salt_key = \"ecc\"; };\n", TPM_SALT_ECC},
+        {"tpm = { salt_key = \"rsa\"; };\n", TPM_SALT_RSA},
+    };
+
+    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+        assert_int_equal(settings_of(good[i].conf, &s), SECPROV_OK);
+        assert_int_equal(s.salt_key, good[i].want);
+        sp_config_free(&cfg);
+    }
+    expect_error("tpm = {\n salt_key = \"RSA\"; };\n",
+                 ":2: unknown tpm.salt_key 'RSA' (auto, ecc or rsa)");
+    expect_error("tpm = { salt_key = \"dsa\"; };\n",
+                 ":1: unknown tpm.salt_key 'dsa' (auto, ecc or rsa)");
+    expect_error("tpm = { salt_key = 2048; };\n", ":1: 'tpm.salt_key' must be a string");
+}
+
+/* auto's table (salt_key.h): the Orin's fTPM (MSFT) rsa, Infineon and
+ * swtpm ecc, anything else ecc; and the RSA salt key's template check. */
+static void salt_table(void **state)
+{
+    (void)state;
+    const char *why;
+    TPM2B_PUBLIC pub = salt_rsa_template;
+
+    assert_int_equal(salt_key_by_tpm(0x4D534654u, 0x20170619u, 0x00163636u, &why), TPM_SALT_RSA);
+    assert_non_null(strstr(why, "Jetson Orin"));
+    assert_int_equal(salt_key_by_tpm(0x49465800u, 0, 0, &why), TPM_SALT_ECC);
+    assert_int_equal(salt_key_by_tpm(0x49424D00u, 0, 0, &why), TPM_SALT_ECC);
+    assert_int_equal(salt_key_by_tpm(0x53544D20u, 0, 0, &why), TPM_SALT_ECC);   /* "STM " */
+    assert_non_null(strstr(why, "not in the table"));
+
+    pub.publicArea.unique.rsa.size = 256;
+    assert_int_equal(salt_key_check_public(&pub, &why), 0);
+    pub.publicArea.objectAttributes &= ~TPMA_OBJECT_RESTRICTED;   /* a decryption oracle */
+    assert_int_equal(salt_key_check_public(&pub, &why), -1);
+    assert_non_null(strstr(why, "attributes"));
+    pub = salt_rsa_template;
+    pub.publicArea.unique.rsa.size = 128;                          /* RSA-1024 */
+    pub.publicArea.parameters.rsaDetail.keyBits = 1024;
+    assert_int_equal(salt_key_check_public(&pub, &why), -1);
+    assert_string_equal(why, "it is not a 2048-bit key");
+    pub = salt_rsa_template;
+    pub.publicArea.type = TPM2_ALG_ECC;
+    assert_int_equal(salt_key_check_public(&pub, &why), -1);
+    assert_string_equal(why, "it is not an RSA key");
+}
+
 /* tpm.lock_timeout_ms (issue 12 item 4). */
 static void lock_errors(void **state)
 {
@@ -170,5 +226,7 @@ UNIT_MAIN(cmocka_unit_test(defaults),
           cmocka_unit_test(every_key),
           cmocka_unit_test(session_and_timeout_errors),
           cmocka_unit_test(lock_errors),
+          cmocka_unit_test(salt_key),
+          cmocka_unit_test(salt_table),
           cmocka_unit_test(tcti_names),
           cmocka_unit_test(attest_pcrs))

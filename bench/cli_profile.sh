@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Where a whole `secprov unseal` process spends its CPU (issue 24, CLI leg).
+# bench/cli_profile.sh BUILD_DIR (needs perf, hyperfine, strace, swtpm; one
+# pty TPM; the percentages are shares of the process's CPU samples).
+set -eu
+B=$(cd "$1" && pwd)
+export SECPROV_BUILD=$B
+T=$(mktemp -d)
+trap 'tpm_sim_stop; rm -rf "$T"' EXIT
+source "$(dirname "$0")/../tests/tools/tpm_sim.sh"
+tpm_sim_pty "$T/t"; tpm_sim_config "$T/c.conf" tpm
+export SECPROV_CONFIG=$T/c.conf
+head -c 32 /dev/urandom | "$B/bin/secprov" seal x
+"$B/bin/secprov" unseal x >/dev/null
+perf stat -r 20 -e task-clock "$B/bin/secprov" unseal x 2>&1 >/dev/null | grep -E 'task-clock|elapsed'
+hyperfine -N -w 3 -r 30 "$B/bin/secprov --help" "$B/bin/secprov list" "$B/bin/secprov unseal x" 2>&1 | grep -E 'Benchmark|Time'
+strace -c -o "$T/strace" "$B/bin/secprov" unseal x >/dev/null; sed -n '1,8p;$p' "$T/strace"
+perf record -q -F 20000 --call-graph dwarf,16384 -o "$T/perf.data" -- sh -c \
+  "for i in 1 2 3; do '$B/bin/secprov' unseal x >/dev/null; done" 2>/dev/null
+perf script -i "$T/perf.data" --comm secprov 2>/dev/null > "$T/stacks"
+python3 "$(dirname "$0")/cli_profile.py" "$T/stacks"
+

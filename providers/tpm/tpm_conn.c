@@ -28,7 +28,8 @@ int tpm_call_begin(tpm_ctx *c)
     int rc;
 
     pthread_mutex_lock(&c->mutex);
-    if ((rc = tpm_lock_take(&c->lock, why, sizeof why)) != SECPROV_OK) {
+    if ((c->pid != getpid() && (rc = tpm_fork_adopt(c, why, sizeof why)) != SECPROV_OK) ||
+        (rc = tpm_lock_take(&c->lock, why, sizeof why)) != SECPROV_OK) {
         pthread_mutex_unlock(&c->mutex);
         c->env->log(c->env, SECPROV_LOG_ERROR, "tpm: %s", why);
         return rc;
@@ -37,8 +38,28 @@ int tpm_call_begin(tpm_ctx *c)
     return SECPROV_OK;
 }
 
+/* Without a resource manager: close the ESYS context and its TCTI, so the
+ * device is held only under the lock; its saved session is kept for the
+ * next one (tpm_session.h). A session still loaded (none should be) is
+ * flushed first: never left loaded outside the lock. */
+static void release_connection(tpm_ctx *c)
+{
+    tpm_session *t = &c->esys.session;
+    TPMS_CONTEXT *saved;
+
+    if (t->handle != ESYS_TR_NONE)
+        tpm_session_flush(t, c->esys.esys, &c->deadline);
+    saved = t->saved;
+    t->saved = NULL;
+    tpm_esys_close(&c->esys, NULL);
+    c->esys.session.saved = saved;
+    c->tcti_fd_count = 0;
+}
+
 void tpm_call_end(tpm_ctx *c)
 {
+    if (!c->set.keep_session && c->esys.esys != NULL)
+        release_connection(c);
     tpm_lock_release(&c->lock);
     pthread_mutex_unlock(&c->mutex);
 }
@@ -52,6 +73,7 @@ void tpm_call_end(tpm_ctx *c)
 void tpm_drop_contexts(tpm_ctx *c, int answered)
 {
     tpm_esys_close(&c->esys, answered ? &c->deadline : NULL);
+    c->tcti_fd_count = 0;
     c->probe_first = 1;
 }
 
@@ -158,7 +180,15 @@ int tpm_ensure_esys(tpm_ctx *c)
         return SECPROV_ERR_TPM;
     }
     tpm_tcti_cloexec(tcti);                    /* its TPM connection: not for children */
+    c->tcti_fd_count = tpm_tcti_fds(tcti, c->tcti_fds, TPM_TCTI_FDS_MAX);
+    /* The session saved at the end of the last call (no resource manager)
+     * is loaded into this context at its first command. */
+    TPMS_CONTEXT *saved = c->esys.session.saved;
+    c->esys.session.saved = NULL;
     rc = tpm_esys_open(&c->esys, tcti, SRK_HANDLE, &srk, c->set.keep_session, &c->deadline);
+    c->esys.session.saved = saved;
+    if (rc != TSS2_RC_SUCCESS)
+        c->tcti_fd_count = 0;
     return rc == TSS2_RC_SUCCESS ? SECPROV_OK : tpm_failed(c, rc, "opening the SRK", "0x81000001");
 }
 

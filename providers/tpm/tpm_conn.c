@@ -16,6 +16,7 @@
 #include "keystore_object.h"
 #include "state_files.h"
 #include "tcti_fds.h"
+#include "tcti_held.h"
 #include "tpm_flush.h"
 #include "tpm_probe.h"
 #include "tpm_session.h"
@@ -38,28 +39,11 @@ int tpm_call_begin(tpm_ctx *c)
     return SECPROV_OK;
 }
 
-/* Without a resource manager: close the ESYS context and its TCTI, so the
- * device is held only under the lock; its saved session is kept for the
- * next one (tpm_session.h). A session still loaded (none should be) is
- * flushed first: never left loaded outside the lock. */
-static void release_connection(tpm_ctx *c)
-{
-    tpm_session *t = &c->esys.session;
-    TPMS_CONTEXT *saved;
-
-    if (t->handle != ESYS_TR_NONE)
-        tpm_session_flush(t, c->esys.esys, &c->deadline);
-    saved = t->saved;
-    t->saved = NULL;
-    tpm_esys_close(&c->esys, NULL);
-    c->esys.session.saved = saved;
-    c->tcti_fd_count = 0;
-}
-
 void tpm_call_end(tpm_ctx *c)
 {
-    if (!c->set.keep_session && c->esys.esys != NULL)
-        release_connection(c);
+    /* Without a resource manager the device is held only under the lock
+     * (tcti_held.h); the session was saved by the call (tpm_session.h). */
+    tcti_held_release(c->esys.tcti);
     tpm_lock_release(&c->lock);
     pthread_mutex_unlock(&c->mutex);
 }
@@ -172,7 +156,13 @@ int tpm_ensure_esys(tpm_ctx *c)
         return st;
     }
     c->probe_first = 0;
-    if ((rc = Tss2_TctiLdr_Initialize(c->set.tcti, &tcti)) != TSS2_RC_SUCCESS) {
+    /* Without a resource manager a device is opened per call, under the
+     * lock (tcti_held.h); anything else through tpm2-tss's TCTI loader. */
+    if (!c->set.keep_session && strncmp(c->set.tcti, "device:", 7) == 0)
+        rc = tcti_held_new(c->set.tcti + 7, &tcti);
+    else
+        rc = Tss2_TctiLdr_Initialize(c->set.tcti, &tcti);
+    if (rc != TSS2_RC_SUCCESS) {
         c->env->log(c->env, c->quiet ? SECPROV_LOG_DEBUG : SECPROV_LOG_ERROR,
                     "tpm: cannot open TCTI '%s': %s",
                     c->set.tcti, Tss2_RC_Decode(rc));

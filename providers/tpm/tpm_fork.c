@@ -25,6 +25,7 @@
 #include <tss2/tss2_tcti.h>
 
 #include "tcti_fds.h"
+#include "tcti_held.h"
 
 /* Every open handle of the process, for the child handler. */
 static pthread_mutex_t handles_mutex = PTHREAD_MUTEX_INITIALIZER;
@@ -88,6 +89,7 @@ static void abandon_esys(tpm_ctx *c)
     tpm_esys *e = &c->esys;
 
     tpm_session_forget(&e->session, NULL);    /* the child's copy of a saved one is zeroed */
+    tcti_held_release(e->tcti);               /* the child's copy of the device's fd, if open */
     if (e->tcti != NULL)
         for (size_t i = 0; i < c->tcti_fd_count; i++)
             tpm_fd_close_if_same(&c->tcti_fds[i]);

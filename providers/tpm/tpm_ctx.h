@@ -19,10 +19,11 @@
  * handle. Where the ESYS context (and with it the TCTI's open device) lives:
  *  - with a resource manager (tpm.resource_manager: /dev/tpmrm0, tabrmd) it
  *    is kept while the handle is open, with its loaded session;
- *  - without one (/dev/tpm0, which admits one opener; swtpm's sockets) it is
- *    made at a call's first TPM command and closed at the call's end, after
- *    the session was saved (tpm_session.h): the device is held only under
- *    the lock, so processes that share the state folder share the TPM.
+ *  - without one, on a device (/dev/tpm0, which admits one opener) the
+ *    context lives on but its TCTI (tcti_held.h) opens the device at a
+ *    call's first TPM command and closes it at the call's end, after the
+ *    session was saved (tpm_session.h): the device is held only under the
+ *    lock, so processes that share the state folder share the TPM.
  *
  * fork (tpm_fork.c, docs/fork.md): a handle used in a process other than
  * the one whose connection, lock and session it holds behaves as if opened

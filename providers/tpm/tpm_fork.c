@@ -51,6 +51,11 @@ static void child_after_fork(void)
     for (tpm_ctx *c = handles; c != NULL; c = c->next_handle) {
         pthread_mutex_init(&c->mutex, NULL);
         c->pid = 0;                           /* adopted at its next call */
+        /* A fork in the middle of another thread's call: the child's copy
+         * of the device's fd (no resource manager) would keep /dev/tpm0
+         * busy for the parent for as long as the child lives, whether or
+         * not it ever calls secprov. close() only: no command is sent. */
+        tcti_held_release(c->esys.tcti);
     }
 }
 

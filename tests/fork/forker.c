@@ -12,12 +12,17 @@
  *           the parent then seals and unseals 5 times
  *   threads a thread of the parent keeps calling while the main thread
  *           forks 5 times; each child makes 2 calls within 30 s (a mutex
- *           held at fork time must not hang it)
+ *           held at fork time must not hang it); with FORK_DEVICE set
+ *           (a TPM device without a resource manager) each child first
+ *           checks that it holds no fd on that device before any call of
+ *           its own (a copy of the parent's would keep /dev/tpm0 busy)
  *
  * Every failed call and every wrong value is printed with who saw it; the
  * last line is "errors: N" (exit 0 when N is 0), with "SUMMARY" lines
  * counting the calls.
  */
+#include <dirent.h>
+#include <limits.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -184,6 +189,28 @@ static int mode_orphan(void)
 
 static volatile int stop_thread;
 
+/* How many fds this process has open on the file at path. */
+static int fds_on(const char *path)
+{
+    char want[PATH_MAX], fd_path[300], got[PATH_MAX];
+    struct dirent *e;
+    DIR *d;
+    int n = 0;
+
+    if (realpath(path, want) == NULL || (d = opendir("/proc/self/fd")) == NULL)
+        return -1;
+    while ((e = readdir(d)) != NULL) {
+        ssize_t len;
+        snprintf(fd_path, sizeof fd_path, "/proc/self/fd/%s", e->d_name);
+        if ((len = readlink(fd_path, got, sizeof got - 1)) > 0) {
+            got[len] = '\0';
+            n += strcmp(got, want) == 0;
+        }
+    }
+    closedir(d);
+    return n;
+}
+
 static void *caller(void *arg)
 {
     int *errors = arg;
@@ -205,7 +232,12 @@ static int mode_threads(void)
         if ((pids[i] = fork()) == 0) {
             who = "threads-child";
             alarm(30);                             /* a hung mutex: killed, counted */
-            int e = expect("threaded", "called from a thread") + seal("forked", "in a child");
+            const char *dev = getenv("FORK_DEVICE");
+            int held = dev != NULL ? fds_on(dev) : 0;
+            if (held != 0)
+                fprintf(stderr, "threads-child[%ld]: holds %d fd(s) on %s before any call\n",
+                        (long)getpid(), held, dev);
+            int e = (held != 0) + expect("threaded", "called from a thread") + seal("forked", "in a child");
             exit(e);
         }
     }

@@ -38,9 +38,11 @@ run_modes() {   # LABEL MODE...: each mode on $SECPROV_CONFIG
 # wait: the child closes its copy of the device's fd at its first call.
 tpm_sim_pty "$T/pty"
 mkdir -p "$T/p" "$T/a"; tpm_sim_config "$T/p/c.conf" tpm
-SECPROV_CONFIG=$T/p/c.conf run_modes "tpm on a pty TPM" three pool orphan threads
+# FORK_DEVICE: a child forked in the middle of a call holds no copy of the
+# device's fd (it would keep /dev/tpm0 busy for the parent while it lives).
+FORK_DEVICE=$TPM_DEV SECPROV_CONFIG=$T/p/c.conf run_modes "tpm on a pty TPM" three pool orphan threads
 tpm_sim_config "$T/a/c.conf"            # auto: the store's mutex across fork too
-SECPROV_CONFIG=$T/a/c.conf run_modes "auto on a pty TPM" three threads
+FORK_DEVICE=$TPM_DEV SECPROV_CONFIG=$T/a/c.conf run_modes "auto on a pty TPM" three threads
 tpm_sim_stop
 
 tpm_sim_socket "$T/sock"

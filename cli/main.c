@@ -57,6 +57,11 @@ int cli_fail_status(const char *what, const char *name, int rc)
     char last[1024];
 
     snprintf(last, sizeof last, "%s", secprov_last_error());
+    /* a line that already names what and name: as it is, never twice */
+    char head[SECPROV_NAME_MAX + 80];
+    snprintf(head, sizeof head, "%s '%s':", what, name != NULL ? name : "");
+    if (name != NULL && strncmp(last, head, strlen(head)) == 0)
+        return cli_error(CLI_FAIL, "%s", last);
     /* a file system error: the line names the path and errno's meaning */
     if (name != NULL && last[0] != '\0' && rc == SECPROV_ERR_IO)
         return cli_error(CLI_FAIL, "%s '%s': %s", what, name, last);

@@ -21,6 +21,41 @@ static long mono_s(void)
     return (long)t.tv_sec;
 }
 
+/* Recursive: a log callback may ask the handle's provider name. */
+static void init_mutex(sp_store *st)
+{
+    pthread_mutexattr_t attr;
+    pthread_mutexattr_init(&attr);
+    pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_RECURSIVE);
+    pthread_mutex_init(&st->mutex, &attr);
+    pthread_mutexattr_destroy(&attr);
+}
+
+/* fork (docs/fork.md): another thread of the parent may have held a
+ * store's mutex at fork time (an auto handle's call); that thread does not
+ * exist in the child, so the child's copy would never be released. A
+ * pthread_atfork child handler makes every open store's mutex anew. (Not
+ * taken before the fork instead: a call holding it may wait for a log
+ * callback that needs the forking thread's lock, Python's GIL.) The
+ * providers make their own state the child's (tpm: tpm_fork.c). */
+static pthread_mutex_t stores_mutex = PTHREAD_MUTEX_INITIALIZER;
+static sp_store *stores;
+static pthread_once_t handler_once = PTHREAD_ONCE_INIT;
+
+static void child_after_fork(void)
+{
+    pthread_mutex_t fresh = PTHREAD_MUTEX_INITIALIZER;
+
+    stores_mutex = fresh;
+    for (sp_store *st = stores; st != NULL; st = st->next_store)
+        init_mutex(st);
+}
+
+static void install_handler(void)
+{
+    (void)pthread_atfork(NULL, NULL, child_after_fork);
+}
+
 void sp_store_init(sp_store *st, const char *provider_dir, const sp_env_source *src,
                    int retry_interval_s, sp_device_fn device, void *core)
 {
@@ -31,12 +66,12 @@ void sp_store_init(sp_store *st, const char *provider_dir, const sp_env_source *
     st->retry_interval_s = retry_interval_s;
     st->device = device;
     st->core = core;
-    /* Recursive: a log callback may ask the handle's provider name. */
-    pthread_mutexattr_t attr;
-    pthread_mutexattr_init(&attr);
-    pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_RECURSIVE);
-    pthread_mutex_init(&st->mutex, &attr);
-    pthread_mutexattr_destroy(&attr);
+    init_mutex(st);
+    pthread_once(&handler_once, install_handler);
+    pthread_mutex_lock(&stores_mutex);
+    st->next_store = stores;
+    __atomic_store_n(&stores, st, __ATOMIC_RELEASE);
+    pthread_mutex_unlock(&stores_mutex);
 }
 
 static sp_provider *slot(sp_store *st, const char *provider)
@@ -112,6 +147,13 @@ void sp_store_close(sp_store *st)
     sp_provider_close(&st->tpm);
     sp_provider_close(&st->legacy);
     sp_provider_close(&st->other);
+    pthread_mutex_lock(&stores_mutex);
+    for (sp_store **p = &stores; *p != NULL; p = &(*p)->next_store)
+        if (*p == st) {
+            __atomic_store_n(p, st->next_store, __ATOMIC_RELEASE);
+            break;
+        }
+    pthread_mutex_unlock(&stores_mutex);
     pthread_mutex_destroy(&st->mutex);
 }
 
@@ -217,6 +259,18 @@ static int same(const void *a, size_t alen, const void *b, size_t blen)
 
 /* Make the TPM the only keeper of name, which legacy holds: SECPROV_OK when
  * the legacy copy is gone. Sealed in the TPM first, then removed. */
+/* p_unseal for secprov's own use (never handed to the caller): not in a
+ * forked child's memory (sp_secret_internal). */
+static int p_unseal_internal(const sp_store *st, sp_provider *p, const char *name, void **data,
+                             size_t *len)
+{
+    int rc = p_unseal(st, p, name, data, len);
+
+    if (rc == SECPROV_OK)
+        sp_secret_internal(*data);
+    return rc;
+}
+
 static int move_one(sp_store *st, const char *name)
 {
     void *v = NULL, *again = NULL;
@@ -226,7 +280,7 @@ static int move_one(sp_store *st, const char *name)
     if ((rc = legacy_ready(st)) != SECPROV_OK)
         return rc;
     if (holds(st, "tpm", name)) {                   /* both: the TPM's copy wins */
-        rc = p_unseal(st, &st->tpm, name, &v, &vlen);
+        rc = p_unseal_internal(st, &st->tpm, name, &v, &vlen);
         if (rc != SECPROV_OK) {
             sp_log(st->log, SECPROV_LOG_WARNING, "both stores hold '%s' and the TPM's copy "
                    "cannot be read (%s): the legacy copy is kept", name, secprov_strerror(rc));
@@ -239,13 +293,13 @@ static int move_one(sp_store *st, const char *name)
         return rc;
     }
     int moved = 0;
-    rc = p_unseal(st, &st->legacy, name, &v, &vlen);
+    rc = p_unseal_internal(st, &st->legacy, name, &v, &vlen);
     for (int round = 0; rc == SECPROV_OK && !moved && round < ROUNDS_MAX; round++) {
         if ((rc = sp_provider_seal(&st->tpm, name, v, vlen)) != SECPROV_OK)
             break;
         /* Removed only while legacy still holds what the TPM now holds;
          * changed meanwhile (another process sealed it): the newer value. */
-        int lrc = p_unseal(st, &st->legacy, name, &again, &alen);
+        int lrc = p_unseal_internal(st, &st->legacy, name, &again, &alen);
         int unchanged = lrc == SECPROV_OK && same(v, vlen, again, alen);
         sp_secret_free(v, vlen);
         v = again;
@@ -316,8 +370,11 @@ static int tpm_store_unknown(sp_store *st, const char *what, const char *name)
         return 0;
     if (load(st, "tpm", why, sizeof why) == SECPROV_OK && SECPROV_CLASS_HAS(p->klass, store_has))
         return 0;
-    sp_log(st->log, SECPROV_LOG_ERROR, "%s '%s': not in the legacy store, and the TPM's store "
-           "(%s) cannot be asked whether it keeps it: %s", what, name, p->env.state_dir,
+    /* Not "OP 'NAME': ...": the caller's own message (the command's, Python's
+     * exception) starts with that already, and would repeat it. */
+    sp_log(st->log, SECPROV_LOG_ERROR, "store: %s refused: '%s' is not in the legacy store, and "
+           "the TPM's store (%s) cannot be asked whether it keeps it: %s", what, name,
+           p->env.state_dir,
            p->klass != NULL ? "the tpm provider answers no store questions" : why);
     return 1;
 }
@@ -327,8 +384,8 @@ static int held_by_tpm(sp_store *st, const char *what, const char *name)
 {
     if (!st->auto_mode || !holds(st, "tpm", name))
         return 0;
-    sp_log(st->log, SECPROV_LOG_ERROR, "%s '%s': the TPM keeps '%s', and the TPM cannot be "
-           "used now: %s", what, name, name, st->why[0] ? st->why : "(unknown)");
+    sp_log(st->log, SECPROV_LOG_ERROR, "store: %s refused: the TPM keeps '%s', and the TPM "
+           "cannot be used now: %s", what, name, st->why[0] ? st->why : "(unknown)");
     return 1;
 }
 

@@ -57,7 +57,8 @@ typedef struct sp_store {
     const sp_logger *log;
     sp_device_fn device;
     void *core;
-    pthread_mutex_t mutex;
+    pthread_mutex_t mutex;              /* made anew in a forked child (auto_store.c) */
+    struct sp_store *next_store;        /* the process's open stores, for that */
 } sp_store;
 
 void sp_store_init(sp_store *st, const char *provider_dir, const sp_env_source *src,

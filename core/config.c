@@ -198,27 +198,14 @@ static int read_settings(sp_config *cfg, config_t *lc, const char *file, char *e
     return SECPROV_OK;
 }
 
-int sp_config_load(sp_config *cfg, const char *explicit_path, char *err, size_t err_len)
+/* Parse text (NUL-terminated, len bytes, already checked) named file in
+ * messages into cfg; zeroes and frees text. */
+static int parse_text(sp_config *cfg, char *text, size_t len, const char *file, char *err,
+                      size_t err_len)
 {
-    const char *file = explicit_path != NULL ? explicit_path : SECPROV_DEFAULT_CONFIG;
-    char *text;
-    size_t len = 0;
     int rc;
-
-    err[0] = '\0';
-    if ((rc = set_defaults(cfg)) != SECPROV_OK) {
-        sp_config_free(cfg);
-        return rc;
-    }
-    rc = sp_config_read_text(file, explicit_path != NULL, &text, &len, err, err_len);
-    if (rc != SECPROV_OK) {
-        sp_config_free(cfg);
-        return rc;
-    }
-    if (text == NULL)
-        return SECPROV_OK;                       /* no default file: all defaults */
-
     config_t *lc = calloc(1, sizeof *lc);
+
     if (lc == NULL) {
         explicit_bzero(text, len);
         free(text);
@@ -239,4 +226,55 @@ int sp_config_load(sp_config *cfg, const char *explicit_path, char *err, size_t 
     if (rc != SECPROV_OK)
         sp_config_free(cfg);
     return rc;
+}
+
+int sp_config_load(sp_config *cfg, const char *explicit_path, char *err, size_t err_len)
+{
+    const char *file = explicit_path != NULL ? explicit_path : SECPROV_DEFAULT_CONFIG;
+    char *text;
+    size_t len = 0;
+    int rc;
+
+    err[0] = '\0';
+    if ((rc = set_defaults(cfg)) != SECPROV_OK) {
+        sp_config_free(cfg);
+        return rc;
+    }
+    rc = sp_config_read_text(file, explicit_path != NULL, &text, &len, err, err_len);
+    if (rc != SECPROV_OK) {
+        sp_config_free(cfg);
+        return rc;
+    }
+    if (text == NULL)
+        return SECPROV_OK;                       /* no default file: all defaults */
+    return parse_text(cfg, text, len, file, err, err_len);
+}
+
+int sp_config_load_text(sp_config *cfg, const char *config_text, char *err, size_t err_len)
+{
+    size_t len = strnlen(config_text, SP_CONFIG_MAX + 1);
+    char *text;
+    int rc;
+
+    err[0] = '\0';
+    if ((rc = set_defaults(cfg)) != SECPROV_OK) {
+        sp_config_free(cfg);
+        return rc;
+    }
+    if (len > SP_CONFIG_MAX) {
+        sp_config_free(cfg);
+        return sp_config_fail(err, err_len, "%s: more than the %d bytes allowed",
+                              SP_CONFIG_TEXT_NAME, SP_CONFIG_MAX);
+    }
+    if ((rc = sp_config_text_check(SP_CONFIG_TEXT_NAME, config_text, len, err, err_len)) !=
+        SECPROV_OK) {
+        sp_config_free(cfg);
+        return rc;
+    }
+    if ((text = malloc(len + 1)) == NULL) {
+        sp_config_free(cfg);
+        return SECPROV_ERR_NOMEM;
+    }
+    memcpy(text, config_text, len + 1);
+    return parse_text(cfg, text, len, SP_CONFIG_TEXT_NAME, err, err_len);
 }

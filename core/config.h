@@ -41,6 +41,12 @@ typedef struct sp_config {
  * keys are checked when that provider is loaded (sp_config_check_group).
  */
 int sp_config_load(sp_config *cfg, const char *explicit_path, char *err, size_t err_len);
+/* The same from the program's own text (secprov_options.config_text): no
+ * file and no trust rule; the text's rules are a file's (at most
+ * SP_CONFIG_MAX bytes, no @include line). Messages name it
+ * SP_CONFIG_TEXT_NAME ("config_text:LINE: ..."). */
+#define SP_CONFIG_TEXT_NAME "config_text"
+int sp_config_load_text(sp_config *cfg, const char *config_text, char *err, size_t err_len);
 void sp_config_free(sp_config *cfg);
 
 /* A file may hold at most this many provider groups (sp_config_load

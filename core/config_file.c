@@ -28,7 +28,7 @@ static const char *file_kind(mode_t m)
 /* libconfig's @include (a line starting with it) would read a file that
  * the trust rule never saw, relative to the caller's working folder: no
  * line may start with it. A NUL byte would end libconfig's reading early. */
-static int check_text(const char *file, const char *text, size_t len, char *err, size_t err_len)
+int sp_config_text_check(const char *file, const char *text, size_t len, char *err, size_t err_len)
 {
     int line = 1;
 
@@ -109,7 +109,7 @@ int sp_config_read_text(const char *file, int explicit, char **text, size_t *len
     close(fd);
     if (rc == SECPROV_OK) {
         buf[got] = '\0';
-        rc = check_text(file, buf, got, err, err_len);
+        rc = sp_config_text_check(file, buf, got, err, err_len);
     }
     if (rc != SECPROV_OK) {
         explicit_bzero(buf, got);            /* legacy.hardware may be in it */

@@ -15,4 +15,10 @@
 int sp_config_read_text(const char *file, int explicit, char **text, size_t *len, char *err,
                         size_t err_len);
 
+/* The text's own rules (also for secprov_options.config_text): no NUL byte
+ * in its len bytes, no line starting with @include (it would read a file
+ * no trust rule saw). SECPROV_ERR_CONFIG with err naming file and line. */
+int sp_config_text_check(const char *file, const char *text, size_t len, char *err,
+                         size_t err_len);
+
 #endif

@@ -53,7 +53,7 @@ void sp_vlog(const sp_logger *lg, int level, const char *fmt, va_list ap)
             *p = ' ';
     if (keep)
         memcpy(last_error, line, sizeof line);
-    if (level < lg->level)
+    if (level < lg->level || (keep && lg->errors_returned))
         return;
     if (lg->fn != NULL)
         lg->fn(level, line, lg->user);

@@ -10,6 +10,7 @@ typedef struct sp_logger {
     int level;              /* lowest level written; SECPROV_LOG_NONE = silent */
     secprov_log_fn fn;      /* NULL: stderr */
     void *user;
+    int errors_returned;    /* SECPROV_OPT_ERRORS_RETURNED: error lines to last_error only */
 } sp_logger;
 
 void sp_log(const sp_logger *lg, int level, const char *fmt, ...)

@@ -22,6 +22,8 @@ static int copy_options(secprov_options *o, const secprov_options *opts)
     if (o->log_level != SECPROV_LOG_UNSET &&
         (o->log_level < SECPROV_LOG_DEBUG || o->log_level > SECPROV_LOG_NONE))
         return SECPROV_ERR_INVALID_ARG;
+    if ((o->flags & ~SECPROV_OPT_ERRORS_RETURNED) != 0)
+        return SECPROV_ERR_INVALID_ARG;      /* a flag of a newer secprov */
     return SECPROV_OK;
 }
 
@@ -55,6 +57,7 @@ int sp_setup_read(sp_setup *s, const secprov_options *opts)
         return rc;
     s->log.fn = s->opts.log_fn;
     s->log.user = s->opts.log_user;
+    s->log.errors_returned = (s->opts.flags & SECPROV_OPT_ERRORS_RETURNED) != 0;
     s->log.level = SECPROV_LOG_WARNING;
     /* Before anything is opened: no file may take fd 0, 1 or 2. */
     if ((rc = sp_std_fds_fill(err, sizeof err)) != SECPROV_OK) {
@@ -63,8 +66,18 @@ int sp_setup_read(sp_setup *s, const secprov_options *opts)
     }
     const char *path = s->opts.config_path != NULL && s->opts.config_path[0] != '\0'
                            ? s->opts.config_path
-                           : sp_env_get("SECPROV_CONFIG");
-    if ((rc = sp_config_load(&s->cfg, path, err, sizeof err)) != SECPROV_OK) {
+                           : NULL;
+    if (s->opts.config_text != NULL && path != NULL) {
+        sp_log(&s->log, SECPROV_LOG_ERROR, "options: config_text and config_path are both "
+               "set (give the config one way)");
+        return SECPROV_ERR_INVALID_ARG;
+    }
+    if (s->opts.config_text != NULL)            /* the program's own: no $SECPROV_CONFIG */
+        rc = sp_config_load_text(&s->cfg, s->opts.config_text, err, sizeof err);
+    else
+        rc = sp_config_load(&s->cfg, path != NULL ? path : sp_env_get("SECPROV_CONFIG"), err,
+                            sizeof err);
+    if (rc != SECPROV_OK) {
         sp_log(&s->log, SECPROV_LOG_ERROR, "%s", err);
         return rc;
     }

@@ -153,10 +153,22 @@ int secprov_seal(secprov *sp, const char *name, const void *data, size_t len)
 
     if (rc != SECPROV_OK)
         return rc;
-    if (data == NULL || len == 0)
+    /* Said in the line (secprov_last_error), not only by the status: an
+     * empty value is usually a read that went wrong in the caller. */
+    if (len == 0) {
+        sp_log(&sp->log, SECPROV_LOG_ERROR, "an empty secret (0 bytes) is refused for '%s': "
+               "a secret is 1 byte to 16 MiB", name);
         return SECPROV_ERR_INVALID_ARG;
-    if (len > SECPROV_SECRET_MAX)
+    }
+    if (data == NULL) {
+        sp_log(&sp->log, SECPROV_LOG_ERROR, "no data (NULL) given for '%s'", name);
+        return SECPROV_ERR_INVALID_ARG;
+    }
+    if (len > SECPROV_SECRET_MAX) {
+        sp_log(&sp->log, SECPROV_LOG_ERROR, "a secret of %zu bytes is refused for '%s': "
+               "a secret is 1 byte to 16 MiB", len, name);
         return SECPROV_ERR_TOO_LARGE;
+    }
     return sp_store_seal(&sp->store, name, data, len);
 }
 

@@ -62,6 +62,22 @@ void sp_secret_free(void *p, size_t len)
     munmap(h, map_len);
 }
 
+void sp_secret_internal(void *p)
+{
+    struct header *h;
+
+    if (p == NULL)
+        return;
+    h = (struct header *)(void *)((unsigned char *)p - HEADER);
+    if (((uintptr_t)h % (uintptr_t)sysconf(_SC_PAGESIZE)) != 0 || h->magic != MAGIC)
+        return;                              /* plain heap memory: not ours to advise */
+#ifdef MADV_WIPEONFORK
+    if (madvise(h, (size_t)h->map_len, MADV_WIPEONFORK) == 0)
+        return;
+#endif
+    (void)madvise(h, (size_t)h->map_len, MADV_DONTFORK);
+}
+
 /* The public name of sp_secret_alloc (released with secprov_free). */
 void *secprov_secret_alloc(size_t len)
 {

@@ -73,10 +73,10 @@ def main(argv: list[str]) -> int:
     a = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(name)s: %(levelname)s: %(message)s")
 
-    sp = secprov.get_security_provider()          # logs "security provider: ..." (logger secprov)
-    with sp:
-        log.info("provider %s%s", sp.name, " (fell back: %s)" % sp.provider.fallback_reason
-                 if sp.provider.fell_back else "")
+    # get_security_provider() logs "security provider: ..." (logger secprov)
+    with secprov.get_security_provider() as sp:
+        log.info("provider %s%s", sp.name, " (fell back: %s)" % sp.fallback_reason
+                 if sp.fell_back else "")
         if a.command == "provision":
             if not (a.email and a.password_file and a.resource):
                 ap.error("provision needs --email, --password-file and --resource")

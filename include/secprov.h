@@ -83,9 +83,21 @@ typedef struct secprov_options {
     int log_level;              /* enum secprov_log_level; overrides $SECPROV_LOG_LEVEL */
     secprov_log_fn log_fn;      /* NULL: log to stderr, prefixed "secprov: " */
     void *log_user;             /* passed to log_fn */
+    /* The config as text (libconfig syntax), instead of a file: the
+     * program's own, so no file trust rule applies ("" = all defaults).
+     * $SECPROV_CONFIG is then ignored; with config_path too, open fails
+     * with SECPROV_ERR_INVALID_ARG. Read during secprov_open only. */
+    const char *config_text;
+    unsigned flags;             /* SECPROV_OPT_* bits; 0: none */
 } secprov_options;
 
-#define SECPROV_OPTIONS_INIT { sizeof(secprov_options), NULL, NULL, NULL, 0, NULL, NULL }
+/* flags: error lines are not written to the log (log_fn or stderr): a
+ * failed call's line is only in secprov_last_error(), for a caller that
+ * reports failures from the returned status itself (Python raises them).
+ * Lines below error are logged as the log level says. */
+#define SECPROV_OPT_ERRORS_RETURNED 1u
+
+#define SECPROV_OPTIONS_INIT { sizeof(secprov_options), NULL, NULL, NULL, 0, NULL, NULL, NULL, 0 }
 
 typedef struct secprov secprov;
 

@@ -51,5 +51,6 @@ void sp_temp_sweep(const char *dir)
     while ((de = readdir(d)) != NULL)
         if (strncmp(de->d_name, TEMP_PREFIX, strlen(TEMP_PREFIX)) == 0)
             temp_remove_if_dead(dfd, de->d_name);
-    closedir(d);                                      /* and the folder's lock */
+    flock(dfd, LOCK_UN);            /* explicitly: a child forked meanwhile shares the fd's */
+    closedir(d);                    /* open file description, so a close would not release it */
 }

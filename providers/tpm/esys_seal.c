@@ -10,6 +10,7 @@
 #include <tss2/tss2_tctildr.h>
 
 #include "aead.h"
+#include "tcti_held.h"
 
 #define SEALED_MAX 128
 
@@ -243,7 +244,9 @@ void tpm_esys_close(tpm_esys *e, const tpm_deadline *d)
         tpm_session_forget(&e->session, e->esys);
     if (e->esys != NULL)
         Esys_Finalize(&e->esys);      /* every copy of a secret was zeroed after its command */
-    if (e->tcti != NULL)
+    if (tcti_held_is(e->tcti))
+        tcti_held_free(&e->tcti);
+    else if (e->tcti != NULL)
         Tss2_TctiLdr_Finalize(&e->tcti);
     e->esys = NULL;
     e->tcti = NULL;

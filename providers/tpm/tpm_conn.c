@@ -18,6 +18,7 @@
 #include "salt_key.h"
 #include "state_files.h"
 #include "tcti_fds.h"
+#include "tcti_held.h"
 #include "tpm_flush.h"
 #include "tpm_probe.h"
 #include "tpm_session.h"
@@ -30,7 +31,8 @@ int tpm_call_begin(tpm_ctx *c)
     int rc;
 
     pthread_mutex_lock(&c->mutex);
-    if ((rc = tpm_lock_take(&c->lock, why, sizeof why)) != SECPROV_OK) {
+    if ((c->pid != getpid() && (rc = tpm_fork_adopt(c, why, sizeof why)) != SECPROV_OK) ||
+        (rc = tpm_lock_take(&c->lock, why, sizeof why)) != SECPROV_OK) {
         pthread_mutex_unlock(&c->mutex);
         c->env->log(c->env, SECPROV_LOG_ERROR, "tpm: %s", why);
         return rc;
@@ -41,6 +43,9 @@ int tpm_call_begin(tpm_ctx *c)
 
 void tpm_call_end(tpm_ctx *c)
 {
+    /* Without a resource manager the device is held only under the lock
+     * (tcti_held.h); the session was saved by the call (tpm_session.h). */
+    tcti_held_release(c->esys.tcti);
     tpm_lock_release(&c->lock);
     pthread_mutex_unlock(&c->mutex);
 }
@@ -54,6 +59,7 @@ void tpm_call_end(tpm_ctx *c)
 void tpm_drop_contexts(tpm_ctx *c, int answered)
 {
     tpm_esys_close(&c->esys, answered ? &c->deadline : NULL);
+    c->tcti_fd_count = 0;
     c->probe_first = 1;
 }
 
@@ -160,7 +166,13 @@ int tpm_ensure_esys(tpm_ctx *c)
         return st;
     }
     c->probe_first = 0;
-    if ((rc = Tss2_TctiLdr_Initialize(c->set.tcti, &tcti)) != TSS2_RC_SUCCESS) {
+    /* Without a resource manager a device is opened per call, under the
+     * lock (tcti_held.h); anything else through tpm2-tss's TCTI loader. */
+    if (!c->set.keep_session && strncmp(c->set.tcti, "device:", 7) == 0)
+        rc = tcti_held_new(c->set.tcti + 7, &tcti);
+    else
+        rc = Tss2_TctiLdr_Initialize(c->set.tcti, &tcti);
+    if (rc != TSS2_RC_SUCCESS) {
         c->env->log(c->env, c->quiet ? SECPROV_LOG_DEBUG : SECPROV_LOG_ERROR,
                     "tpm: cannot open TCTI '%s': %s",
                     c->set.tcti, Tss2_RC_Decode(rc));
@@ -168,9 +180,17 @@ int tpm_ensure_esys(tpm_ctx *c)
         return SECPROV_ERR_TPM;
     }
     tpm_tcti_cloexec(tcti);                    /* its TPM connection: not for children */
+    c->tcti_fd_count = tpm_tcti_fds(tcti, c->tcti_fds, TPM_TCTI_FDS_MAX);
+    /* The session saved at the end of the last call (no resource manager)
+     * is loaded into this context at its first command. */
+    TPMS_CONTEXT *saved = c->esys.session.saved;
+    c->esys.session.saved = NULL;
     rc = tpm_esys_open(&c->esys, tcti, SRK_HANDLE, &srk, c->set.keep_session, &c->deadline);
-    if (rc != TSS2_RC_SUCCESS)
+    c->esys.session.saved = saved;
+    if (rc != TSS2_RC_SUCCESS) {
+        c->tcti_fd_count = 0;
         return tpm_failed(c, rc, "opening the SRK", "0x81000001");
+    }
     return salt_key_prepare(c);                /* the key the session's salt goes to */
 }
 

@@ -16,9 +16,20 @@
  * next call. Every call waits for the TPM at most tpm.call_timeout_ms in all
  * (tss_wait.h): a TPM that stops answering makes calls fail with
  * SECPROV_ERR_TIMEOUT, and one that answers again is used again by the same
- * handle. The ESYS context (and with it the TCTI's open device) is kept while
- * the handle is open: with /dev/tpm0, which admits one opener, use one
- * process or the kernel resource manager /dev/tpmrm0.
+ * handle. Where the ESYS context (and with it the TCTI's open device) lives:
+ *  - with a resource manager (tpm.resource_manager: /dev/tpmrm0, tabrmd) it
+ *    is kept while the handle is open, with its loaded session;
+ *  - without one, on a device (/dev/tpm0, which admits one opener) the
+ *    context lives on but its TCTI (tcti_held.h) opens the device at a
+ *    call's first TPM command and closes it at the call's end, after the
+ *    session was saved (tpm_session.h): the device is held only under the
+ *    lock, so processes that share the state folder share the TPM.
+ *
+ * fork (tpm_fork.c, docs/fork.md): a handle used in a process other than
+ * the one whose connection, lock and session it holds behaves as if opened
+ * there: its first call abandons the parent's ESYS context, TCTI, saved
+ * session and lock (the child's copies of their fds closed, nothing sent,
+ * flushed, saved, loaded or unlocked on them) and makes its own.
  */
 #ifndef SECPROV_TPM_CTX_H
 #define SECPROV_TPM_CTX_H
@@ -28,10 +39,13 @@
 
 #include <tss2/tss2_tpm2_types.h>
 
+#include <sys/types.h>
+
 #include "esys_seal.h"
 #include "fapi_readonly.h"
 #include "secprov_provider.h"
 #include "tpm_lock.h"
+#include "tcti_fds.h"
 #include "tpm_settings.h"
 #include "tpm_store.h"
 #include "tss_wait.h"
@@ -56,6 +70,12 @@ typedef struct tpm_ctx {
     tpm_store store;                /* references and objects: tpm_store.h */
     fapi_readonly ro;               /* a read-only state folder's FAPI config */
     char salt_desc[160];            /* tpm.salt_key as resolved (salt_key.h), "" before */
+    pid_t ro_pid;                   /* who made ro (only it removes it) */
+    pid_t pid;                      /* whose connection, lock and session these are
+                                     * (0: adopt at the next call; tpm_fork.c) */
+    struct tpm_ctx *next_handle;    /* the process's open handles (tpm_fork.c) */
+    tpm_fd_id tcti_fds[TPM_TCTI_FDS_MAX];   /* the live TCTI's open fds */
+    size_t tcti_fd_count;
 } tpm_ctx;
 
 /* ---- tpm_conn.c ---- */
@@ -85,6 +105,17 @@ int tpm_provision(tpm_ctx *c, char *why, size_t why_len);
  * is held while other processes wait for it. A load failure is left for
  * tpm_provision() to report. */
 void tpm_provision_preload(const tpm_ctx *c);
+
+/* ---- tpm_fork.c ---- */
+
+/* Record the handle as this process's (at open; the fork handler's list). */
+void tpm_fork_register(tpm_ctx *c);
+void tpm_fork_unregister(tpm_ctx *c);
+/* In a child (c->pid is not getpid()): abandon the parent's connection,
+ * session and lock without using them (tpm_fork_forget), then open a lock
+ * of the child's own; the next ESYS context is the child's. */
+int tpm_fork_adopt(tpm_ctx *c, char *why, size_t why_len);
+void tpm_fork_forget(tpm_ctx *c);
 
 /* ---- tpm_secret.c ---- */
 

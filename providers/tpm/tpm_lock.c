@@ -8,11 +8,23 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "secprov.h"
 #include "state_files.h"
+
+static int opened(tpm_lock *l)
+{
+    struct stat st;
+
+    if (fstat(l->fd, &st) == 0) {
+        l->dev = st.st_dev;
+        l->ino = st.st_ino;
+    }
+    return SECPROV_OK;
+}
 
 int tpm_lock_open(tpm_lock *l, const char *state_dir, int timeout_ms, char *why, size_t why_len)
 {
@@ -27,18 +39,18 @@ int tpm_lock_open(tpm_lock *l, const char *state_dir, int timeout_ms, char *why,
     }
     l->fd = open(l->path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
     if (l->fd >= 0)
-        return SECPROV_OK;
+        return opened(l);
     err = errno;
     if (err == EROFS || err == EACCES || err == EPERM) {         /* cannot write here */
         l->fd = open(l->path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
         if (l->fd >= 0)
-            return SECPROV_OK;
+            return opened(l);
         if (errno == ENOENT) {                    /* lock the keystore folder instead */
             if (snprintf(l->path, sizeof l->path, "%s/keystore", state_dir) >= (int)sizeof l->path)
                 return SECPROV_ERR_TOO_LARGE;
             l->fd = open(l->path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
             if (l->fd >= 0)
-                return SECPROV_OK;
+                return opened(l);
         }
         err = errno;
     }
@@ -80,7 +92,9 @@ static void *wait_blocking(void *arg)
     pthread_mutex_lock(&w->mutex);
     if (w->abandoned) {
         pthread_mutex_unlock(&w->mutex);
-        close(w->fd);                   /* and the lock with it */
+        if (rc == 0)                    /* explicitly: a forked child may share the fd's */
+            flock(w->fd, LOCK_UN);      /* open file description, and a close alone */
+        close(w->fd);                   /* would then not release it */
         waiter_free(w);
         return NULL;
     }
@@ -162,8 +176,29 @@ void tpm_lock_release(tpm_lock *l)
 {
     if (l->held == l->fd)
         flock(l->fd, LOCK_UN);
-    else if (l->held >= 0)
-        close(l->held);                 /* a helper's fd: see wait_for */
+    else if (l->held >= 0) {            /* a helper's fd: see wait_for; unlocked */
+        flock(l->held, LOCK_UN);        /* first, as a child forked meanwhile holds */
+        close(l->held);                 /* a copy of it (tpm_lock_abandon) */
+    }
+    l->held = -1;
+}
+
+/* The child's copy of an fd, closed only while it is still the one opened
+ * (the child may have closed it and reused the number). */
+static void close_if_same(int fd, dev_t dev, ino_t ino)
+{
+    struct stat st;
+
+    if (fd >= 0 && fstat(fd, &st) == 0 && st.st_dev == dev && st.st_ino == ino)
+        close(fd);
+}
+
+void tpm_lock_abandon(tpm_lock *l)
+{
+    if (l->held >= 0 && l->held != l->fd)
+        close_if_same(l->held, l->dev, l->ino);
+    close_if_same(l->fd, l->dev, l->ino);
+    l->fd = -1;
     l->held = -1;
 }
 

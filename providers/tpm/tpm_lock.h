@@ -23,11 +23,14 @@
 #define SECPROV_TPM_LOCK_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 typedef struct tpm_lock {
     int fd;                     /* the lock file's, or the folder's */
     int held;                   /* the fd that holds the lock now, or -1 */
     int timeout_ms;
+    dev_t dev;                  /* fd's file, to know it again after a fork */
+    ino_t ino;
     char path[4096];            /* what is locked, for messages */
 } tpm_lock;
 
@@ -38,5 +41,12 @@ int tpm_lock_open(tpm_lock *l, const char *state_dir, int timeout_ms, char *why,
 int tpm_lock_take(tpm_lock *l, char *why, size_t why_len);
 void tpm_lock_release(tpm_lock *l);
 void tpm_lock_close(tpm_lock *l);
+/* In a forked child: drop the inherited lock without touching the parent's
+ * (no LOCK_UN: flock belongs to the open file description, which parent
+ * and child share; the child's copies of the fds are closed, which releases
+ * nothing while the parent holds its own). tpm_lock_open then gives the
+ * child a lock of its own, a new open file description. The parent
+ * releases a helper's fd with LOCK_UN before close for the same reason. */
+void tpm_lock_abandon(tpm_lock *l);
 
 #endif

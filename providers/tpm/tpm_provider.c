@@ -40,14 +40,28 @@ static void tpm_close(secprov_provider_ctx *ctx)
 {
     tpm_ctx *c = (tpm_ctx *)ctx;
 
-    /* The session's slot is freed now, not left to a recovery flush. */
-    if (c->esys.esys != NULL && c->lock.fd >= 0 && tpm_call_begin(c) == SECPROV_OK) {
-        tpm_drop_contexts(c, 1);
+    /* Closed in a forked child that never adopted the handle: the parent's
+     * connection, session and lock are only forgotten (tpm_fork.c). */
+    if (c->pid != getpid())
+        tpm_fork_forget(c);
+    /* The session's slot is freed now, not left to a recovery flush; a
+     * session saved between calls (no resource manager) needs a
+     * connection for that. */
+    if ((c->esys.esys != NULL || c->esys.session.saved != NULL) && c->lock.fd >= 0 &&
+        tpm_call_begin(c) == SECPROV_OK) {
+        if (c->esys.esys == NULL) {
+            c->quiet = 1;
+            (void)tpm_ensure_esys(c);
+            c->quiet = 0;
+        }
+        tpm_drop_contexts(c, c->esys.esys != NULL);
         tpm_call_end(c);
     }
     tpm_drop(c);
     tpm_lock_close(&c->lock);
-    fapi_readonly_remove(&c->ro);
+    if (c->ro_pid == getpid())          /* a child leaves its parent's files */
+        fapi_readonly_remove(&c->ro);
+    tpm_fork_unregister(c);
     pthread_mutex_destroy(&c->mutex);
     free(c);
 }
@@ -70,6 +84,8 @@ static int tpm_open(secprov_provider_ctx **out, const secprov_provider_env *env,
     c->env = env;
     c->lock.fd = c->lock.held = -1;
     pthread_mutex_init(&c->mutex, NULL);
+    c->ro_pid = getpid();
+    tpm_fork_register(c);
 
     rc = tpm_settings_read(env, &c->set, why, why_len);
     if (rc == SECPROV_OK)

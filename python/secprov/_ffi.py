@@ -104,6 +104,8 @@ class Options(ctypes.Structure):
         ("log_level", c_int),
         ("log_fn", LOG_FN),
         ("log_user", c_void_p),
+        ("config_text", c_char_p),      # libconfig text from the program (no file)
+        ("flags", ctypes.c_uint),       # SECPROV_OPT_* (the package sets none: _lib.py filters)
     ]
 
 

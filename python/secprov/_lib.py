@@ -6,10 +6,11 @@ import ctypes
 import importlib
 import logging
 import os
-from typing import Any, List, Optional, Tuple, Union
+import threading
+from typing import Any, Callable, List, Optional, Tuple, Union
 
 from . import _ffi
-from .errors import LibraryError, error_for_status
+from .errors import LibraryError, SecprovError, error_for_status
 
 def _installed_library() -> Optional[str]:
     """The path `make install` (or the wheel build) recorded in _install.py;
@@ -84,6 +85,39 @@ def _errcheck(result: int, func: Any, args: Any) -> int:
 _NO_ERRCHECK = {"secprov_fell_back", "secprov_config_check"}
 
 
+# Raised or logged, not both. The core logs a failure at ERROR (and keeps it
+# as secprov_last_error, the exception's message) on the calling thread,
+# inside the call. Around every status-returning call the thread's ERROR
+# lines are held: when the call raises, they are what the exception says and
+# go to the logger at DEBUG only; when it succeeds (an error the library
+# recovered from), they go out at ERROR after the call. Lines of other
+# levels (the fallback warning) and of threads not in a call pass at once.
+_held = threading.local()
+
+
+def _guarded(f: Any) -> Callable[..., Any]:
+    def call(*args: Any) -> Any:
+        if getattr(_held, "lines", None) is not None:     # a call inside a call's callback
+            return f(*args)
+        lines: List[str] = []
+        _held.lines = lines
+        raised = False
+        try:
+            return f(*args)
+        except SecprovError:
+            raised = True
+            raise
+        finally:
+            _held.lines = None
+            for line in lines:
+                if raised:
+                    logger.debug("%s (raised to the caller)", line)
+                else:
+                    logger.error("%s", line)
+    call.__name__ = f.__name__
+    return call
+
+
 def _bind(cdll: ctypes.CDLL) -> ctypes.CDLL:
     missing = []
     for name, (restype, argtypes) in _ffi.PROTOTYPES.items():
@@ -96,6 +130,7 @@ def _bind(cdll: ctypes.CDLL) -> ctypes.CDLL:
         f.argtypes = argtypes
         if restype is ctypes.c_int and name not in _NO_ERRCHECK:
             f.errcheck = _errcheck
+            setattr(cdll, name, _guarded(f))
     if missing:
         raise LibraryError("secprov: %s lacks %s" % (cdll._name, ", ".join(missing)))
     return cdll
@@ -120,8 +155,13 @@ def _check_version(cdll: ctypes.CDLL) -> str:
 
 def _log_sink(level: int, message: Optional[bytes], user: Any) -> None:
     try:
-        logger.log(_TO_LOGGING.get(level, logging.ERROR), "%s",
-                   (message or b"").decode("utf-8", "replace"))
+        lv = _TO_LOGGING.get(level, logging.ERROR)
+        text = (message or b"").decode("utf-8", "replace")
+        held = getattr(_held, "lines", None)
+        if held is not None and lv >= logging.ERROR:
+            held.append(text)
+            return
+        logger.log(lv, "%s", text)
     except Exception:                    # never let an exception cross into C
         pass
 
@@ -164,11 +204,19 @@ def fs_arg(value: Union[None, str, "os.PathLike[str]", bytes], what: str) -> Opt
 
 
 def make_options(provider: Optional[str], config: Any, provider_dir: Any,
-                 log_level: Union[None, str, int]) -> _ffi.Options:
+                 log_level: Union[None, str, int],
+                 config_text: Optional[str] = None) -> _ffi.Options:
+    """The options struct; ``config`` a path, ``config_text`` libconfig text
+    (the program's own configuration: secprov_options.config_text)."""
     o = _ffi.Options()
     o.size = ctypes.sizeof(_ffi.Options)
     o.provider = fs_arg(provider, "provider")
     o.config_path = fs_arg(config, "config")
+    if config_text is not None:
+        t = config_text.encode("utf-8")
+        if b"\0" in t:
+            raise ValueError("secprov: the config text contains a NUL character")
+        o.config_text = t
     o.provider_dir = fs_arg(provider_dir, "provider_dir")
     o.log_level = log_level_value(log_level)
     o.log_fn = LOG_CALLBACK

@@ -50,6 +50,8 @@ class SecprovError(Exception):
 
     def __str__(self) -> str:
         head = "%s: " % self.operation if self.operation else ""
+        if head and self.message.startswith(head):
+            head = ""                   # the library's line already names it: say it once
         return "%s%s (%s)" % (head, self.message, self.status_name)
 
 

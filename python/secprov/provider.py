@@ -4,21 +4,40 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import json
+import math
 import os
+import re
 import threading
-from typing import Any, Dict, List, Optional, Tuple, TypeVar, Union
+import weakref
+from typing import (TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Tuple, TypeVar, Union,
+                    overload)
 
 from . import _ffi
-from ._lib import lib, make_options
+from ._lib import fs_arg, lib, make_options
 from ._nonce import NonceLike, nonce_bytes
-from .errors import InvalidNameError, SecprovError, TpmRequiredError, UnavailableError
+from .errors import (InvalidArgumentError, InvalidNameError, NotFoundError, SecprovError,
+                     TpmRequiredError, UnavailableError)
 from .secret import Secret
 
-__all__ = ["open", "Provider", "BytesLike", "PathLike"]
+__all__ = ["open", "Provider", "BytesLike", "PathLike", "ConfigLike", "name_check",
+           "render_config"]
 
-BytesLike = Union[bytes, bytearray, memoryview, Secret, Any]  # any buffer-protocol object
+if TYPE_CHECKING:
+    from typing import TypeAlias
+
+    from _typeshed import ReadableBuffer
+    # Any object with the buffer protocol (bytes, bytearray, memoryview,
+    # array, mmap, ...) or a Secret; a str is not one (mypy: arg-type error).
+    BytesLike: TypeAlias = Union[ReadableBuffer, Secret]
+else:
+    BytesLike = Union[bytes, bytearray, memoryview, Secret]   # at run time: documentation
 PathLike = Union[str, "os.PathLike[str]", bytes]
+# secprov.open(config=...): a path (str, bytes, os.PathLike), libconfig text
+# (a str that holds a setting: "=", ":", ";", "{" or a newline), or a
+# mapping rendered to libconfig text.
+ConfigLike = Union[str, "os.PathLike[str]", bytes, Mapping[str, Any]]
 
+_T = TypeVar("_T")
 _LOCATE_MAX = 4096
 
 
@@ -39,9 +58,12 @@ class _Data:
     a Secret or a writable contiguous buffer; any other (read-only or not
     contiguous) is copied once into a bytearray zeroed in done()."""
 
-    def __init__(self, data: BytesLike) -> None:
+    def __init__(self, data: BytesLike, what: str = "data") -> None:
         self._tmp: Optional[bytearray] = None
         self._keep: Any = data
+        if isinstance(data, str):
+            raise TypeError("secprov: %s must be bytes-like (bytes, bytearray, memoryview, a "
+                            "Secret), not str: encode text first (value.encode())" % what)
         if isinstance(data, bytes):
             self.ptr: Any = ctypes.cast(ctypes.c_char_p(data), ctypes.c_void_p)
             self.len = len(data)
@@ -52,7 +74,11 @@ class _Data:
             self.len = len(mv)
             self.ptr = ctypes.addressof(mv.obj) if self.len else None  # type: ignore[arg-type]
             return
-        mv = memoryview(data)
+        try:
+            mv = memoryview(data)
+        except TypeError:
+            raise TypeError("secprov: %s must be bytes-like (bytes, bytearray, memoryview, a "
+                            "Secret), not %s" % (what, type(data).__name__)) from None
         self.len = mv.nbytes
         if self.len == 0:
             self.ptr = None
@@ -93,14 +119,47 @@ class _Closing:
             self.close()
 
 
+# The options a handle was opened with, as secprov.open() takes them again:
+# (provider, config path, config text, provider_dir, log_level). Never a log_fn.
+_Reopen = Tuple[Optional[str], Optional[bytes], Optional[str], Optional[bytes],
+                Union[None, str, int]]
+
+# Every open Provider, for the fork handler below.
+_providers: "weakref.WeakSet[Provider]" = weakref.WeakSet()
+
+
+def _after_fork_in_child() -> None:
+    # A thread of the parent may have been inside a call (holding _cv, or
+    # counted in _calls) when another forked: that thread does not exist in
+    # the child, so its lock and count are reset. The C handle itself makes
+    # its own TPM connection, lock and session on its first call in the child.
+    for p in list(_providers):
+        p._cv = threading.Condition(threading.Lock())
+        p._calls = 0
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
+def _reopen(provider: Optional[str], config: Optional[bytes], config_text: Optional[str],
+            provider_dir: Optional[bytes], log_level: Union[None, str, int]) -> "Provider":
+    """Unpickling a Provider (a spawn pool's worker): open it again here."""
+    return _open_options((provider, config, config_text, provider_dir, log_level))
+
+
 class Provider(_Closing):
     """An open secprov handle (``secprov.open()``). Thread-safe: share one
-    between threads; close() waits for calls in progress."""
+    between threads; close() waits for calls in progress. A forked child may
+    use the handle it inherited (it gets its own TPM connection, lock and
+    session); pickled (a spawn pool), it opens again with the same options."""
 
-    def __init__(self, handle: ctypes.c_void_p) -> None:
+    def __init__(self, handle: ctypes.c_void_p, options: Optional[_Reopen] = None) -> None:
         self._h: Optional[ctypes.c_void_p] = handle
         self._cv = threading.Condition(threading.Lock())
         self._calls = 0
+        self._options = options
+        _providers.add(self)
         self.name: str = lib.secprov_provider_name(handle).decode()
         self.fell_back: bool = bool(lib.secprov_fell_back(handle))
         r = lib.secprov_fallback_reason(handle)
@@ -147,7 +206,14 @@ class Provider(_Closing):
         """Seal ``data`` (any bytes-like object, or a Secret) under ``name``;
         replaces an existing secret of that name atomically."""
         n = _name_arg(name)
-        d = _Data(data)
+        d = _Data(data, "the secret")
+        if d.len == 0:
+            d.done()
+            raise InvalidArgumentError(
+                _ffi.STATUS_CODES["SECPROV_ERR_INVALID_ARG"],
+                "an empty secret is refused: a secret is 1 byte to 16 MiB, so that an "
+                "unsealed value is never mistaken for one that was never set (to remove "
+                "the name, delete it)", "seal %r" % name)
         h = self._enter()
         try:
             lib.secprov_seal(h, n, d.ptr, d.len)
@@ -200,6 +266,38 @@ class Provider(_Closing):
         finally:
             self._leave()
         return Secret(ptr.value or 0, length.value)
+
+    @overload
+    def get(self, name: str) -> Optional[Secret]: ...
+
+    @overload
+    def get(self, name: str, default: _T) -> Union[Secret, _T]: ...
+
+    def get(self, name: str, default: Any = None) -> Any:
+        """unseal(name), or ``default`` when there is no secret of that name
+        (only NotFoundError maps to the default; every other failure raises)."""
+        try:
+            return self.unseal(name)
+        except NotFoundError:
+            return default
+
+    def exists(self, name: str) -> bool:
+        """True when a secret ``name`` is stored (no TPM command: the store's
+        reference is read, as locate() does; the secret is not unsealed)."""
+        try:
+            self.locate(name)
+        except NotFoundError:
+            return False
+        return True
+
+    def __contains__(self, name: object) -> bool:
+        """``name in sp``: exists(name); False for what is not a valid name."""
+        if not isinstance(name, str):
+            return False
+        try:
+            return self.exists(name)
+        except InvalidNameError:
+            return False
 
     def delete(self, name: str) -> None:
         n = _name_arg(name)
@@ -345,25 +443,120 @@ class Provider(_Closing):
         if h is not None:
             lib.secprov_close(h)
 
+    def __reduce__(self) -> Tuple[Any, _Reopen]:
+        """Pickled (a spawn or forkserver pool's argument): the options it was
+        opened with, never the handle nor a log_fn; unpickled, it opens again."""
+        if self._options is None:
+            raise TypeError("secprov: this Provider was not made by secprov.open() and cannot "
+                            "be pickled: open one per process (secprov.open() in the worker)")
+        return (_reopen, self._options)
+
     def __repr__(self) -> str:
         state = "closed" if self._h is None else self.name
         fb = " (fell back: %s)" % self.fallback_reason if self.fell_back else ""
         return "<secprov.Provider %s%s>" % (state, fb)
 
 
-def open(provider: Optional[str] = None, config: Optional[PathLike] = None,
+_KEY = re.compile(r"[A-Za-z][-A-Za-z0-9_]*\Z")
+_STR_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t",
+                "\f": "\\f"}
+
+
+def _render_value(v: Any, where: str, indent: str) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, int):
+        if not -(1 << 63) <= v < (1 << 63):
+            raise ValueError("secprov: config %s: %d does not fit in 64 bits" % (where, v))
+        return "%d%s" % (v, "" if -(1 << 31) <= v < (1 << 31) else "L")
+    if isinstance(v, float):
+        if not math.isfinite(v):
+            raise ValueError("secprov: config %s: %r is not a libconfig number" % (where, v))
+        r = repr(v)
+        return r if any(c in r for c in ".eE") else r + ".0"
+    if isinstance(v, os.PathLike):
+        v = os.fspath(v)
+    if isinstance(v, str):
+        if "\0" in v:
+            raise ValueError("secprov: config %s contains a NUL character" % where)
+        out = []
+        for c in v:
+            if c in _STR_ESCAPES:
+                out.append(_STR_ESCAPES[c])
+            elif ord(c) < 0x20 or ord(c) == 0x7f:
+                out.append("\\x%02x" % ord(c))
+            else:
+                out.append(c)
+        return '"%s"' % "".join(out)
+    if isinstance(v, Mapping):
+        return "{\n%s%s}" % (_render_settings(v, where + ".", indent + "  "), indent)
+    if isinstance(v, (list, tuple)):
+        items = [_render_value(x, "%s[%d]" % (where, i), indent + "  ") for i, x in enumerate(v)]
+        scalar = all(isinstance(x, (bool, int, float, str, os.PathLike)) for x in v)
+        same = len({type(x) if not isinstance(x, os.PathLike) else str for x in v}) <= 1
+        return ("[%s]" if scalar and same else "(%s)") % ", ".join(items)
+    raise TypeError("secprov: config %s: a %s has no libconfig form (str, int, float, bool, "
+                    "a mapping, a list)" % (where, type(v).__name__))
+
+
+def _render_settings(m: Mapping[str, Any], prefix: str, indent: str) -> str:
+    lines = []
+    for k, v in m.items():
+        if not isinstance(k, str) or not _KEY.match(k):
+            raise ValueError("secprov: config key %r: not a libconfig setting name "
+                             "([A-Za-z][-A-Za-z0-9_]*)" % (prefix + str(k)))
+        lines.append("%s%s = %s;\n" % (indent, k, _render_value(v, prefix + k, indent)))
+    return "".join(lines)
+
+
+def render_config(config: Mapping[str, Any]) -> str:
+    """A mapping as libconfig text: groups for mappings, arrays for lists of
+    one scalar type (else lists), strings quoted and escaped; what libconfig
+    cannot hold (a NUL, inf, a 65-bit int, another type) is an error here."""
+    return _render_settings(config, "", "")
+
+
+def _is_config_text(s: str) -> bool:
+    return any(c in s for c in "=:;{\n")
+
+
+def _config_options(config: Optional[ConfigLike]) -> Tuple[Optional[bytes], Optional[str]]:
+    """(config path, config text) for open()'s ``config``."""
+    if config is None:
+        return None, None
+    if isinstance(config, Mapping):
+        return None, render_config(config)
+    if isinstance(config, str) and _is_config_text(config):
+        return None, config
+    return fs_arg(config, "config"), None
+
+
+def _open_options(o: _Reopen) -> Provider:
+    provider, config, config_text, provider_dir, log_level = o
+    opts = make_options(provider, config, provider_dir, log_level, config_text)
+    h = ctypes.c_void_p()
+    lib.secprov_open(ctypes.byref(h), ctypes.byref(opts))
+    return Provider(h, o)
+
+
+def open(provider: Optional[str] = None, config: Optional[ConfigLike] = None,
          provider_dir: Optional[PathLike] = None,
          log_level: Union[None, str, int] = None) -> Provider:
     """Open secprov: ``provider`` "auto" | "tpm" | "legacy" (None: the
-    environment, then the config file decide), ``config`` a libconfig file
-    (None: $SECPROV_CONFIG, then /etc/secprov/secprov.conf), ``provider_dir``
-    the folder of tpm.so/legacy.so, ``log_level`` a name ("debug" ...
-    "none") or a logging level (None: $SECPROV_LOG_LEVEL, then the config).
+    environment, then the config decide); ``config`` a libconfig file (a
+    path: str, bytes or os.PathLike; None: $SECPROV_CONFIG, then
+    /etc/secprov/secprov.conf), or the configuration itself: libconfig
+    text (a str holding "=", ":", ";", "{" or a newline; a path never needs
+    them, else pass a pathlib.Path) or a mapping rendered to it
+    (render_config); ``provider_dir`` the folder of tpm.so/legacy.so;
+    ``log_level`` a name ("debug" ... "none") or a logging level (None:
+    $SECPROV_LOG_LEVEL, then the config).
     secprov's log lines go to the logging logger "secprov"."""
-    opts = make_options(provider, config, provider_dir, log_level)
-    h = ctypes.c_void_p()
-    lib.secprov_open(ctypes.byref(h), ctypes.byref(opts))
-    return Provider(h)
+    path, text = _config_options(config)
+    if provider is not None and not isinstance(provider, str):
+        raise TypeError("secprov: provider must be a str, not %s" % type(provider).__name__)
+    return _open_options((provider, path, text, fs_arg(provider_dir, "provider_dir"),
+                          log_level))
 
 
 def name_check(name: str) -> bool:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import abc
 import logging
-from typing import Any, List, Optional, Union
+from typing import Any, List, Optional, TypeVar, Union, overload
 
-from .provider import BytesLike, PathLike, Provider, open as _open
+from .errors import NotFoundError
+from .provider import BytesLike, ConfigLike, PathLike, Provider, open as _open
 from .secret import Secret
 
 __all__ = ["SecurityProvider", "TpmSecurityProvider", "LegacySecurityProvider",
@@ -14,9 +15,14 @@ __all__ = ["SecurityProvider", "TpmSecurityProvider", "LegacySecurityProvider",
 
 log = logging.getLogger("secprov")
 
+_S = TypeVar("_S", bound="SecurityProvider")
+_T = TypeVar("_T")
+
 
 class SecurityProvider(abc.ABC):
-    """What a loader keeps its secrets with."""
+    """What a loader keeps its secrets with. Subclasses implement name,
+    is_tpm, seal, unseal, delete and list; the rest has defaults here
+    (get, exists, ``in``, close, ``with``, fell_back, fallback_reason)."""
 
     @property
     @abc.abstractmethod
@@ -38,12 +44,51 @@ class SecurityProvider(abc.ABC):
     @abc.abstractmethod
     def list(self) -> List[str]: ...
 
+    @property
+    def fell_back(self) -> bool:
+        """True when auto wanted the TPM and fell back to legacy."""
+        return False
+
+    @property
+    def fallback_reason(self) -> Optional[str]:
+        return None
+
+    @overload
+    def get(self, name: str) -> Optional[Secret]: ...
+
+    @overload
+    def get(self, name: str, default: _T) -> Union[Secret, _T]: ...
+
+    def get(self, name: str, default: Any = None) -> Any:
+        """unseal(name), or ``default`` when there is no secret of that name."""
+        try:
+            return self.unseal(name)
+        except NotFoundError:
+            return default
+
+    def exists(self, name: str) -> bool:
+        return name in self.list()
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and self.exists(name)
+
+    def close(self) -> None:
+        """Release what the provider holds (idempotent)."""
+
+    def __enter__(self: _S) -> _S:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
 
 class _SecprovBacked(SecurityProvider):
     _PROVIDER = ""
 
-    def __init__(self, config: Optional[PathLike] = None, provider_dir: Optional[PathLike] = None,
-                 log_level: Union[None, str, int] = None, *, _provider: Optional[Provider] = None):
+    def __init__(self, config: Optional[ConfigLike] = None,
+                 provider_dir: Optional[PathLike] = None,
+                 log_level: Union[None, str, int] = None, *,
+                 _provider: Optional[Provider] = None) -> None:
         """Open this provider explicitly (a failure is an error, never a fallback)."""
         self.provider: Provider = _provider if _provider is not None else _open(
             self._PROVIDER, config, provider_dir, log_level)
@@ -76,14 +121,14 @@ class _SecprovBacked(SecurityProvider):
     def list(self) -> List[str]:
         return self.provider.list()
 
+    def exists(self, name: str) -> bool:
+        return self.provider.exists(name)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.provider
+
     def close(self) -> None:
         self.provider.close()
-
-    def __enter__(self) -> Any:
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self.close()
 
     def __repr__(self) -> str:
         return "<%s %r>" % (type(self).__name__, self.provider)
@@ -99,7 +144,7 @@ class LegacySecurityProvider(_SecprovBacked):
     _PROVIDER = "legacy"
 
 
-def get_security_provider(provider: Optional[str] = None, config: Optional[PathLike] = None,
+def get_security_provider(provider: Optional[str] = None, config: Optional[ConfigLike] = None,
                           provider_dir: Optional[PathLike] = None,
                           log_level: Union[None, str, int] = None) -> SecurityProvider:
     """secprov.open() with secprov's selection rules (options, then

@@ -25,6 +25,8 @@ int main(void)
     FIELD(log_level);
     FIELD(log_fn);
     FIELD(log_user);
+    FIELD(config_text);
+    FIELD(flags);
     printf("sizeof_c_int %zu\nsizeof_c_size_t %zu\nsizeof_c_void_p %zu\n",
            sizeof(int), sizeof(size_t), sizeof(void *));
     VALUE(SECPROV_OK);

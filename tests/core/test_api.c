@@ -307,6 +307,102 @@ static void legacy_handle_same_options(void **state)
     secprov_legacy_close(lg);
 }
 
+/* secprov_options.config_text: the program's config without a file. It
+ * is read as the file would be (the same keys, messages name
+ * "config_text:LINE"), wins over $SECPROV_CONFIG, and is refused together
+ * with config_path; @include and an oversized text are refused; a size
+ * that ends before the field (an older caller) means a file is read. */
+static void config_from_text(void **state)
+{
+    (void)state;
+    char text[1200], secret[] = "from-text";
+    secprov_options o = SECPROV_OPTIONS_INIT;
+    secprov *sp = NULL;
+    void *out;
+    size_t len;
+    FILE *f = fopen(conf, "r");
+    size_t n = fread(text, 1, sizeof text - 1, f);
+    fclose(f);
+    text[n] = '\0';
+    o.config_text = text;
+    o.log_fn = capture;
+    setenv("SECPROV_CONFIG", "/nonexistent/ignored.conf", 1);   /* config_text wins */
+    assert_int_equal(secprov_open(&sp, &o), SECPROV_OK);
+    unsetenv("SECPROV_CONFIG");
+    assert_string_equal(secprov_provider_name(sp), "legacy");
+    assert_int_equal(secprov_seal(sp, "t1", secret, strlen(secret)), SECPROV_OK);
+    secprov_close(sp);
+    sp = open_legacy();                                /* the same store, from the file */
+    assert_int_equal(secprov_unseal(sp, "t1", &out, &len), SECPROV_OK);
+    assert_memory_equal(out, secret, strlen(secret));
+    secprov_free(out, len);
+    secprov_close(sp);
+
+    o.config_path = conf;                              /* both: refused */
+    assert_int_equal(secprov_open(&sp, &o), SECPROV_ERR_INVALID_ARG);
+    assert_null(sp);
+    assert_non_null(strstr(secprov_last_error(), "config_text and config_path"));
+    o.config_path = NULL;
+    o.config_text = "provider = \"legacy\";\nbogus_key = 1;\n";
+    assert_int_equal(secprov_open(&sp, &o), SECPROV_ERR_CONFIG);
+    assert_non_null(strstr(secprov_last_error(), "config_text:2"));
+    o.config_text = "  @include \"/etc/passwd\"\n";
+    assert_int_equal(secprov_open(&sp, &o), SECPROV_ERR_CONFIG);
+    assert_non_null(strstr(secprov_last_error(), "@include is not allowed"));
+    char *big = malloc((1 << 20) + 2);
+    memset(big, ' ', (1 << 20) + 1);
+    big[(1 << 20) + 1] = '\0';
+    o.config_text = big;
+    assert_int_equal(secprov_open(&sp, &o), SECPROV_ERR_CONFIG);
+    assert_non_null(strstr(secprov_last_error(), "config_text: more than"));
+    free(big);
+    /* An older caller's struct ends before config_text: never read. */
+    o.config_text = "this is not libconfig";
+    o.config_path = conf;
+    o.size = offsetof(secprov_options, config_text);
+    assert_int_equal(secprov_open(&sp, &o), SECPROV_OK);
+    secprov_close(sp);
+}
+
+/* An empty secret is refused saying why; SECPROV_OPT_ERRORS_RETURNED keeps
+ * error lines out of the log (only in secprov_last_error) and lower lines
+ * in it; an unknown flag is INVALID_ARG. A line the core logs never starts
+ * with what the caller's own message starts with ("seal 'x':"). */
+static void errors_returned_only(void **state)
+{
+    (void)state;
+    secprov_options o = SECPROV_OPTIONS_INIT;
+    secprov *sp = open_legacy();
+    void *out;
+    size_t len;
+    assert_int_equal(secprov_seal(sp, "empty", "", 0), SECPROV_ERR_INVALID_ARG);
+    assert_non_null(strstr(secprov_last_error(), "an empty secret (0 bytes) is refused for "
+                                                 "'empty': a secret is 1 byte to 16 MiB"));
+    assert_non_null(strstr(logged, "an empty secret"));
+    secprov_close(sp);
+
+    o.config_path = conf;
+    o.log_fn = capture;
+    o.log_level = SECPROV_LOG_DEBUG;
+    o.flags = 2;
+    assert_int_equal(secprov_open(&sp, &o), SECPROV_ERR_INVALID_ARG);
+    o.flags = SECPROV_OPT_ERRORS_RETURNED;
+    logged[0] = '\0';
+    assert_int_equal(secprov_open(&sp, &o), SECPROV_OK);
+    logged[0] = '\0';
+    char a[700];
+    seal_at(sp, "present", "x", a, sizeof a);
+    assert_int_equal(chmod(a, 0666), 0);
+    assert_int_equal(secprov_unseal(sp, "present", &out, &len), SECPROV_ERR_PERMISSION);
+    assert_non_null(strstr(secprov_last_error(), "present"));
+    assert_null(strstr(logged, "4:"));                 /* no error line logged */
+    assert_int_equal(secprov_seal(sp, "empty", "", 0), SECPROV_ERR_INVALID_ARG);
+    assert_non_null(strstr(secprov_last_error(), "empty secret"));
+    assert_null(strstr(logged, "empty secret"));
+    assert_int_equal(strncmp(secprov_last_error(), "seal 'empty'", 12) != 0, 1);
+    secprov_close(sp);
+}
+
 UNIT_MAIN(cmocka_unit_test(statuses),
           cmocka_unit_test(names),
           fixture_test(bad_options),
@@ -315,4 +411,6 @@ UNIT_MAIN(cmocka_unit_test(statuses),
           fixture_test(integrity_of_the_store),
           fixture_test(planted_files_refused),
           fixture_test(last_error_text),
-          fixture_test(legacy_handle_same_options))
+          fixture_test(legacy_handle_same_options),
+          fixture_test(config_from_text),
+          fixture_test(errors_returned_only))

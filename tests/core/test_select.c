@@ -41,7 +41,7 @@ static void capture(int level, const char *msg, void *user)
     snprintf(logged + strlen(logged), sizeof logged - strlen(logged), "%d:%s|", level, msg);
 }
 
-static const sp_logger logger = {SECPROV_LOG_DEBUG, capture, NULL};
+static const sp_logger logger = {SECPROV_LOG_DEBUG, capture, NULL, 0};
 
 static void wish_precedence(void **state)
 {

@@ -70,7 +70,8 @@ def test_options_struct_matches_header():
     names = [f[1] for f in fields]
     assert names == [f[0] for f in _ffi.Options._fields_]
     ctype_of = {"size_t": ctypes.c_size_t, "const char": ctypes.c_char_p, "int": ctypes.c_int,
-                "secprov_log_fn": _ffi.LOG_FN, "void": ctypes.c_void_p}
+                "secprov_log_fn": _ffi.LOG_FN, "void": ctypes.c_void_p,
+                "unsigned": ctypes.c_uint}
     for (ctext, name), (pyname, pytype) in zip(fields, _ffi.Options._fields_):
         assert ctype_of[ctext.strip()] is pytype, name
 

@@ -235,7 +235,9 @@ def test_log_levels_reach_logging(legacy_conf, caplog):
             sp.seal("x", b"v")
             (legacy_conf.parent / "legacy-state" / "x.sec").write_bytes(b"garbage")
             sp.unseal("x")
-    assert [r.levelno for r in caplog.records] == [logging.ERROR]
+    # raised, not also logged: the failure's line reaches the logger at DEBUG only
+    assert [r.levelno for r in caplog.records] == [logging.DEBUG]
+    assert "integrity" in caplog.records[0].getMessage()
 
 
 # --- threads -----------------------------------------------------------------------------

@@ -52,6 +52,11 @@ step() {   # DESC WANT LINE: send LINE to the driver; its commands must be WANT
   local got want; got=$(since "$at"); want=$(sorted "$2")
   [ "$got" = "$want" ] && ok "$1: $got" || fail "$1: got '$got', want '$want'"
 }
+device_fds() {   # how many fds the driver has open on the TPM device
+  local dev n=0 f; dev=$(realpath "$TPM_DEV")
+  for f in /proc/"$DRV_PID"/fd/*; do [ "$(readlink "$f")" = "$dev" ] && n=$((n + 1)); done
+  echo $n
+}
 sorted() {   # "Name xN, ..." in the order since() prints
   tr ',' '\n' <<<"$1" | sed 's/^ *//' | sort | paste -sd, | sed 's/,/, /g'
 }
@@ -71,15 +76,17 @@ for rm in no yes; do
   printf value-a | "$B" seal a                      # provisioning, outside the counts
   check "rm=$rm: secprov info says so" grep -q "^resource_manager: $rm (" <("$B" info)
   if [ $rm = no ]; then
-    load="ContextLoad x1, " save=", ContextSave x1"
+    load="ContextLoad x1, " save=", ContextSave x1" probes="GetRandom x1"
   else
-    load="" save=""
+    load="" save="" probes="GetRandom x2"
   fi
   drv_start
-  # Open: the bounded probe, then the connection: the TCTI's own probe
-  # (tpm2-tss's device TCTI sends a GetRandom when it opens the device) and
-  # the SRK check. The first call: one salted session.
-  step "rm=$rm: open" "GetRandom x2, ReadPublic x1" open
+  # Open: the bounded probe, then the connection: with rm=yes tpm2-tss's
+  # device TCTI, which sends a GetRandom of its own when it opens the
+  # device; with rm=no secprov's TCTI that holds the device only under the
+  # lock (providers/tpm/tcti_held.h), which sends none. Then the SRK check.
+  # The first call: one salted session.
+  step "rm=$rm: open" "$probes, ReadPublic x1" open
   step "rm=$rm: first call after open (unseal)" \
     "FlushContext x1, Load x1, StartAuthSession x1, Unseal x1${save}" "unseal a"
   step "rm=$rm: seal, steady state" "${save:+ContextLoad x1, }Create x1${save}" "seal a value-b"
@@ -95,9 +102,14 @@ for rm in no yes; do
   settle; got=$(since "$at")
   [[ $r1 == "seal OK "* && $r2 == "unseal OK "*" value-c" ]] && [ "$got" = "$(sorted "$rt")" ] &&
     ok "rm=$rm: round-trip, steady state: $got" || fail "rm=$rm: round-trip: $r1 / $r2: got '$got', want '$rt'"
+  # Between calls the device is held only with a resource manager: without
+  # one (/dev/tpm0 admits one opener) it is opened under the lock, per call.
+  [ $rm = no ] && held=0 || held=1
+  check "rm=$rm: between calls the handle holds the device $held time(s)" \
+    test "$(device_fds)" = $held
   step "rm=$rm: close (the session is flushed)" "FlushContext x1" close
   drv_stop
   process "rm=$rm: whole process: secprov unseal" \
-    "FlushContext x2, GetRandom x2, Load x1, ReadPublic x1, StartAuthSession x1, Unseal x1${save}" "$B" unseal a
+    "FlushContext x2, $probes, Load x1, ReadPublic x1, StartAuthSession x1, Unseal x1${save}" "$B" unseal a
 done
 check_done

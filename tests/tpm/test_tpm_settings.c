@@ -23,7 +23,7 @@
 static char path[512];
 static char err[700];
 static sp_config cfg;
-static sp_logger quiet_log = {SECPROV_LOG_NONE, NULL, NULL};
+static sp_logger quiet_log = {SECPROV_LOG_NONE, NULL, NULL, 0};
 
 static const char *write_conf(const char *text)
 {

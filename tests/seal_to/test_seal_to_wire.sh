@@ -24,32 +24,7 @@ messages() {   # one line per message: "Read <hex>" (a command) or "Write <hex>"
        /^ ([0-9A-F][0-9A-F] )+$/ { gsub(/ /, ""); m = m $0 }
        END { if (m != "") print m }' "$LOG"
 }
-name_of() {   # command code (8 hex digits) -> TPM2_CC name
-  case $1 in
-    0000017B) echo GetRandom ;;        00000173) echo ReadPublic ;;
-    00000176) echo StartAuthSession ;; 00000153) echo Create ;;
-    00000157) echo Load ;;             0000015E) echo Unseal ;;
-    00000165) echo FlushContext ;;     00000162) echo ContextSave ;;
-    00000161) echo ContextLoad ;;      00000131) echo CreatePrimary ;;
-    00000156) echo Import ;;           *) echo "0x$1" ;;
-  esac
-}
-settle() {   # until swtpm's log stops growing (it is written as it answers)
-  local a b; b=$(stat -c %s "$LOG")
-  while :; do sleep 0.05; a=$b; b=$(stat -c %s "$LOG"); [ "$a" = "$b" ] && break; done
-}
-since() {   # OFFSET: the commands logged after it, "Name xN" sorted, one line
-  tail -c +"$(($1 + 1))" "$LOG" | awk '/SWTPM_IO_Read/ { getline; print $7 $8 $9 $10 }' |
-    while read -r cc; do name_of "$cc"; done | sort | uniq -c | awk '{ printf "%s%s x%s", s, $2, $1; s = ", " }'
-}
-sorted() { tr ',' '\n' <<<"$1" | sed 's/^ *//' | sort | paste -sd, | sed 's/,/, /g'; }
-process() {   # DESC WANT CMD...: one whole process's commands must be WANT
-  local at got want
-  settle; at=$(stat -c %s "$LOG")
-  "${@:3}" > /dev/null
-  settle; got=$(since "$at"); want=$(sorted "$2")
-  [ "$got" = "$want" ] && ok "$1: $got" || fail "$1: got '$got', want '$want'"
-}
+source "$SECPROV_SRC/tests/tools/tpm_counts.sh"   # name_of, settle, since, process
 auth_of() { printf 'secprov-name-auth-v1:%s' "$1" | sha256sum | cut -c1-32; }
 
 PTYTPM_SWTPM_LOG=$LOG tpm_sim_pty "$T/tpm"

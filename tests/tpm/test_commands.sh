@@ -15,24 +15,7 @@ source "$SECPROV_SRC/tests/tools/test_lib.sh"
 on_exit drv_stop
 LOG=$T/swtpm.log
 
-name_of() {   # command code (8 hex digits) -> TPM2_CC name
-  case $1 in
-    0000017B) echo GetRandom ;;        00000173) echo ReadPublic ;;
-    00000176) echo StartAuthSession ;; 00000153) echo Create ;;
-    00000157) echo Load ;;             0000015E) echo Unseal ;;
-    00000165) echo FlushContext ;;     00000162) echo ContextSave ;;
-    00000161) echo ContextLoad ;;      00000131) echo CreatePrimary ;;
-    *) echo "0x$1" ;;
-  esac
-}
-settle() {   # until swtpm's log stops growing (it is written as it answers)
-  local a b; b=$(stat -c %s "$LOG")
-  while :; do sleep 0.05; a=$b; b=$(stat -c %s "$LOG"); [ "$a" = "$b" ] && break; done
-}
-since() {   # OFFSET: the commands logged after that offset, "Name xN" sorted, one line
-  tail -c +"$(($1 + 1))" "$LOG" | awk '/SWTPM_IO_Read/ { getline; print $7 $8 $9 $10 }' |
-    while read -r cc; do name_of "$cc"; done | sort | uniq -c | awk '{ printf "%s%s x%s", s, $2, $1; s = ", " }'
-}
+source "$SECPROV_SRC/tests/tools/tpm_counts.sh"   # name_of, settle, since, process
 DRV_PID=
 drv_start() { coproc DRV { exec "$FD" 2>>"$T/driver.err"; }; }
 drv_stop() {
@@ -56,16 +39,6 @@ device_fds() {   # how many fds the driver has open on the TPM device
   local dev n=0 f; dev=$(realpath "$TPM_DEV")
   for f in /proc/"$DRV_PID"/fd/*; do [ "$(readlink "$f")" = "$dev" ] && n=$((n + 1)); done
   echo $n
-}
-sorted() {   # "Name xN, ..." in the order since() prints
-  tr ',' '\n' <<<"$1" | sed 's/^ *//' | sort | paste -sd, | sed 's/,/, /g'
-}
-process() {   # DESC WANT CMD...: a whole process's commands
-  local at got want
-  settle; at=$(stat -c %s "$LOG")
-  "${@:3}" > /dev/null
-  settle; got=$(since "$at"); want=$(sorted "$2")
-  [ "$got" = "$want" ] && ok "$1: $got" || fail "$1: got '$got', want '$want'"
 }
 
 PTYTPM_SWTPM_LOG=$LOG tpm_sim_pty "$T/tpm"

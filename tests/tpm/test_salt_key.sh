@@ -11,28 +11,7 @@
 # session, and the error names the file.
 source "$SECPROV_SRC/tests/tools/test_lib.sh"
 LOG=$T/swtpm.log
-name_of() {
-  case $1 in
-    0000017B) echo GetRandom ;;        00000173) echo ReadPublic ;;
-    00000176) echo StartAuthSession ;; 00000153) echo Create ;;
-    00000157) echo Load ;;             0000015E) echo Unseal ;;
-    00000165) echo FlushContext ;;     00000162) echo ContextSave ;;
-    00000161) echo ContextLoad ;;      0000017A) echo GetCapability ;;
-    *) echo "0x$1" ;;
-  esac
-}
-settle() { local a b; b=$(stat -c %s "$LOG"); while :; do sleep 0.05; a=$b; b=$(stat -c %s "$LOG"); [ "$a" = "$b" ] && break; done; }
-since() {
-  tail -c +"$(($1 + 1))" "$LOG" | awk '/SWTPM_IO_Read/ { getline; print $7 $8 $9 $10 }' |
-    while read -r cc; do name_of "$cc"; done | sort | uniq -c | awk '{ printf "%s%s x%s", s, $2, $1; s = ", " }'
-}
-process() {   # DESC WANT CMD...: a whole process's commands
-  local at got
-  settle; at=$(stat -c %s "$LOG")
-  "${@:3}" > "$T/out"
-  settle; got=$(since "$at")
-  [ "$got" = "$2" ] && ok "$1: $got" || fail "$1: got '$got', want '$2'"
-}
+source "$SECPROV_SRC/tests/tools/tpm_counts.sh"   # name_of, settle, since, process
 conf() {   # NAME SALT: a config with its own state folder, tpm.salt_key = SALT
   tpm_sim_config "$T/$1/c.conf" tpm
   [ -n "$2" ] && sed -i "s|tcti = |salt_key = \"$2\"; tcti = |" "$T/$1/c.conf"

@@ -45,10 +45,18 @@ mkdir -p "$T/p" "$T/a"; tpm_sim_config "$T/p/c.conf" tpm
 # by its 30 s alarm; seen in 2 runs of 2, never without ASan): not yet
 # understood (a lock of the sanitizer's or of a library, held by the other
 # thread at the fork, is the suspect). Skipped there, visibly, until it is.
-tpm_threads=threads
+tpm_threads=threads legacy_threads=threads
 if [ "$(nm -D --undefined-only "$SECPROV_BUILD/lib/libsecprov.so.0" | grep -c __asan_ || true)" != 0 ]; then
   echo "SKIP fork threads mode on the TPM under ASan (a child can hang: docs/fork.md, Limits)"
   tpm_threads=
+fi
+# qemu-user (make check-arm64) cannot fork a guest while another guest
+# thread runs: qemu itself aborts in the child ("cpu_exec: assertion failed:
+# (cpu == current_cpu)"), whatever the program does. The threads modes run
+# natively (make check, check-asan for legacy) and in check-trixie.
+if [ "${SECPROV_ARCH:-}" = arm64 ]; then
+  echo "SKIP fork threads modes under qemu-user (qemu aborts when a threaded guest forks)"
+  tpm_threads= legacy_threads=
 fi
 FORK_DEVICE=$TPM_DEV SECPROV_CONFIG=$T/p/c.conf run_modes "tpm on a pty TPM" three pool orphan $tpm_threads
 tpm_sim_config "$T/a/c.conf"            # auto: the store's mutex across fork too
@@ -60,5 +68,5 @@ mkdir -p "$T/s"; tpm_sim_config "$T/s/c.conf" tpm
 SECPROV_CONFIG=$T/s/c.conf FORK_KILL=1 run_modes "tpm on swtpm's socket" three pool orphan
 
 mkdir -p "$T/l"; tpm_sim_config "$T/l/c.conf" legacy
-SECPROV_CONFIG=$T/l/c.conf FORK_KILL=1 run_modes "legacy" three pool orphan threads
+SECPROV_CONFIG=$T/l/c.conf FORK_KILL=1 run_modes "legacy" three pool orphan $legacy_threads
 check_done

@@ -255,6 +255,19 @@ static int enrolled_srk(const char *enrollment, const secprov_verify_options *o,
         vj_fail(e, "enrollment.srk.public: %s", bad);
         goto out;
     }
+    /* "name" says again what "public" says: they must agree. */
+    TPM2B_NAME computed;
+    uint8_t *named = NULL;
+    size_t named_len = 0;
+    if (vj_hex(en.srk, "name", "enrollment.srk", &named, &named_len, e) != 0)
+        goto out;
+    int same = srk_name(&srk->publicArea, &computed) == 0 && named_len == computed.size &&
+               memcmp(named, computed.name, named_len) == 0;
+    free(named);
+    if (!same) {
+        vj_fail(e, "enrollment.srk.name: not the name of enrollment.srk.public");
+        goto out;
+    }
     EVP_PKEY *key = attest_ecc_pkey(&en.ak.publicArea);
     int c = srk_certify_check(srk, att, att_len, &sig, key, why, sizeof why);
     EVP_PKEY_free(key);

@@ -94,7 +94,7 @@ refused "rollback after a local seal and delete of the name" "older version" $A 
 $A import rot "$T/v7.blob" && [ "$($A unseal rot)" = v7 ] && ok "a newer version (7) is imported" || fail "version 7"
 $PY -c "import json,sys; r=json.load(open(sys.argv[1])); del r['srk']; json.dump(r, open(sys.argv[2],'w'))" "$T/enroll.json" "$T/nosrk.json"
 refused "seal-to with a record without srk" "re-enroll" server --enrollment "$T/nosrk.json" k "$T/s1"
-$PY -c "import json,sys; r=json.load(open(sys.argv[1])); b=json.load(open(sys.argv[3])); r['srk']['public']=b['srk']['public']; json.dump(r, open(sys.argv[2],'w'))" "$T/enroll.json" "$T/swap.json" "$T/enroll-b.json"
+$PY -c "import json,sys; r=json.load(open(sys.argv[1])); b=json.load(open(sys.argv[3])); r['srk']['public']=b['srk']['public']; r['srk']['name']=b['srk']['name']; json.dump(r, open(sys.argv[2],'w'))" "$T/enroll.json" "$T/swap.json" "$T/enroll-b.json"
 refused "seal-to: another TPM's SRK under this AK's certification" "srk_certify" server --enrollment "$T/swap.json" k "$T/s1"
 $PY -c "import json,sys; r=json.load(open(sys.argv[1])); b=json.load(open(sys.argv[3])); r['srk']=b['srk']; json.dump(r, open(sys.argv[2],'w'))" "$T/enroll.json" "$T/swap2.json" "$T/enroll-b.json"
 refused "seal-to: another TPM's srk member, certified by its own AK" "srk_certify" server --enrollment "$T/swap2.json" k "$T/s1"
@@ -105,6 +105,8 @@ refused "seal-to: another TPM's srk member, certified by its own AK" "srk_certif
 # ever wrapped to an SRK the activated AK did not certify.
 $PY -c "import json,sys; r=json.load(open(sys.argv[1])); b=json.load(open(sys.argv[3])); r['ak']['public']=b['ak']['public']; r['ak']['pem']=b['ak']['pem']; r['srk']=b['srk']; json.dump(r, open(sys.argv[2],'w'))" "$T/enroll.json" "$T/forged.json" "$T/enroll-b.json"
 refused "seal-to: ak.name of this device, another key's ak.public and srk" "malformed_enrollment: enrollment.ak" server --enrollment "$T/forged.json" k "$T/s1"
+$PY -c "import json,sys; r=json.load(open(sys.argv[1])); b=json.load(open(sys.argv[3])); r['srk']['name']=b['srk']['name']; json.dump(r, open(sys.argv[2],'w'))" "$T/enroll.json" "$T/srkname.json" "$T/enroll-b.json"
+refused "seal-to: srk.name of another TPM beside this srk.public" "malformed_enrollment: enrollment.srk.name" server --enrollment "$T/srkname.json" k "$T/s1"
 $PY -c "import json,sys; r=json.load(open(sys.argv[1])); r['version']=1; json.dump(r, open(sys.argv[2],'w'))" "$T/enroll.json" "$T/v1.json"
 refused "seal-to with a version-1 record (carrying srk)" "no_srk.*version 1.*re-enroll" server --enrollment "$T/v1.json" k "$T/s1"
 

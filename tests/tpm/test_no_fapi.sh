@@ -86,7 +86,9 @@ done
 if [ "${SECPROV_ARCH:-}" = arm64 ]; then
   fapi_lib=$(ls /usr/lib/aarch64-linux-gnu/libtss2-fapi.so.1 2>/dev/null || true)
 else
-  fapi_lib=$(ldconfig -p | awk '/libtss2-fapi\.so\.1 / { print $NF; exit }')
+  # awk reads to the end: an early exit would kill ldconfig with SIGPIPE once
+  # its list outgrows a pipe's buffer (64 KiB), and pipefail would end the test
+  fapi_lib=$(ldconfig -p | awk '/libtss2-fapi\.so\.1 / && !f { print $NF; f = 1 }')
 fi
 if [ -z "$fapi_lib" ]; then
   fail "libtss2-fapi.so.1 is not installed (ldconfig -p)"

@@ -86,6 +86,7 @@ extern const cli_command cli_cmd_info, cli_cmd_seal, cli_cmd_unseal, cli_cmd_del
     cli_cmd_legacy;
 extern const cli_command cli_cmd_seal_to, cli_cmd_import, cli_cmd_unwrap;   /* cmd_seal_to.c */
 extern const cli_command cli_cmd_activation;
+extern const cli_command cli_cmd_attestor;   /* cmd_attestor.c */
 
 
 #endif

@@ -26,6 +26,7 @@ static const cli_command *const commands[] = {
     &cli_cmd_unwrap,
     &cli_cmd_config,
     &cli_cmd_legacy,
+    &cli_cmd_attestor,
     NULL,
 };
 

@@ -86,8 +86,21 @@ void sp_config_free(sp_config *cfg)
 
 static const sp_key_rule top_keys[] = {
     {"provider", CONFIG_TYPE_STRING}, {"fallback", CONFIG_TYPE_BOOL},
-    {"log_level", CONFIG_TYPE_STRING}, {"attest", CONFIG_TYPE_GROUP}, {NULL, 0}};
+    {"log_level", CONFIG_TYPE_STRING}, {"attest", CONFIG_TYPE_GROUP},
+    {"attestor", CONFIG_TYPE_GROUP}, {NULL, 0}};
 static const sp_key_rule attest_keys[] = {{"pcrs", CONFIG_TYPE_STRING}, {"lifetime_s", CONFIG_TYPE_INT}, {NULL, 0}};
+/* The runtime attestor's group (attestor/, docs/attestor.md): the core owns
+ * its keys and types; the daemon checks their values. */
+static const sp_key_rule attestor_keys[] = {
+    {"listen", CONFIG_TYPE_STRING}, {"allow_remote", CONFIG_TYPE_BOOL},
+    {"refresh_interval_s", CONFIG_TYPE_INT}, {"require_tpm", CONFIG_TYPE_BOOL},
+    {"require_secure_boot", CONFIG_TYPE_BOOL}, {"expected_pcrs", CONFIG_TYPE_ARRAY},
+    {"service_binaries", CONFIG_TYPE_ARRAY}, {"policy_files", CONFIG_TYPE_ARRAY},
+    {"deployment_files", CONFIG_TYPE_ARRAY}, {"registry_manifest", CONFIG_TYPE_STRING},
+    {"hmac_key_file", CONFIG_TYPE_STRING}, {"token_file", CONFIG_TYPE_STRING},
+    {"audit_log", CONFIG_TYPE_STRING}, {"audit_max_bytes", CONFIG_TYPE_INT},
+    {"efivars_dir", CONFIG_TYPE_STRING}, {"lockdown_file", CONFIG_TYPE_STRING},
+    {"cmdline_file", CONFIG_TYPE_STRING}, {NULL, 0}};
 
 /* The top level: the core's keys, and groups named like provider modules
  * (name_rules.h), each checked when its provider is loaded. */
@@ -165,6 +178,9 @@ static int read_settings(sp_config *cfg, config_t *lc, const char *file, char *e
         return rc;
     if ((s = config_lookup(lc, "attest")) != NULL &&
         (rc = sp_keys_check(s, attest_keys, file, "attest.", err, err_len)) != SECPROV_OK)
+        return rc;
+    if ((s = config_lookup(lc, "attestor")) != NULL &&
+        (rc = sp_keys_check(s, attestor_keys, file, "attestor.", err, err_len)) != SECPROV_OK)
         return rc;
     if ((s = config_lookup(lc, "provider")) != NULL) {
         v = config_setting_get_string(s);

@@ -91,7 +91,7 @@ size_t sp_config_provider_groups_of(config_t *lc, const char **names, size_t max
         config_setting_t *s = config_setting_get_elem(root, (unsigned)i);
         const char *name = config_setting_name(s);
         if (config_setting_type(s) != CONFIG_TYPE_GROUP || strcmp(name, "attest") == 0 ||
-            !secprov_provider_name_rule_ok(name))
+            strcmp(name, "attestor") == 0 || !secprov_provider_name_rule_ok(name))
             continue;
         if (n < max)
             names[n] = name;

@@ -6,13 +6,13 @@
 set -euo pipefail
 
 profile=${1:-build}
-build=(make gcc libc6-dev pkg-config libtss2-dev libjson-c-dev libconfig-dev libssl-dev)
+build=(make gcc libc6-dev pkg-config libtss2-dev libjson-c-dev libconfig-dev libssl-dev libmicrohttpd-dev)
 case "$profile" in
   build)  pkgs=("${build[@]}") ;;
   demo)   pkgs=("${build[@]}" swtpm swtpm-tools tpm2-tools) ;;
   check)  pkgs=("${build[@]}" libcmocka-dev swtpm swtpm-tools tpm2-tools valgrind
                 clang libclang-rt-14-dev openssl xxd procps psmisc jq time
-                libcap2-bin util-linux
+                libcap2-bin util-linux curl
                 gdb python3 python3-pytest python3-tpm2-pytss python3-pip cython3 python3-dev mypy python3-cryptography
                 tpm2-abrmd libtss2-tcti-tabrmd0 dbus) ;;
   bench)  pkgs=("${build[@]}" swtpm swtpm-tools tpm2-tools gnuplot-nox systemd openssl procps time python3 python3-tpm2-pytss) ;;
@@ -20,7 +20,7 @@ case "$profile" in
   docker) pkgs=(make gcc libc6-dev podman runc debootstrap podman-compose swtpm swtpm-tools tpm2-tools uidmap slirp4netns fuse-overlayfs) ;;
   arm64)  pkgs=("${build[@]}" gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user qemu-user-binfmt
                 libc6:arm64 libtss2-dev:arm64 libconfig-dev:arm64 libssl-dev:arm64 libcmocka-dev:arm64
-                swtpm swtpm-tools tpm2-tools openssl xxd procps psmisc file jq time libjson-c-dev:arm64) ;;
+                swtpm swtpm-tools tpm2-tools openssl xxd procps psmisc file jq time libjson-c-dev:arm64 libmicrohttpd-dev:arm64) ;;
   *) echo "deps.sh: unknown profile '$profile'" >&2; exit 2 ;;
 esac
 

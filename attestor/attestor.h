@@ -1,0 +1,130 @@
+/* secprov-attestor: the runtime attestor daemon (docs/attestor.md). The
+ * parts: at_config.c the attestor group, pcr_text.c "sha256:7=HEX",
+ * safe_file.c files read without following links or opening fifos,
+ * audit_log.c the hash-chained JSONL log, attest_run.c one attestation and
+ * the state machine, bundle.c the runtime state bundle, http_api.c the
+ * endpoints, main.c the process. */
+#ifndef SECPROV_ATTESTOR_H
+#define SECPROV_ATTESTOR_H
+
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+struct json_object;
+
+#define AT_WHY 256
+
+typedef struct at_pcr {
+    char bank[8];               /* sha1 | sha256 | sha384 | sha512 */
+    int index;                  /* 0..23 */
+    char hex[129];              /* lower-case */
+} at_pcr;
+
+typedef struct at_config {
+    char *listen;
+    int allow_remote, refresh_interval_s, require_tpm, require_secure_boot;
+    at_pcr *pcrs;
+    size_t pcr_count;
+    char **service_names, **service_paths;
+    size_t service_count;
+    char **policy_files;
+    size_t policy_count;
+    char **deployment_files;
+    size_t deployment_count;
+    char *registry_manifest, *hmac_key_file, *token_file, *audit_log;
+    long audit_max_bytes;
+    char *efivars_dir, *lockdown_file, *cmdline_file;
+} at_config;
+
+/* The attestor group of the config file (SECPROV_CONFIG or path): 0, or -1
+ * with why naming file, line and key. */
+int at_config_load(at_config *c, const char *path, char *why, size_t why_len);
+void at_config_free(at_config *c);
+/* "host:port" or "unix:/path": 0 and the parts, else -1 and why. A host
+ * that is not a loopback address is refused unless allow_remote. */
+int at_listen_parse(const char *listen, int allow_remote, char *host, size_t host_len,
+                    int *port, char *why, size_t why_len);
+
+/* "sha256:7=HEX": 0, or -1 and why. */
+int at_pcr_parse(const char *text, at_pcr *out, char *why, size_t why_len);
+
+/* A regular file read whole (at most max bytes): never follows a symlink,
+ * never blocks on a fifo (O_NOFOLLOW|O_NONBLOCK, then fstat S_ISREG).
+ * 0, or -1 and why ("not a regular file", strerror). */
+int at_file_read(const char *path, size_t max, unsigned char **buf, size_t *len, char *why,
+                 size_t why_len);
+/* SHA-256 of such a file; of several: SHA-256 over their SHA-256 digests
+ * in order (so order and boundaries count). */
+int at_file_sha256(const char *path, unsigned char out[32], char *why, size_t why_len);
+int at_files_sha256(char *const *paths, size_t n, unsigned char out[32], char *why,
+                    size_t why_len);
+void at_hex(const unsigned char *b, size_t n, char *out);
+
+/* The audit log. */
+typedef struct at_audit {
+    char *path;
+    long max_bytes;
+    int fd;
+    long size;
+    uint64_t seq;
+    char head[65];              /* SHA-256 of the last good line, hex */
+} at_audit;
+/* Opens (creating) the log, checks its chain, and recovers a torn last
+ * line (cut off, *torn set to the bytes dropped). 0, or -1 and why. */
+int at_audit_open(at_audit *a, const char *path, long max_bytes, long *torn, char *why,
+                  size_t why_len);
+/* Appends one line {"seq","time","prev","event",...fields}; fields is
+ * consumed. Rotates to PATH.1 beyond max_bytes, the chain going on. */
+int at_audit_append(at_audit *a, const char *event, struct json_object *fields, char *why,
+                    size_t why_len);
+void at_audit_close(at_audit *a);
+/* Checks a log's chain: 0 when good, else the 1-based number of the first
+ * bad line and why. prev_head: the head the file must start from, or NULL
+ * to take its first line's "prev" as given. */
+long at_audit_verify_file(const char *path, const char *prev_head, char *why, size_t why_len);
+/* One line's chain fields: its own hash and its prev. 0, or -1 and why. */
+int at_audit_line_parse(const char *line, size_t len, char hash[65], char prev[65],
+                        uint64_t *seq, char *why, size_t why_len);
+
+enum at_state { AT_PENDING, AT_ATTESTED, AT_DEGRADED, AT_FAILED };
+const char *at_state_name(int state);
+
+typedef struct at_daemon {
+    at_config cfg;
+    at_audit audit;
+    int audit_ok;
+    char audit_why[AT_WHY];      /* why the log cannot be written */
+    pthread_mutex_t lock;        /* guards everything below */
+    pthread_mutex_t attest_lock; /* one attestation at a time; waiters coalesce */
+    uint64_t generation;         /* attestations done */
+    int state;
+    struct json_object *bundle;  /* the last bundle */
+    char *bundle_text;           /* its JSON */
+    char *verify_ok;             /* the cached /api/v1/verify answer */
+    time_t last_attested;
+    uint64_t attest_count, degrade_count, fail_count;
+    int secure_boot, tpm_available, tpm_quote_verified;
+    char policy_digest[65], deployment_digest[65];
+    size_t failure_count;
+} at_daemon;
+
+/* One attestation: the checks, the bundle, the state, the audit line.
+ * Concurrent callers coalesce onto the one running. reason and requester
+ * go into the audit log. */
+void at_attest(at_daemon *d, const char *reason, const char *requester);
+/* The bundle of one attestation (bundle.c); failures is a json array. */
+struct json_object *at_bundle_build(at_daemon *d, struct json_object *failures);
+/* The canonical bytes the HMAC covers: the bundle less bundle_hmac. */
+int at_bundle_hmac(struct json_object *bundle, const unsigned char *key, size_t key_len,
+                   char out[65], char *why, size_t why_len);
+
+/* --client-verify: exit status of asking the daemon (client_verify.c). */
+int at_client_verify(const char *config);
+
+/* The HTTP server (libmicrohttpd). */
+struct MHD_Daemon;
+struct MHD_Daemon *at_http_start(at_daemon *d, char *why, size_t why_len);
+
+#endif

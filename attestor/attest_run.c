@@ -9,7 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/rand.h>
+#include <strings.h>
+
 #include "attestor.h"
+#include "bundle.h"
 
 #define SECURE_BOOT_VAR "SecureBoot-8be4df61-93ca-11d2-aa0d-e98c0333e0fe"
 
@@ -125,7 +129,7 @@ json_object *at_bundle_build(at_daemon *d, json_object *failures)
     const at_config *c = &d->cfg;
     run r = {failures, 0};
     json_object *b = json_object_new_object(), *boot = json_object_new_object();
-    json_object *svc = json_object_new_object(), *pcrs = json_object_new_object();
+    json_object *svc = json_object_new_object();
     char why[AT_WHY], *t;
     int sb;
 
@@ -135,17 +139,7 @@ json_object *at_bundle_build(at_daemon *d, json_object *failures)
     json_object_object_add(boot, "secure_boot", sb < 0 ? NULL : json_object_new_boolean(sb));
     if (c->require_secure_boot && sb != 1)
         fail(&r, 1, "secure_boot", sb < 0 ? why : "Secure Boot is off");
-    /* No TPM is read by this daemon yet (docs/attestor.md#not-yet): the
-     * configured PCRs cannot be checked. */
-    for (size_t i = 0; i < c->pcr_count; i++) {
-        char what[48];
-        snprintf(what, sizeof what, "pcr %s:%d", c->pcrs[i].bank, c->pcrs[i].index);
-        fail(&r, 0, what, "no TPM to read it");
-    }
-    json_object_object_add(boot, "pcrs", pcrs);
     json_object_object_add(b, "boot_measurements", boot);
-    if (c->require_tpm)
-        fail(&r, 1, "tpm", "require_tpm is set and no usable TPM");
     json_object *dep = digest_or_fail(&r, c->deployment_files, c->deployment_count, 1,
                                       "deployment_files");
     compare(&r, dep, "deployment", "deployment_files");
@@ -174,15 +168,8 @@ json_object *at_bundle_build(at_daemon *d, json_object *failures)
         lockdown_mode(t);
     json_object_object_add(b, "kernel_lockdown", t != NULL ? json_object_new_string(t) : NULL);
     free(t);
-    json_object_object_add(b, "tpm_available", json_object_new_boolean(0));
-    json_object_object_add(b, "tpm_quote_verified", json_object_new_boolean(0));
     if (!d->audit_ok && d->audit.fd < 0)
         fail(&r, 0, "audit_log", d->audit_why);
-    json_object_object_add(b, "state",
-                           json_object_new_string(at_state_name(
-                               r.critical ? AT_FAILED
-                                          : json_object_array_length(failures) ? AT_DEGRADED
-                                                                               : AT_ATTESTED)));
     d->secure_boot = sb;
     return b;
 }
@@ -195,30 +182,157 @@ static char *verify_answer(int ok, int state)
     return strdup(buf);
 }
 
-void at_attest(at_daemon *d, const char *reason, const char *requester)
+static int critical_in(json_object *failures)
+{
+    for (size_t i = 0; i < json_object_array_length(failures); i++) {
+        json_object *c;
+        if (json_object_object_get_ex(json_object_array_get_idx(failures, i), "critical", &c) &&
+            json_object_get_boolean(c))
+            return 1;
+    }
+    return 0;
+}
+
+/* The configured PCRs against the ones quoted (pcrs: {bank: {index: hex}},
+ * or NULL without a TPM). */
+static void expected_pcrs(at_daemon *d, run *r, json_object *pcrs)
+{
+    for (size_t i = 0; i < d->cfg.pcr_count; i++) {
+        const at_pcr *p = &d->cfg.pcrs[i];
+        json_object *bank, *v;
+        char what[48], idx[8], why[AT_WHY];
+
+        snprintf(what, sizeof what, "pcr %s:%d", p->bank, p->index);
+        snprintf(idx, sizeof idx, "%d", p->index);
+        if (pcrs == NULL) {
+            fail(r, 0, what, "no TPM to read it");
+        } else if (!json_object_object_get_ex(pcrs, p->bank, &bank) ||
+                   !json_object_object_get_ex(bank, idx, &v)) {
+            fail(r, 0, what, "not in the quote: add it to attest.pcrs");
+        } else if (strcasecmp(json_object_get_string(v), p->hex) != 0) {
+            snprintf(why, sizeof why, "is %.100s, expected %.100s", json_object_get_string(v),
+                     p->hex);
+            fail(r, 0, what, why);
+        }
+    }
+}
+
+/* The TPM's part of one attestation (docs/attestor.md#the-tpm): opened,
+ * a first quote (its PCR values, and the quote checked against the AK's
+ * enrollment record), closed by at_attest after the bundle's own quote.
+ * Sets the bundle's tpm_available, tpm_quote_verified and
+ * boot_measurements.pcrs; failures: require_tpm without a TPM, or a quote
+ * failing with require_tpm, is critical; else a failed quote degrades. */
+static json_object *tpm_part(at_daemon *d, at_tpm *t, run *r, json_object *b)
+{
+    json_object *boot, *q1 = NULL, *pcrs = NULL;
+    unsigned char n1[32];
+    char why[AT_WHY];
+    int verified = 0, avail = at_tpm_open(d, t) == 0;
+
+    if (!avail) {
+        if (d->cfg.require_tpm) {
+            fail(r, 1, "tpm", t->why);
+        } else if (d->tpm_seen) {
+            snprintf(why, sizeof why, "the TPM of an earlier attestation is gone: %.200s", t->why);
+            fail(r, 0, "tpm", why);
+        }
+    } else if (RAND_bytes(n1, sizeof n1) != 1) {
+        fail(r, d->cfg.require_tpm, "tpm_quote", "no random nonce (RAND_bytes)");
+    } else if (at_tpm_quote(d, t, n1, sizeof n1, &q1, &verified, why, sizeof why) != 0) {
+        fail(r, d->cfg.require_tpm, "tpm_quote", why);
+    } else if (!verified) {
+        fail(r, 0, "tpm_quote", why);
+    }
+    if (q1 != NULL && (pcrs = sp_bundle_pcrs_of_report(q1, why, sizeof why)) == NULL)
+        fail(r, 0, "tpm_quote", why);
+    json_object_put(q1);
+    expected_pcrs(d, r, pcrs);
+    json_object_object_get_ex(b, "boot_measurements", &boot);
+    json_object_object_add(boot, "pcrs", pcrs != NULL ? json_object_get(pcrs)
+                                                      : json_object_new_object());
+    json_object_object_add(b, "tpm_available", json_object_new_boolean(avail));
+    json_object_object_add(b, "tpm_quote_verified", json_object_new_boolean(verified));
+    d->tpm_available = avail;
+    d->tpm_seen |= avail;
+    d->tpm_quote_verified = verified;
+    return pcrs;
+}
+
+/* The bundle's own quote: its nonce the bundle digest (formats/bundle.h),
+ * its PCRs the ones the bundle states; else "attestation" is null (and a
+ * remote verifier refuses the bundle: malformed_bundle). */
+static void sign_bundle(at_daemon *d, at_tpm *t, json_object *b, json_object *pcrs)
+{
+    unsigned char dig[BUNDLE_DIGEST_LEN];
+    json_object *q2 = NULL, *p2 = NULL;
+    char why[AT_WHY] = "";
+    int verified = 0;
+
+    if (t->sp == NULL || pcrs == NULL) {
+        json_object_object_add(b, "attestation", NULL);
+        return;
+    }
+    if (sp_bundle_digest(b, dig, why, sizeof why) == 0 &&
+        at_tpm_quote(d, t, dig, sizeof dig, &q2, &verified, why, sizeof why) == 0 && verified &&
+        (p2 = sp_bundle_pcrs_of_report(q2, why, sizeof why)) != NULL &&
+        json_object_equal(p2, pcrs)) {
+        json_object_object_add(b, "attestation", q2);
+        json_object_put(p2);
+        return;
+    }
+    if (why[0] == '\0')
+        snprintf(why, sizeof why, "the PCR values changed between the two quotes");
+    fprintf(stderr, "secprov-attestor: the bundle is not TPM-signed this time: %s\n", why);
+    json_object_put(q2);
+    json_object_put(p2);
+    json_object_object_add(b, "attestation", NULL);
+}
+
+static void add_hmac(at_daemon *d, json_object *b)
+{
+    unsigned char *key = NULL;
+    size_t klen = 0;
+    char mac[65], why[AT_WHY];
+
+    if (d->cfg.hmac_key_file[0] == '\0')
+        return;
+    if (at_file_read(d->cfg.hmac_key_file, 4096, &key, &klen, why, sizeof why) == 0 &&
+        klen > 0 && sp_bundle_hmac(b, key, klen, mac, why, sizeof why) == 0)
+        json_object_object_add(b, "bundle_hmac", json_object_new_string(mac));
+    else
+        json_object_object_add(b, "bundle_hmac", NULL);
+    if (key != NULL) {
+        explicit_bzero(key, klen);
+        free(key);
+    }
+}
+
+char *at_attest(at_daemon *d, const char *reason, const char *requester, const char *nonce_hex)
 {
     uint64_t gen;
-    char why[AT_WHY];
+    char why[AT_WHY], *answer = NULL;
+    at_tpm t = {0};
 
     pthread_mutex_lock(&d->lock);
     gen = d->generation;
     pthread_mutex_unlock(&d->lock);
     pthread_mutex_lock(&d->attest_lock);
     pthread_mutex_lock(&d->lock);
-    if (d->generation != gen) {          /* one ran while this waited: coalesced */
+    if (nonce_hex == NULL && d->generation != gen) {  /* one ran while this waited: coalesced */
         pthread_mutex_unlock(&d->lock);
         pthread_mutex_unlock(&d->attest_lock);
-        return;
+        return NULL;
     }
     pthread_mutex_unlock(&d->lock);
 
     json_object *failures = json_object_new_array();
     json_object *b = at_bundle_build(d, failures);
-    json_object *st;
-    json_object_object_get_ex(b, "state", &st);
-    int state = !strcmp(json_object_get_string(st), "failed")     ? AT_FAILED
-                : !strcmp(json_object_get_string(st), "degraded") ? AT_DEGRADED
-                                                                  : AT_ATTESTED;
+    run r = {failures, 0};
+    json_object *pcrs = tpm_part(d, &t, &r, b);
+    int state = critical_in(failures)                  ? AT_FAILED
+                : json_object_array_length(failures) ? AT_DEGRADED
+                                                      : AT_ATTESTED;
     size_t nfail = json_object_array_length(failures);
 
     /* the audit line first: a write error degrades this very attestation */
@@ -228,44 +342,35 @@ void at_attest(at_daemon *d, const char *reason, const char *requester)
     json_object_object_add(f, "failure_count", json_object_new_int64((int64_t)nfail));
     if (requester != NULL)
         json_object_object_add(f, "requester", json_object_new_string(requester));
+    if (nonce_hex != NULL)
+        json_object_object_add(f, "nonce", json_object_new_string(nonce_hex));
     if (at_audit_append(&d->audit, "attestation", f, why, sizeof why) != 0) {
-        json_object *e = json_object_new_object();
-        json_object_object_add(e, "what", json_object_new_string("audit_log"));
-        json_object_object_add(e, "why", json_object_new_string(why));
-        json_object_object_add(e, "critical", json_object_new_boolean(0));
-        json_object_array_add(failures, e);
+        fail(&r, 0, "audit_log", why);
         nfail++;
         d->audit_ok = 0;
-        if (state == AT_ATTESTED) {
+        if (state == AT_ATTESTED)
             state = AT_DEGRADED;
-            json_object_object_add(b, "state", json_object_new_string("degraded"));
-        }
         fprintf(stderr, "secprov-attestor: %s\n", why);
     } else {
         d->audit_ok = 1;
     }
+    json_object_object_add(b, "state", json_object_new_string(at_state_name(state)));
     json_object_object_add(b, "failures", failures);
     json_object_object_add(b, "timestamp", json_object_new_int64((int64_t)time(NULL)));
+    json_object_object_add(b, "nonce", nonce_hex != NULL ? json_object_new_string(nonce_hex) : NULL);
     json_object_object_add(b, "audit_head", json_object_new_string(d->audit.head));
     json_object_object_add(b, "audit_seq", json_object_new_int64((int64_t)d->audit.seq));
-    json_object_object_add(b, "format", json_object_new_string("secprov-bundle-v1"));
-    if (d->cfg.hmac_key_file[0] != '\0') {
-        unsigned char *key;
-        size_t klen;
-        char mac[65];
-        if (at_file_read(d->cfg.hmac_key_file, 4096, &key, &klen, why, sizeof why) == 0 &&
-            klen > 0 && at_bundle_hmac(b, key, klen, mac, why, sizeof why) == 0)
-            json_object_object_add(b, "bundle_hmac", json_object_new_string(mac));
-        else
-            json_object_object_add(b, "bundle_hmac", NULL);
-        if (key != NULL) {
-            explicit_bzero(key, klen);
-            free(key);
-        }
-    }
+    json_object_object_add(b, "format", json_object_new_string(BUNDLE_FORMAT));
+    sign_bundle(d, &t, b, pcrs);
+    at_tpm_close(&t);
+    json_object_put(pcrs);
+    add_hmac(d, b);
     char *text = strdup(json_object_to_json_string_ext(b, JSON_C_TO_STRING_PLAIN |
                                                               JSON_C_TO_STRING_NOSLASHESCAPE));
     char *vok = verify_answer(state == AT_ATTESTED, state);
+    if (nonce_hex != NULL && text != NULL &&
+        asprintf(&answer, "{\"state\":\"%s\",\"bundle\":%s}", at_state_name(state), text) < 0)
+        answer = NULL;
 
     pthread_mutex_lock(&d->lock);
     int old = d->state;
@@ -301,4 +406,5 @@ void at_attest(at_daemon *d, const char *reason, const char *requester)
                 at_state_name(state));
     }
     pthread_mutex_unlock(&d->attest_lock);
+    return answer;
 }

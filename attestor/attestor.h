@@ -93,12 +93,15 @@ const char *at_state_name(int state);
 
 typedef struct at_daemon {
     at_config cfg;
+    const char *config_path;     /* --config, or NULL: $SECPROV_CONFIG, then the default */
+    char *enrollment;            /* the AK's enrollment record, read at the first quote */
     at_audit audit;
     int audit_ok;
     char audit_why[AT_WHY];      /* why the log cannot be written */
     pthread_mutex_t lock;        /* guards everything below */
     pthread_mutex_t attest_lock; /* one attestation at a time; waiters coalesce */
     uint64_t generation;         /* attestations done */
+    int attest_waiters;          /* requests waiting for an attestation (http_api.c) */
     int state;
     struct json_object *bundle;  /* the last bundle */
     char *bundle_text;           /* its JSON */
@@ -106,19 +109,35 @@ typedef struct at_daemon {
     time_t last_attested;
     uint64_t attest_count, degrade_count, fail_count;
     int secure_boot, tpm_available, tpm_quote_verified;
+    int tpm_seen;                /* a TPM served an earlier attestation */
     char policy_digest[65], deployment_digest[65];
     size_t failure_count;
 } at_daemon;
 
-/* One attestation: the checks, the bundle, the state, the audit line.
- * Concurrent callers coalesce onto the one running. reason and requester
- * go into the audit log. */
-void at_attest(at_daemon *d, const char *reason, const char *requester);
-/* The bundle of one attestation (bundle.c); failures is a json array. */
+/* One attestation: the checks, the TPM's quotes, the bundle, the state,
+ * the audit line. Concurrent callers without a nonce coalesce onto the one
+ * running (NULL returned). With nonce_hex (a verifier's nonce, lower-case
+ * hex, 1 to 64 bytes) the attestation is its own, the nonce goes into the
+ * bundle, and the answer {"state": ..., "bundle": ...} is returned (free()
+ * it; NULL when out of memory). reason and requester go into the audit log. */
+char *at_attest(at_daemon *d, const char *reason, const char *requester, const char *nonce_hex);
+/* The bundle's members that need no TPM (attest_run.c); failures is a
+ * json array. */
 struct json_object *at_bundle_build(at_daemon *d, struct json_object *failures);
-/* The canonical bytes the HMAC covers: the bundle less bundle_hmac. */
-int at_bundle_hmac(struct json_object *bundle, const unsigned char *key, size_t key_len,
-                   char out[65], char *why, size_t why_len);
+
+/* The TPM through libsecprov (tpm_quote.c): opened for one attestation
+ * (a provider other than tpm: -1, why says which and why), a quote of
+ * attest.pcrs bound to nonce whose report is checked against the daemon's
+ * own enrollment record (*verified), closed. */
+typedef struct at_tpm {
+    struct secprov *sp;
+    int available;
+    char why[AT_WHY];
+} at_tpm;
+int at_tpm_open(at_daemon *d, at_tpm *t);
+int at_tpm_quote(at_daemon *d, at_tpm *t, const unsigned char *nonce, size_t len,
+                 struct json_object **report, int *verified, char *why, size_t why_len);
+void at_tpm_close(at_tpm *t);
 
 /* --client-verify: exit status of asking the daemon (client_verify.c). */
 int at_client_verify(const char *config);

@@ -151,6 +151,39 @@ static void audit_event(at_daemon *d, const char *event, const char *who, const 
     pthread_mutex_unlock(&d->attest_lock);
 }
 
+/* Requests that wait for an attestation (a refresh, a nonce) hold a
+ * server thread while the TPM works; at most ATTEST_WAITERS at once, so
+ * that /health and /api/v1/verify always have threads (the pool has 4). */
+#define ATTEST_WAITERS 2
+static int attest_slot(at_daemon *d, int delta)
+{
+    int ok = 1;
+
+    pthread_mutex_lock(&d->lock);
+    if (delta > 0 && d->attest_waiters >= ATTEST_WAITERS)
+        ok = 0;
+    else
+        d->attest_waiters += delta;
+    pthread_mutex_unlock(&d->lock);
+    return ok;
+}
+
+static enum MHD_Result busy(struct MHD_Connection *c)
+{
+    const char *text = "{\"error\":\"busy: attestations are running, retry\"}";
+    struct MHD_Response *r =
+        MHD_create_response_from_buffer(strlen(text), (void *)text, MHD_RESPMEM_PERSISTENT);
+    enum MHD_Result ret;
+
+    if (r == NULL)
+        return MHD_NO;
+    MHD_add_response_header(r, "Content-Type", "application/json");
+    MHD_add_response_header(r, "Retry-After", "1");
+    ret = MHD_queue_response(c, 503, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
 static enum MHD_Result refresh(at_daemon *d, struct MHD_Connection *c)
 {
     char who[80], tok[TOKEN_MAX], why[AT_WHY];
@@ -178,7 +211,10 @@ static enum MHD_Result refresh(at_daemon *d, struct MHD_Connection *c)
         return error(c, 401, "wrong token");
     }
     audit_event(d, "refresh_request", who, NULL);
-    at_attest(d, "refresh", who);
+    if (!attest_slot(d, +1))
+        return busy(c);
+    at_attest(d, "refresh", who, NULL);
+    attest_slot(d, -1);
     pthread_mutex_lock(&d->lock);
     char *text = strdup(d->bundle_text);
     pthread_mutex_unlock(&d->lock);
@@ -186,6 +222,29 @@ static enum MHD_Result refresh(at_daemon *d, struct MHD_Connection *c)
         return MHD_NO;
     enum MHD_Result r = send_text(c, 200, text);
     free(text);
+    return r;
+}
+
+/* GET /api/v1/attest?nonce=HEX: an attestation of its own, at once, the
+ * verifier's nonce (1 to 64 bytes as hex) inside the signed bundle. */
+static enum MHD_Result attest_nonce(at_daemon *d, struct MHD_Connection *c, const char *hex)
+{
+    char who[80], lower[129];
+    size_t n = strlen(hex);
+
+    if (n == 0 || n % 2 != 0 || n > 128 || strspn(hex, "0123456789abcdefABCDEF") != n)
+        return error(c, 400, "nonce: 1 to 64 bytes as hex digits");
+    for (size_t i = 0; i <= n; i++)
+        lower[i] = (char)(hex[i] >= 'A' && hex[i] <= 'F' ? hex[i] - 'A' + 'a' : hex[i]);
+    requester(c, who, sizeof who);
+    if (!attest_slot(d, +1))
+        return busy(c);
+    char *answer = at_attest(d, "nonce", who, lower);
+    attest_slot(d, -1);
+    if (answer == NULL)
+        return MHD_NO;
+    enum MHD_Result r = send_text(c, 200, answer);
+    free(answer);
     return r;
 }
 
@@ -268,8 +327,9 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
     if (strcmp(url, "/api/v1/attest") == 0) {
         if (!get)
             return error(c, 405, "GET only");
-        if (MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "nonce") != NULL)
-            return error(c, 501, "nonce binding needs the TPM-signed bundle, not built yet");
+        const char *nonce = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "nonce");
+        if (nonce != NULL)
+            return attest_nonce(d, c, nonce);
         json_object *o = json_object_new_object(), *b;
         pthread_mutex_lock(&d->lock);
         json_object_object_add(o, "state", json_object_new_string(at_state_name(d->state)));

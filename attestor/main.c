@@ -76,6 +76,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "secprov-attestor: %s\n", why);
         return 1;
     }
+    d.config_path = config;
     pthread_mutex_init(&d.lock, NULL);
     pthread_mutex_init(&d.attest_lock, NULL);
     d.state = AT_PENDING;
@@ -110,14 +111,14 @@ int main(int argc, char **argv)
         return 1;
     }
     fprintf(stderr, "secprov-attestor: listening on %s\n", d.cfg.listen);
-    at_attest(&d, "start", NULL);
+    at_attest(&d, "start", NULL, NULL);
     for (;;) {
         struct timespec ts = {.tv_sec = d.cfg.refresh_interval_s};
         int sig = sigtimedwait(&sigs, NULL, &ts);
         if (sig == SIGTERM || sig == SIGINT)
             break;
         if (sig < 0 && errno == EAGAIN)
-            at_attest(&d, "periodic", NULL);
+            at_attest(&d, "periodic", NULL, NULL);
     }
     MHD_stop_daemon(http);
     audit_note(&d, "stop", NULL, NULL);
@@ -126,6 +127,7 @@ int main(int argc, char **argv)
     json_object_put(d.bundle);
     free(d.bundle_text);
     free(d.verify_ok);
+    free(d.enrollment);
     at_config_free(&d.cfg);
     return 0;
 }

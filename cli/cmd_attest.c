@@ -29,6 +29,7 @@ typedef const char *verify_reason_fn(int);
 typedef int verify_block_fn(const char *, const void *, size_t, const char *, const char *,
                             char *, size_t);
 static verify_block_fn *verify_block;
+static verify_report_fn *verify_bundle;   /* the same shape: secprov_verify_bundle */
 
 static int load_verifier(verify_report_fn **report, verify_reason_fn **reason)
 {
@@ -38,8 +39,10 @@ static int load_verifier(verify_report_fn **report, verify_reason_fn **reason)
         *(void **)report = dlsym(dl, "secprov_verify_report2");
         *(void **)reason = dlsym(dl, "secprov_verify_reason");
         *(void **)&verify_block = dlsym(dl, "secprov_verify_block");
+        *(void **)&verify_bundle = dlsym(dl, "secprov_verify_bundle");
     }
-    if (dl == NULL || *report == NULL || *reason == NULL || verify_block == NULL)
+    if (dl == NULL || *report == NULL || *reason == NULL || verify_block == NULL ||
+        verify_bundle == NULL)
         return cli_error(CLI_FAIL, "verify: cannot load libsecprov_verify.so.0: %s", dlerror());
     return CLI_OK;
 }
@@ -263,7 +266,8 @@ static int run_verify_block(cli_call *c)
 }
 
 /* verify [--format report] REPORT --nonce HEX --enrollment FILE [--pcrs FILE]: offline, no
- * handle; --format tpm_attestation: the block; --format bundle: not built here. */
+ * handle; --format tpm_attestation: the block; --format bundle: the runtime
+ * attestor's bundle (--nonce optional: the verifier's nonce it must carry). */
 static int run_verify(cli_call *c)
 {
     const char *report_path = c->argv[0], *nonce_hex = c->opt[0], *enroll_path = c->opt[1],
@@ -282,15 +286,17 @@ static int run_verify(cli_call *c)
 
     if (format != NULL && strcmp(format, "tpm_attestation") == 0)
         return run_verify_block(c);
-    if (format != NULL && strcmp(format, "bundle") == 0)
-        return cli_error(CLI_FAIL, "verify --format bundle: not built in this version (the "
-                         "runtime attestor's bundle)");
-    if (format != NULL && strcmp(format, "report") != 0)
+    int bundle = format != NULL && strcmp(format, "bundle") == 0;
+    if (!bundle && format != NULL && strcmp(format, "report") != 0)
         return cli_error(CLI_USAGE, "verify --format '%s': report, tpm_attestation or bundle",
                          format);
     if (c->opt[10] != NULL)
         return cli_error(CLI_USAGE, "verify: --payload-id is for --format tpm_attestation");
-    if (nonce_hex == NULL || enroll_path == NULL)
+    if (bundle && enroll_path == NULL)
+        return cli_error(CLI_USAGE, "usage: secprov verify --format bundle BUNDLE --enrollment "
+                         "FILE [--nonce HEX] [--pcrs FILE] [--max-skew S] [--since REPORT] "
+                         "[--now S] [--json] [--require-activated RECORD] [--ek-ca FILE]");
+    if ((!bundle && nonce_hex == NULL) || enroll_path == NULL)
         return cli_error(CLI_USAGE, "usage: secprov verify REPORT --nonce HEX --enrollment FILE "
                          "[--pcrs FILE] [--max-skew S] [--since REPORT] [--now S] [--json] "
                          "[--require-activated RECORD] [--ek-ca FILE]");
@@ -301,9 +307,10 @@ static int run_verify(cli_call *c)
     verify_reason_fn *verify_reason = NULL;
     if ((rc = cli_need_stdout(c)) != CLI_OK || (rc = load_verifier(&verify_report, &verify_reason)) != CLI_OK)
         return rc;
-    if (unhex(nonce_hex, nonce, sizeof nonce, &nonce_len) != 0)
+    nonce_len = 0;
+    if (nonce_hex != NULL && unhex(nonce_hex, nonce, sizeof nonce, &nonce_len) != 0)
         return cli_error(CLI_USAGE, "--nonce: 1 to %d bytes as hex digits", SECPROV_ATTEST_NONCE_MAX);
-    char *report = cli_read_text(report_path, "report");
+    char *report = cli_read_text(report_path, bundle ? "bundle" : "report");
     char *enrollment = report != NULL ? cli_read_text(enroll_path, "enrollment record") : NULL;
     char *pcrs = enrollment != NULL && pcrs_path != NULL ? cli_read_text(pcrs_path, "PCR file") : NULL;
     char *since = enrollment != NULL && since_path != NULL ? cli_read_text(since_path, "--since report") : NULL;
@@ -320,8 +327,9 @@ static int run_verify(cli_call *c)
     }
     vo.since = since;
     vo.activation = activated;
-    rc = verify_report(report, nonce, nonce_len, enrollment, pcrs, &vo, &bd, detail,
-                       sizeof detail);
+    rc = (bundle ? verify_bundle : verify_report)(report, nonce_len ? nonce : NULL, nonce_len,
+                                                  enrollment, pcrs, &vo, &bd, detail,
+                                                  sizeof detail);
     free(report);
     free(enrollment);
     free(pcrs);
@@ -358,7 +366,8 @@ const cli_command cli_cmd_attest = {
 const cli_command cli_cmd_verify = {
     "verify", "[--format report] REPORT --nonce HEX --enrollment FILE [--pcrs FILE] [--max-skew S] "
               "[--since REPORT] [--now S] [--json] [--require-activated RECORD] [--ek-ca FILE] | "
-              "--format tpm_attestation --payload-id ID [--enrollment FILE] [--pcrs FILE] BLOCK",
-    "check an attestation report or tpm_attestation block offline (no TPM)", verify_options, 1, 1,
+              "--format tpm_attestation --payload-id ID [--enrollment FILE] [--pcrs FILE] BLOCK | "
+              "--format bundle BUNDLE --enrollment FILE [--nonce HEX] [--pcrs FILE] ...",
+    "check an attestation report, tpm_attestation block or attestor bundle offline (no TPM)", verify_options, 1, 1,
     0, run_verify, NULL,
 };

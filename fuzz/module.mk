@@ -6,7 +6,7 @@ FUZZ_FLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined 
               -fno-sanitize-recover=all -Iinclude -Icore -Iproviders/common \
               -Iproviders/legacy -Iproviders/tpm
 FUZZ_DIR := $(BUILD)/fuzz
-FUZZ_TARGETS := $(addprefix $(FUZZ_DIR)/,fuzz_legacy_decrypt fuzz_legacy_join fuzz_store_parsers fuzz_config fuzz_keystore_json fuzz_verify_report fuzz_verify_options fuzz_verify_activation fuzz_verify_block fuzz_credential fuzz_sealed_blob)
+FUZZ_TARGETS := $(addprefix $(FUZZ_DIR)/,fuzz_legacy_decrypt fuzz_legacy_join fuzz_store_parsers fuzz_config fuzz_keystore_json fuzz_verify_report fuzz_verify_options fuzz_verify_activation fuzz_verify_block fuzz_verify_bundle fuzz_credential fuzz_sealed_blob)
 FUZZ_LEGACY := $(addprefix providers/legacy/,legacy_scheme.c legacy_keys.c legacy_cbc.c legacy_stream.c) providers/legacy/fingerprint.c providers/legacy/arm_parts.c \
                providers/legacy/store_format.c providers/common/aead.c $(wildcard providers/common/state_*.c)
 
@@ -46,6 +46,12 @@ $(FUZZ_DIR)/fuzz_verify_activation: fuzz/fuzz_verify_activation.c $(FUZZ_VERIFY)
 
 # The per-response tpm_attestation block's parser and checks (formats/block.c).
 $(FUZZ_DIR)/fuzz_verify_block: fuzz/fuzz_verify_block.c $(FUZZ_VERIFY)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -Iverify -Iformats $(call pc_cflags,tss2-mu json-c) -o $@ $^ \
+	    $(call pc_libs,tss2-mu json-c) $(CRYPTO_LIBS)
+
+# The runtime attestor's bundle (formats/bundle.c, verify/verify_bundle.c).
+$(FUZZ_DIR)/fuzz_verify_bundle: fuzz/fuzz_verify_bundle.c $(FUZZ_VERIFY)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -Iverify -Iformats $(call pc_cflags,tss2-mu json-c) -o $@ $^ \
 	    $(call pc_libs,tss2-mu json-c) $(CRYPTO_LIBS)

@@ -49,7 +49,8 @@ enum secprov_verify_result {
     SECPROV_VERIFY_NOT_ACTIVATED = 22,      /* a wrong answer, or no activation record of this AK/EK */
     SECPROV_VERIFY_EK_CERTIFICATE = 23,     /* ek_ca given: no EK certificate, or one not chaining to it */
     SECPROV_VERIFY_NO_SRK = 24,             /* seal-to: the enrollment has no srk member: re-enroll */
-    SECPROV_VERIFY_SRK_CERTIFY = 25         /* seal-to: the SRK's certification by the AK does not hold */
+    SECPROV_VERIFY_SRK_CERTIFY = 25,        /* seal-to: the SRK's certification by the AK does not hold */
+    SECPROV_VERIFY_MALFORMED_BUNDLE = 26    /* not a runtime state bundle, or one without a TPM quote */
 };
 
 /* One line of the breakdown. */
@@ -147,6 +148,29 @@ SECPROV_VERIFY_API int secprov_verify_block(const char *block, const void *paylo
                                             size_t len, const char *enrollment,
                                             const char *expected_pcrs, char *detail,
                                             size_t detail_len);
+
+/*
+ * Check a runtime state bundle (docs/attestor.md#the-bundle: the JSON of
+ * secprov-attestor's GET /api/v1/attest, the bundle or the whole answer)
+ * offline: its "attestation" is a report (checked as secprov_verify_report2
+ * checks one, with opt and bd) whose nonce is the bundle's digest
+ * (formats/bundle.h), signed by the enrolled AK, and the PCR values the
+ * bundle states are the ones quoted. nonce (1 to
+ * SECPROV_VERIFY_BUNDLE_NONCE_MAX bytes, or NULL and 0): the verifier's
+ * nonce the bundle must carry (GET /api/v1/attest?nonce=HEX); without it
+ * the bundle proves only what the device said when it made it (its report
+ * expires as any report does). Unless expected_pcrs is NULL, every PCR it
+ * names must have its value. A bundle without a TPM quote is
+ * SECPROV_VERIFY_MALFORMED_BUNDLE. Returns an enum secprov_verify_result,
+ * detail as secprov_verify_report.
+ */
+#define SECPROV_VERIFY_BUNDLE_NONCE_MAX 64
+SECPROV_VERIFY_API int secprov_verify_bundle(const char *bundle, const void *nonce,
+                                             size_t nonce_len, const char *enrollment,
+                                             const char *expected_pcrs,
+                                             const secprov_verify_options *opt,
+                                             secprov_verify_breakdown *bd, char *detail,
+                                             size_t detail_len);
 
 SECPROV_VERIFY_API void secprov_verify_free(void *p);
 

@@ -340,7 +340,7 @@ const char *secprov_verify_reason(int result)
         "nonce", "qualifying_data", "device_mismatch", "field_mismatch", "pcr_digest",
         "pcr_values", "mldsa_signature", "nomem", "expired", "not_yet_valid", "rebooted",
         "no_ek", "not_activated", "ek_certificate",
-        "no_srk", "srk_certify"};
+        "no_srk", "srk_certify", "malformed_bundle"};
     if (result < 0 || (size_t)result >= sizeof names / sizeof names[0])
         return "unknown";
     return names[result];

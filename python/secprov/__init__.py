@@ -54,6 +54,7 @@ if TYPE_CHECKING:
                                     get_security_provider as get_security_provider)
     from .verify import (VerifyError as VerifyError, verify_report as verify_report,
                          verify_block as verify_block, check_report as check_report,
+                         verify_bundle as verify_bundle,
                          make_credential as make_credential, verify_enroll as verify_enroll)
     from .verify_result import VerifyResult as VerifyResult
 
@@ -65,6 +66,7 @@ __all__ = [
     "open", "Provider", "Secret", "name_check", "BytesLike", "PathLike", "ConfigLike",
     "SecurityProvider", "TpmSecurityProvider", "LegacySecurityProvider",
     "get_security_provider", "aio", "legacy", "verify_report", "verify_block", "check_report",
+    "verify_bundle",
     "VerifyResult", "make_credential", "verify_enroll", "VerifyError",
     "config_check", "ConfigCheck", "ConfigPart", "library_path", "library_version",
     "NAME_MAX", "SECRET_MAX", "__version__",
@@ -91,7 +93,8 @@ _WHERE = {
     "LegacySecurityProvider": "security_provider", "SecurityProvider": "security_provider",
     "TpmSecurityProvider": "security_provider", "get_security_provider": "security_provider",
     "VerifyError": "verify", "verify_report": "verify", "verify_block": "verify",
-    "check_report": "verify", "make_credential": "verify", "verify_enroll": "verify",
+    "check_report": "verify", "verify_bundle": "verify", "make_credential": "verify",
+    "verify_enroll": "verify",
     "VerifyResult": "verify_result",
 }
 

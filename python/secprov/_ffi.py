@@ -179,6 +179,9 @@ VERIFY_PROTOTYPES: Dict[str, Tuple[object, Tuple[object, ...]]] = {
     #  secprov_verify_breakdown *, detail, len): python/secprov/verify_result.py
     "secprov_verify_report2": (c_int, (c_char_p, c_void_p, c_size_t, c_char_p, c_char_p,
                                        c_void_p, c_void_p, _buf, c_size_t)),
+    # the runtime attestor's bundle: the same shape (nonce NULL, 0: none asked)
+    "secprov_verify_bundle": (c_int, (c_char_p, c_void_p, c_size_t, c_char_p, c_char_p,
+                                      c_void_p, c_void_p, _buf, c_size_t)),
     # credential activation: (enrollment, &credential, &len, &state, detail, len) and
     # (enrollment, state, answer, len, &record, detail, len); freed by secprov_verify_free
     "secprov_verify_make_credential": (c_int, (c_char_p, _pp, POINTER(c_size_t), _pp, _buf,

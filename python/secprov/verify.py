@@ -124,6 +124,37 @@ def check_report(report: JsonLike, nonce: NonceLike, enrollment: JsonLike,
     return VerifyResult(rc, reason, detail.value.decode("utf-8", "replace"), checks)
 
 
+def verify_bundle(bundle: JsonLike, enrollment: JsonLike, nonce: Optional[NonceLike] = None,
+                  expected_pcrs: Optional[JsonLike] = None, *, now: Optional[int] = None,
+                  max_skew: Optional[int] = None, activation: Optional[JsonLike] = None,
+                  ek_ca: Optional[str] = None) -> Any:
+    """Check a runtime attestor's bundle (docs/attestor.md: the bundle, or the
+    whole GET /api/v1/attest answer) offline: its report is signed by the
+    enrolled AK, its nonce is the bundle's digest, the PCR values it states are
+    the ones quoted. ``nonce``: the verifier's nonce the bundle must carry
+    (GET /api/v1/attest?nonce=HEX), or None. Returns a VerifyResult as
+    check_report() does (``result.raise_for_failure()`` raises)."""
+    from .verify_result import CHECK_NAMES, GROUPS, VerifyBreakdown, VerifyOptions, VerifyResult
+    lib = _load()
+    n = nonce_bytes(nonce) if nonce is not None else b""
+    for name, value in (("now", now), ("max_skew", max_skew)):
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
+            raise TypeError("secprov: %s must be a positive int (seconds)" % name)
+    opts = VerifyOptions(ctypes.sizeof(VerifyOptions), now or 0, max_skew or 0, None,
+                         _text(activation, "activation record"),
+                         os.fsencode(ek_ca) if ek_ca is not None else None)
+    bd = VerifyBreakdown(ctypes.sizeof(VerifyBreakdown))
+    detail = ctypes.create_string_buffer(512)
+    rc = lib.secprov_verify_bundle(_text(bundle, "bundle"), n or None, len(n),
+                                   _text(enrollment, "enrollment record"),
+                                   _text(expected_pcrs, "expected PCR values"),
+                                   ctypes.byref(opts), ctypes.byref(bd), detail,
+                                   ctypes.sizeof(detail))
+    reason = (lib.secprov_verify_reason(rc) or b"unknown").decode()
+    checks = {g: CHECK_NAMES.get(getattr(bd, g), "unknown") for g in GROUPS}
+    return VerifyResult(rc, reason, detail.value.decode("utf-8", "replace"), checks)
+
+
 def verify_block(block: JsonLike, payload_id: Union[str, bytes],
                  enrollment: Optional[JsonLike] = None,
                  expected_pcrs: Optional[JsonLike] = None) -> None:

@@ -49,6 +49,9 @@ class RebootedError(VerifyError): pass                       # noqa: E701
 class NoEkError(VerifyError): pass                           # noqa: E701
 class NotActivatedError(VerifyError): pass                   # noqa: E701
 class EkCertificateError(VerifyError): pass                  # noqa: E701
+class NoSrkError(VerifyError): pass                          # noqa: E701
+class SrkCertifyError(VerifyError): pass                     # noqa: E701
+class MalformedBundleError(VerifyError): pass                # noqa: E701
 
 ERRORS: Dict[str, Type[VerifyError]] = {
     "bad_argument": BadArgumentError, "malformed_enrollment": MalformedEnrollmentError,
@@ -61,6 +64,7 @@ ERRORS: Dict[str, Type[VerifyError]] = {
     "mldsa_signature": MldsaSignatureError, "nomem": VerifyNomemError,
     "expired": ExpiredError, "not_yet_valid": NotYetValidError, "rebooted": RebootedError,
     "no_ek": NoEkError, "not_activated": NotActivatedError, "ek_certificate": EkCertificateError,
+    "no_srk": NoSrkError, "srk_certify": SrkCertifyError, "malformed_bundle": MalformedBundleError,
 }
 
 

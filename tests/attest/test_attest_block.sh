@@ -12,8 +12,9 @@
 #   - secprov verify --format tpm_attestation: ok with and without
 #     --enrollment; another payload id, altered PCR values, a flipped
 #     signature, another device's enrollment, a drifted baseline, a
-#     malformed block each refused with its reason; --format bundle says
-#     "not built"; the default format is still report;
+#     malformed block each refused with its reason; --format bundle
+#     wants --enrollment, and a block is not a bundle (malformed_bundle);
+#     the default format is still report;
 #   - the default AIK is the persistent AK (no key made per request);
 #   - tiers: legacy standard/high {"is_available": false} exit 0; maximum
 #     and --require-tpm exit 1.
@@ -146,7 +147,9 @@ expect "a drifted baseline: refused" "refused: pcr_values" "$T/blk.json" "$ID" -
 grep -q "sha256:7, sha256:10" "$T/verify.err" && ok "every drifted PCR named" || fail "drift detail: $(cat "$T/verify.err")"
 set +e
 "$SP" verify --format bundle "$T/blk.json" >/dev/null 2>"$T/err"; rc=$?
-[ $rc = 1 ] && grep -q "not built" "$T/err" && ok "--format bundle: not built, exit 1" || fail "--format bundle: rc $rc $(cat "$T/err")"
+[ $rc = 2 ] && grep -q "usage: secprov verify --format bundle BUNDLE --enrollment FILE" "$T/err" && ok "--format bundle without --enrollment: usage, exit 2" || fail "--format bundle: rc $rc $(cat "$T/err")"
+out=$("$SP" verify --format bundle "$T/blk.json" --enrollment "$T/enroll.json" 2>"$T/err"); rc=$?
+[ $rc = 1 ] && [ "$out" = "refused: malformed_bundle" ] && ok "a block is not a bundle: malformed_bundle, exit 1" || fail "--format bundle on a block: rc $rc $out $(cat "$T/err")"
 "$SP" verify --format nonsense "$T/blk.json" >/dev/null 2>&1; rc=$?
 [ $rc = 2 ] && ok "--format nonsense: usage error" || fail "--format nonsense: rc $rc"
 $A attest --nonce 00aa > "$T/rep.json"

@@ -61,5 +61,5 @@ def test_one_class_per_reason(attested):
             secprov.verify_report(forged, nonce, enrollment)
         assert "pcrs[0]" in e.value.detail
     assert e.value.detail != "ok"
-    assert len(set(vr.ERRORS.values())) == len(vr.ERRORS) == 23
+    assert len(set(vr.ERRORS.values())) == len(vr.ERRORS) == 26
     assert all(issubclass(c, secprov.VerifyError) for c in vr.ERRORS.values())

@@ -2,7 +2,8 @@
 #   at_fixtures        EFI SecureBoot variable (on), lockdown, cmdline, a
 #                      service binary, a policy file, a token file (0600)
 #   at_config FILE [EXTRA KEYS]   the config (port $AT_PORT, audit in $T)
-#   at_start FILE      start the daemon (pid AT_PID), wait for /health
+#   at_start FILE      start the daemon (pid AT_PID), wait for /health to say
+#                      its first attestation is done (not pending)
 #   at_stop            SIGTERM, wait, AT_RC its exit status
 #   get PATH / post PATH [curl args]  -> $T/body, HTTP status in $code
 AD=$SECPROV_BUILD/bin/secprov-attestor
@@ -38,8 +39,12 @@ AT_PID=
 at_start() {
   "$AD" --config "$1" 2>>"$T/daemon.err" &
   AT_PID=$!
-  for _ in $(seq 100); do
-    curl -s -o /dev/null "$URL/health" && return 0
+  # up, and its first attestation done (slower with a TPM, ASan or qemu)
+  for _ in $(seq 600); do
+    case "$(curl -s "$URL/health" 2>/dev/null || true)" in
+      *'"state":"pending"'*|'') ;;
+      *) return 0 ;;
+    esac
     kill -0 "$AT_PID" 2>/dev/null || return 1
     sleep 0.05
   done

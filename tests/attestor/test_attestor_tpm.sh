@@ -54,7 +54,10 @@ expect() {   # DESC WANT BUNDLE ENROLLMENT [ARGS]
 }
 expect "the bundle verifies offline with the enrollment" ok "$T/bundle.json" "$T/enroll.json"
 expect "... and the whole /api/v1/attest answer" ok "$T/answer.json" "$T/enroll.json"
-check "python: secprov.verify.verify_bundle" \
+# A native Python loads neither an arm64 nor an ASan library (as run_pytest.sh)
+if [ -n "${SECPROV_ARCH:-}" ] || [ "$(nm -D --undefined-only "$SECPROV_BUILD/lib/libsecprov_verify.so.0" | grep -c __asan_ || true)" != 0 ]; then
+  echo "SKIP python: secprov.verify.verify_bundle (${SECPROV_ARCH:-ASan} build)"
+else check "python: secprov.verify.verify_bundle" \
   env PYTHONPATH="$SECPROV_SRC/python" SECPROV_LIBRARY="$SECPROV_BUILD/lib/libsecprov.so.0" /usr/bin/python3 -c "
 import sys, secprov.verify as v
 r = v.verify_bundle(open(sys.argv[1]).read(), open(sys.argv[2]).read())
@@ -63,6 +66,7 @@ bad = open(sys.argv[1]).read().replace('\"attested\"', '\"degraded\"', 1)
 r = v.verify_bundle(bad, open(sys.argv[2]).read())
 assert not r.ok and r.reason == 'nonce', r
 " "$T/bundle.json" "$T/enroll.json"
+fi
 
 # another device's enrollment record
 PTY_DEV=$TPM_DEV PTY_TCTI=$TPM_TCTI PTY_PID=$TPM_PID

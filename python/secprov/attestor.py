@@ -3,11 +3,14 @@
     Client("http://127.0.0.1:8505").verify()   -> True only when attested
     Client(...).status()                       -> GET /api/security/status
     Client(...).refresh(token)                 -> the new bundle (POST /api/v1/refresh)
+    Client(...).attest(nonce=None)             -> {"state", "bundle"} (GET /api/v1/attest[?nonce=])
+
+A remote verifier checks the bundle offline with secprov.verify_bundle().
 """
 import http.client
 import json
 import urllib.parse
-from typing import Any, Dict, Optional, Tuple
+from typing import Any, Dict, Optional, Tuple, Union
 
 
 class AttestorError(Exception):
@@ -51,6 +54,22 @@ class Client:
     def refresh(self, token: str) -> Dict[str, Any]:
         status, body = self._call("POST", "/api/v1/refresh",
                                   {"Authorization": f"Bearer {token}"})
+        if status != 200 or not isinstance(body, dict):
+            raise AttestorError(status, body.get("error") if isinstance(body, dict) else body)
+        return body
+
+    def attest(self, nonce: Optional[Union[bytes, str]] = None) -> Dict[str, Any]:
+        """The last attestation's answer {"state", "bundle"}; with ``nonce``
+        (bytes, or hex text; 1 to 64 bytes) an attestation made at once with
+        the verifier's nonce signed into its bundle."""
+        path = "/api/v1/attest"
+        if nonce is not None:
+            if isinstance(nonce, (bytes, bytearray)):
+                nonce = bytes(nonce).hex()
+            if not isinstance(nonce, str):
+                raise TypeError("nonce: bytes or hex text")
+            path += "?nonce=" + urllib.parse.quote(nonce, safe="")
+        status, body = self._call("GET", path)
         if status != 200 or not isinstance(body, dict):
             raise AttestorError(status, body.get("error") if isinstance(body, dict) else body)
         return body

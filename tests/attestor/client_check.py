@@ -1,5 +1,7 @@
 """secprov.attestor.Client against a running attestor: prints
-verify(), status()'s state, and the status of refresh() with a wrong token."""
+verify(), status()'s state, the status of refresh() with a wrong token and
+of attest() with a malformed nonce, the nonce of attest(nonce=b"\x00\x11")'s
+bundle and attest()'s state."""
 import importlib.util
 import sys
 
@@ -12,4 +14,11 @@ try:
     refused = "none"
 except a.AttestorError as e:
     refused = e.status
-print(c.verify(), c.status()["attestation_state"], refused)
+try:
+    c.attest(nonce="xyz")
+    bad = "none"
+except a.AttestorError as e:
+    bad = e.status
+ans = c.attest(nonce=b"\x00\x11")
+print(c.verify(), c.status()["attestation_state"], refused, bad, ans["bundle"]["nonce"],
+      c.attest()["state"])

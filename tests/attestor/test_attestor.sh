@@ -51,7 +51,7 @@ jq '.bundle.state = "attested" | .bundle.kernel_cmdline = "init=/bin/sh"' "$T/at
 check "a tampered bundle fails the HMAC" test "$(hmac_of "$T/tampered.json" "$T/hmac.key")" != "$(jq -r .bundle.bundle_hmac "$T/attest.json")"
 rc=0; "$B" --config "$C" attestor verify >"$T/out" 2>&1 || rc=$?
 check "secprov attestor verify: exit 0 when attested" test "$rc $(cat "$T/out")" = "0 attestor: attested"
-check "python Client: verify() True, status() attested, refresh(wrong) 401" test "$(python3 "$SECPROV_SRC/tests/attestor/client_check.py" "$URL" "$SECPROV_SRC")" = "True attested 401"
+check "python Client: verify() True, status() attested, refresh(wrong) 401, attest(bad nonce) 400, attest(nonce) signs it in, attest()" test "$(python3 "$SECPROV_SRC/tests/attestor/client_check.py" "$URL" "$SECPROV_SRC")" = "True attested 401 400 0011 attested"
 get /api/v1/nope; check "unknown path 404" test "$code" = 404
 post /health; check "/health POST 405" test "$code" = 405
 get /api/v1/refresh; check "refresh GET 405" test "$code" = 405
@@ -64,7 +64,7 @@ post /api/v1/refresh; check "refresh without a token: 401" test "$code" = 401
 post /api/v1/refresh -H 'Authorization: Bearer wrong'; check "wrong token: 401" test "$code" = 401
 post /api/v1/refresh -H 'Authorization: Bearer s3cret-tokenX'; check "token with a suffix: 401" test "$code" = 401
 refresh; check "right token: 200 and the new bundle" test "$code $(field .state)" = "200 attested"
-check "refresh counted" test "$(curl -s "$URL/api/security/status" | jq .attest_count)" = 2
+check "refresh counted (start, the Python client's nonce attestation, this)" test "$(curl -s "$URL/api/security/status" | jq .attest_count)" = 3
 chmod 640 "$T/token"; refresh
 check "a token file readable by the group: refused (403)" test "$code" = 403
 check "... and the log says why" grep -q "mode 640 lets other users at it" "$T/daemon.err"

@@ -30,7 +30,8 @@ rc=0
   docker.io/library/debian:bookworm sh -euc '
     apt-get update -q >/dev/null
     apt-get install -y -q ./debs/*.deb > /tmp/apt.log 2>&1 || { tail -20 /tmp/apt.log; exit 1; }
-    echo "installed: $(dpkg-query -W -f="\${binary:Package} " libsecprov0 libsecprov0-tpm libsecprov-verify0 libsecprov-dev secprov python3-secprov)"
+    echo "installed: $(dpkg-query -W -f="\${binary:Package} " libsecprov0 libsecprov0-tpm libsecprov-verify0 libsecprov-dev secprov python3-secprov secprov-attestor)"
+    echo "attestor: $(command -v secprov-attestor) $(ldd /usr/bin/secprov-attestor | grep -c "not found" || true) missing"
     echo "version: $(secprov --version)"
     echo "user: $(id -un secprov):$(id -gn secprov)"
     echo "state: $(stat -c "%U:%G %a" /var/lib/secprov)"
@@ -48,6 +49,7 @@ sed 's/^/    /' "$T/out"
 check "the container run exits 0 (got $rc: $(tail -c 600 "$T/err"))" test $rc = 0
 has() { grep -qx -- "$1" "$T/out"; }
 check "secprov --version says VERSION" has "version: secprov $version"
+check "secprov-attestor installed, every library found" has "attestor: /usr/bin/secprov-attestor 0 missing"
 check "the secprov system user and group" has "user: secprov:secprov"
 check "/var/lib/secprov secprov:secprov 0700" has "state: secprov:secprov 700"
 check "/etc/secprov/secprov.conf is a conffile" has "conffile: /etc/secprov/secprov.conf"

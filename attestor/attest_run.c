@@ -170,7 +170,6 @@ json_object *at_bundle_build(at_daemon *d, json_object *failures)
     free(t);
     if (!d->audit_ok && d->audit.fd < 0)
         fail(&r, 0, "audit_log", d->audit_why);
-    d->secure_boot = sb;
     return b;
 }
 
@@ -253,9 +252,7 @@ static json_object *tpm_part(at_daemon *d, at_tpm *t, run *r, json_object *b)
                                                       : json_object_new_object());
     json_object_object_add(b, "tpm_available", json_object_new_boolean(avail));
     json_object_object_add(b, "tpm_quote_verified", json_object_new_boolean(verified));
-    d->tpm_available = avail;
-    d->tpm_seen |= avail;
-    d->tpm_quote_verified = verified;
+    d->tpm_seen |= avail;            /* read and written under attest_lock only */
     return pcrs;
 }
 
@@ -372,9 +369,22 @@ char *at_attest(at_daemon *d, const char *reason, const char *requester, const c
         asprintf(&answer, "{\"state\":\"%s\",\"bundle\":%s}", at_state_name(state), text) < 0)
         answer = NULL;
 
+    json_object *v, *boot;
+    int tpm_available = json_object_object_get_ex(b, "tpm_available", &v) &&
+                        json_object_get_boolean(v);
+    int tpm_quote_verified = json_object_object_get_ex(b, "tpm_quote_verified", &v) &&
+                             json_object_get_boolean(v);
+    int sb = json_object_object_get_ex(b, "boot_measurements", &boot) &&
+                     json_object_object_get_ex(boot, "secure_boot", &v) && v != NULL
+                 ? json_object_get_boolean(v)
+                 : -1;
+
     pthread_mutex_lock(&d->lock);
     int old = d->state;
     d->state = state;
+    d->tpm_available = tpm_available;
+    d->tpm_quote_verified = tpm_quote_verified;
+    d->secure_boot = sb;
     json_object_put(d->bundle);
     d->bundle = b;
     free(d->bundle_text);
@@ -387,7 +397,6 @@ char *at_attest(at_daemon *d, const char *reason, const char *requester, const c
     if (state == AT_ATTESTED)
         d->last_attested = time(NULL);
     d->failure_count = nfail;
-    json_object *v;
     snprintf(d->policy_digest, sizeof d->policy_digest, "%s",
              json_object_object_get_ex(b, "policy_digest", &v) ? json_object_get_string(v) : "");
     snprintf(d->deployment_digest, sizeof d->deployment_digest, "%s",

@@ -42,6 +42,8 @@ check "attested, tpm_available, tpm_quote_verified" \
   test "$(jq -c '[.state, .bundle.tpm_available, .bundle.tpm_quote_verified, .bundle.nonce]' "$T/answer.json")" = '["attested",true,true,null]'
 check "boot_measurements.pcrs from the quote: sha256 7 (swtpm: zeros)" \
   test "$(jq -r '.boot_measurements.pcrs.sha256."7"' "$T/bundle.json")" = "$(printf '0%.0s' $(seq 64))"
+get /api/security/status
+check "status: tpm_available, tpm_quote_verified" test "$(jq -c '[.tpm_available, .tpm_quote_verified]' "$T/body")" = '[true,true]'
 check "the attestation is a secprov report" test "$(jq -r .attestation.format "$T/bundle.json")" = secprov-attest
 
 vb() {   # BUNDLE ENROLLMENT [ARGS]: verify's first line, its stderr in $T/verify.err

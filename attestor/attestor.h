@@ -102,6 +102,7 @@ typedef struct at_daemon {
     pthread_mutex_t attest_lock; /* one attestation at a time; waiters coalesce */
     uint64_t generation;         /* attestations done */
     int attest_waiters;          /* requests waiting for an attestation (http_api.c) */
+    int64_t nonce_not_before;    /* CLOCK_MONOTONIC ns: the next ?nonce= attestation (http_api.c) */
     int state;
     struct json_object *bundle;  /* the last bundle */
     char *bundle_text;           /* its JSON */

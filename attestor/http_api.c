@@ -15,6 +15,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "attestor.h"
@@ -225,6 +226,27 @@ static enum MHD_Result refresh(at_daemon *d, struct MHD_Connection *c)
     return r;
 }
 
+static int64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* Attestations asked for by anyone on the listen address (?nonce= needs no
+ * token) get the TPM at most half the time: after one that took X, the
+ * next starts X later at the earliest (503 Retry-After before), so loaders
+ * on the same TPM always get their turn. */
+static int nonce_turn(at_daemon *d)
+{
+    int ok;
+
+    pthread_mutex_lock(&d->lock);
+    ok = now_ns() >= d->nonce_not_before;
+    pthread_mutex_unlock(&d->lock);
+    return ok;
+}
+
 /* GET /api/v1/attest?nonce=HEX: an attestation of its own, at once, the
  * verifier's nonce (1 to 64 bytes as hex) inside the signed bundle. */
 static enum MHD_Result attest_nonce(at_daemon *d, struct MHD_Connection *c, const char *hex)
@@ -237,9 +259,14 @@ static enum MHD_Result attest_nonce(at_daemon *d, struct MHD_Connection *c, cons
     for (size_t i = 0; i <= n; i++)
         lower[i] = (char)(hex[i] >= 'A' && hex[i] <= 'F' ? hex[i] - 'A' + 'a' : hex[i]);
     requester(c, who, sizeof who);
-    if (!attest_slot(d, +1))
+    if (!nonce_turn(d) || !attest_slot(d, +1))
         return busy(c);
+    int64_t t0 = now_ns();
     char *answer = at_attest(d, "nonce", who, lower);
+    int64_t t1 = now_ns();
+    pthread_mutex_lock(&d->lock);
+    d->nonce_not_before = t1 + (t1 - t0);
+    pthread_mutex_unlock(&d->lock);
     attest_slot(d, -1);
     if (answer == NULL)
         return MHD_NO;

@@ -143,8 +143,23 @@ void at_tpm_close(at_tpm *t);
 /* --client-verify: exit status of asking the daemon (client_verify.c). */
 int at_client_verify(const char *config);
 
-/* The HTTP server (libmicrohttpd). */
+/* The HTTP server (libmicrohttpd). at_http_stop stops it and its request
+ * deadline. */
 struct MHD_Daemon;
 struct MHD_Daemon *at_http_start(at_daemon *d, char *why, size_t why_len);
+void at_http_stop(struct MHD_Daemon *m);
+
+/* The request deadline (http_guard.c): a connection that has not finished
+ * a request within deadline_s of connecting or of its last request is shut
+ * down. at_guard_notify is the server's MHD_OPTION_NOTIFY_CONNECTION;
+ * at_guard_request_done restarts a connection's clock. */
+struct MHD_Connection;
+int at_guard_start(unsigned deadline_s, char *why, size_t why_len);
+void at_guard_stop(void);
+void at_guard_request_done(struct MHD_Connection *c);
+#ifdef MHD_VERSION
+void at_guard_notify(void *cls, struct MHD_Connection *c, void **socket_context,
+                     enum MHD_ConnectionNotificationCode toe);
+#endif
 
 #endif

@@ -22,6 +22,10 @@
 
 #define BODY_MAX 4096
 #define TOKEN_MAX 1024
+/* A connection must finish a request within this many seconds of
+ * connecting or of its previous request (http_guard.c): the idle timeout
+ * alone lets a byte-a-second client hold a connection for hours. */
+#define REQUEST_DEADLINE_S 5
 
 typedef struct req {
     size_t body;                /* bytes of body seen */
@@ -382,10 +386,19 @@ static void done(void *cls, struct MHD_Connection *c, void **con_cls,
                  enum MHD_RequestTerminationCode toe)
 {
     (void)cls;
-    (void)c;
     (void)toe;
     free(*con_cls);
     *con_cls = NULL;
+    at_guard_request_done(c);
+}
+
+/* Paths are matched as sent: no percent-decoding, so "/health%00x" is not
+ * "/health" (decoded, the NUL would end the C string early). */
+static size_t no_unescape(void *cls, struct MHD_Connection *c, char *s)
+{
+    (void)cls;
+    (void)c;
+    return strlen(s);
 }
 
 static int listen_socket(const at_config *cfg, char *why, size_t why_len)
@@ -428,6 +441,11 @@ struct MHD_Daemon *at_http_start(at_daemon *d, char *why, size_t why_len)
 
     if (fd < 0)
         return NULL;
+    if (at_guard_start(REQUEST_DEADLINE_S, why, why_len) != 0) {
+        close(fd);
+        return NULL;
+    }
+    /* STRICT_FOR_CLIENT: HTTP/1.1 without Host and the like are 400 */
     m = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG,
                          0, NULL, NULL, handle, d,
                          MHD_OPTION_LISTEN_SOCKET, fd,
@@ -436,10 +454,20 @@ struct MHD_Daemon *at_http_start(at_daemon *d, char *why, size_t why_len)
                          MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)10,
                          MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)16384,
                          MHD_OPTION_NOTIFY_COMPLETED, done, d,
+                         MHD_OPTION_NOTIFY_CONNECTION, at_guard_notify, NULL,
+                         MHD_OPTION_UNESCAPE_CALLBACK, no_unescape, NULL,
+                         MHD_OPTION_STRICT_FOR_CLIENT, (int)1,
                          MHD_OPTION_END);
     if (m == NULL) {
         snprintf(why, why_len, "libmicrohttpd could not start on %s", d->cfg.listen);
+        at_guard_stop();
         close(fd);
     }
     return m;
+}
+
+void at_http_stop(struct MHD_Daemon *m)
+{
+    MHD_stop_daemon(m);         /* every connection closed: the table is empty */
+    at_guard_stop();
 }

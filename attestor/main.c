@@ -120,7 +120,7 @@ int main(int argc, char **argv)
         if (sig < 0 && errno == EAGAIN)
             at_attest(&d, "periodic", NULL, NULL);
     }
-    MHD_stop_daemon(http);
+    at_http_stop(http);
     audit_note(&d, "stop", NULL, NULL);
     fprintf(stderr, "secprov-attestor: stopped\n");
     at_audit_close(&d.audit);

@@ -44,3 +44,12 @@ bench-attest: all $(BUILD)/bench/bench_attest $(TESTDIR_B)/tools/ptytpm
 .PHONY: bench-seal-to
 bench-seal-to: all $(TESTDIR_B)/tools/ptytpm
 	@bench/seal_to.sh "$(BUILD)"
+
+# secprov-attestor under load (bench/attestor_load.sh): wrk, 64 connections,
+# GET /api/v1/verify with refreshes running; requests/s, p50/p99, errors,
+# RSS. Figures into bench/out/attestor.txt.
+.PHONY: bench-attestor
+bench-attestor:
+	@scripts/deps.sh bench
+	@$(MAKE) --no-print-directory $(BINDIR_B)/secprov-attestor
+	@bench/attestor_load.sh "$(BUILD)"

@@ -6,7 +6,7 @@ FUZZ_FLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined 
               -fno-sanitize-recover=all -Iinclude -Icore -Iproviders/common \
               -Iproviders/legacy -Iproviders/tpm
 FUZZ_DIR := $(BUILD)/fuzz
-FUZZ_TARGETS := $(addprefix $(FUZZ_DIR)/,fuzz_legacy_decrypt fuzz_legacy_join fuzz_store_parsers fuzz_config fuzz_keystore_json fuzz_verify_report fuzz_verify_options fuzz_verify_activation fuzz_verify_block fuzz_verify_bundle fuzz_credential fuzz_sealed_blob)
+FUZZ_TARGETS := $(addprefix $(FUZZ_DIR)/,fuzz_legacy_decrypt fuzz_legacy_join fuzz_store_parsers fuzz_config fuzz_keystore_json fuzz_verify_report fuzz_verify_options fuzz_verify_activation fuzz_verify_block fuzz_verify_bundle fuzz_credential fuzz_sealed_blob fuzz_attestor_pcr fuzz_attestor_listen fuzz_attestor_audit fuzz_attestor_config)
 FUZZ_LEGACY := $(addprefix providers/legacy/,legacy_scheme.c legacy_keys.c legacy_cbc.c legacy_stream.c) providers/legacy/fingerprint.c providers/legacy/arm_parts.c \
                providers/legacy/store_format.c providers/common/aead.c $(wildcard providers/common/state_*.c)
 
@@ -72,3 +72,21 @@ check-fuzz:
 $(FUZZ_DIR)/fuzz_sealed_blob: fuzz/fuzz_sealed_blob.c formats/sealed_blob.c
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -Iformats $(call pc_cflags,tss2-mu) -o $@ $^ $(call pc_libs,tss2-mu) $(CRYPTO_LIBS)
+
+# The attestor's parsers (attestor/): PCR text, the listen address, the
+# audit log's lines and files, the attestor config group.
+FUZZ_AT_FLAGS := -Iattestor -Iformats $(call pc_cflags,json-c)
+FUZZ_AT_CONFIG := attestor/at_config.c attestor/pcr_text.c \
+                  $(addprefix core/,config.c config_file.c config_groups.c log.c name.c host_env.c)
+$(FUZZ_DIR)/fuzz_attestor_pcr: fuzz/fuzz_attestor_pcr.c attestor/pcr_text.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_FLAGS) $(FUZZ_AT_FLAGS) -o $@ $^
+$(FUZZ_DIR)/fuzz_attestor_listen: fuzz/fuzz_attestor_listen.c $(FUZZ_AT_CONFIG)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_FLAGS) $(FUZZ_AT_FLAGS) -o $@ $^ $(LIBCONFIG_LIBS)
+$(FUZZ_DIR)/fuzz_attestor_config: fuzz/fuzz_attestor_config.c $(FUZZ_AT_CONFIG)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_FLAGS) $(FUZZ_AT_FLAGS) -o $@ $^ $(LIBCONFIG_LIBS)
+$(FUZZ_DIR)/fuzz_attestor_audit: fuzz/fuzz_attestor_audit.c attestor/audit_log.c attestor/safe_file.c formats/canonical.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_FLAGS) $(FUZZ_AT_FLAGS) -o $@ $^ $(call pc_libs,json-c) $(CRYPTO_LIBS)

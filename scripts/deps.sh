@@ -12,10 +12,10 @@ case "$profile" in
   demo)   pkgs=("${build[@]}" swtpm swtpm-tools tpm2-tools) ;;
   check)  pkgs=("${build[@]}" libcmocka-dev swtpm swtpm-tools tpm2-tools valgrind
                 clang libclang-rt-14-dev openssl xxd procps psmisc jq time
-                libcap2-bin util-linux curl
+                libcap2-bin util-linux curl wrk
                 gdb python3 python3-pytest python3-tpm2-pytss python3-pip cython3 python3-dev mypy python3-cryptography
                 tpm2-abrmd libtss2-tcti-tabrmd0 dbus) ;;
-  bench)  pkgs=("${build[@]}" swtpm swtpm-tools tpm2-tools gnuplot-nox systemd openssl procps time python3 python3-tpm2-pytss) ;;
+  bench)  pkgs=("${build[@]}" swtpm swtpm-tools tpm2-tools gnuplot-nox systemd openssl procps time python3 python3-tpm2-pytss curl wrk) ;;
   deb)    pkgs=("${build[@]}" debhelper dh-python python3 chrpath dpkg-dev lintian) ;;
   docker) pkgs=(make gcc libc6-dev podman runc debootstrap podman-compose swtpm swtpm-tools tpm2-tools uidmap slirp4netns fuse-overlayfs) ;;
   arm64)  pkgs=("${build[@]}" gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user qemu-user-binfmt

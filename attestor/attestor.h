@@ -157,6 +157,9 @@ struct MHD_Connection;
 int at_guard_start(unsigned deadline_s, char *why, size_t why_len);
 void at_guard_stop(void);
 void at_guard_request_done(struct MHD_Connection *c);
+/* hold != 0: a handler waits for an attestation, the connection is never
+ * reaped; 0: released, its answer gets a whole deadline. */
+void at_guard_hold(struct MHD_Connection *c, int hold);
 #ifdef MHD_VERSION
 void at_guard_notify(void *cls, struct MHD_Connection *c, void **socket_context,
                      enum MHD_ConnectionNotificationCode toe);

@@ -218,7 +218,9 @@ static enum MHD_Result refresh(at_daemon *d, struct MHD_Connection *c)
     audit_event(d, "refresh_request", who, NULL);
     if (!attest_slot(d, +1))
         return busy(c);
+    at_guard_hold(c, 1);
     at_attest(d, "refresh", who, NULL);
+    at_guard_hold(c, 0);
     attest_slot(d, -1);
     pthread_mutex_lock(&d->lock);
     char *text = strdup(d->bundle_text);
@@ -266,7 +268,9 @@ static enum MHD_Result attest_nonce(at_daemon *d, struct MHD_Connection *c, cons
     if (!nonce_turn(d) || !attest_slot(d, +1))
         return busy(c);
     int64_t t0 = now_ns();
+    at_guard_hold(c, 1);
     char *answer = at_attest(d, "nonce", who, lower);
+    at_guard_hold(c, 0);
     int64_t t1 = now_ns();
     pthread_mutex_lock(&d->lock);
     d->nonce_not_before = t1 + (t1 - t0);

@@ -115,6 +115,22 @@ void at_guard_notify(void *cls, struct MHD_Connection *c, void **socket_context,
     }
 }
 
+/* While a handler waits for an attestation (a slow or wedged TPM may take
+ * longer than the deadline) the connection is not the client's fault:
+ * held, it is never reaped; released, its answer gets a whole deadline. */
+void at_guard_hold(struct MHD_Connection *c, int hold)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    at_conn *e = ci != NULL ? ci->socket_context : NULL;
+
+    if (e == NULL)
+        return;
+    pthread_mutex_lock(&mu);
+    e->since = hold ? 1e300 : now_s();
+    pthread_mutex_unlock(&mu);
+}
+
 void at_guard_request_done(struct MHD_Connection *c)
 {
     const union MHD_ConnectionInfo *ci =

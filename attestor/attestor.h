@@ -3,7 +3,7 @@
  * safe_file.c files read without following links or opening fifos,
  * audit_log.c the hash-chained JSONL log, attest_run.c one attestation and
  * the state machine, bundle.c the runtime state bundle, http_api.c the
- * endpoints, main.c the process. */
+ * endpoints, notify.c sd_notify, main.c the process. */
 #ifndef SECPROV_ATTESTOR_H
 #define SECPROV_ATTESTOR_H
 
@@ -122,6 +122,13 @@ int at_bundle_hmac(struct json_object *bundle, const unsigned char *key, size_t 
 
 /* --client-verify: exit status of asking the daemon (client_verify.c). */
 int at_client_verify(const char *config);
+
+/* sd_notify (notify.c; libsystemd dlopen()ed, nothing without
+ * NOTIFY_SOCKET): READY=1 with the state after the first attestation,
+ * STATUS=<state> on a state change, STOPPING=1 at SIGTERM. */
+void at_notify_ready(at_daemon *d);
+void at_notify_state(int state);
+void at_notify_stopping(void);
 
 /* The HTTP server (libmicrohttpd). */
 struct MHD_Daemon;

@@ -291,7 +291,7 @@ expect_eq "(f) secprov attestor verify from another container (the shared socket
 rc=$("${PODMAN[@]}" wait "$L" 2>&1 || true)
 expect_eq "(f) the loader service ran: exit status" "$rc" 0
 "${PODMAN[@]}" logs "$L" > "$tmp/loader.out" 2>&1 || true
-grep -q '^loader: ok legacy [0-9a-f]\{64\}$' "$tmp/loader.out" && ok "(f) the loader service: $(grep '^loader:' "$tmp/loader.out")" ||
+grep -q '^loader: ok legacy [0-9a-f]\{64\}$' "$tmp/loader.out" && ok "(f) the loader service: $(grep "^loader: ok" "$tmp/loader.out")" ||
   fail "(f) the loader service: $(cat "$tmp/loader.out")"
 ta=$(started "$A"); tl=$(started "$L")
 [ -n "$ta" ] && [ -n "$tl" ] && [ "$tl" -gt "$ta" ] &&

@@ -50,6 +50,10 @@ wait_for() {   # NOTES TEXT: until a message holds TEXT (5 s)
   return 1
 }
 msgs() { jq -c -s 'map(.msg)' "$1"; }
+wait_count() {   # NOTES N: until N messages are in (5 s)
+  for _ in $(seq 100); do [ "$(jq -s length "$1")" -ge "$2" ] && return 0; sleep 0.05; done
+  return 1
+}
 maps_has() { grep -c 'libsystemd\.so' "/proc/$1/maps" || true; }
 
 # Where libsystemd.so.0 would come from (ldconfig -p read to the end).
@@ -79,6 +83,7 @@ if [ -n "$lib" ]; then
   check "a state change: degraded" test "$code $(field .state)" = "200 degraded"
   check "... STATUS=degraded arrives" wait_for "$T/notes" STATUS=degraded
   echo "binary one" > "$T/svc"; refresh
+  wait_count "$T/notes" 4 || true
   check "... and back: STATUS=attested" test "$(msgs "$T/notes" | jq -r '.[-1]')" = STATUS=attested
   refresh
   check "an attestation without a state change sends nothing" test "$(jq -s length "$T/notes")" = 4

@@ -413,6 +413,7 @@ char *at_attest(at_daemon *d, const char *reason, const char *requester, const c
             fprintf(stderr, "secprov-attestor: %s\n", why);
         fprintf(stderr, "secprov-attestor: state %s -> %s\n", at_state_name(old),
                 at_state_name(state));
+        at_notify_state(state);
     }
     pthread_mutex_unlock(&d->attest_lock);
     return answer;

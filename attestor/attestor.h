@@ -3,7 +3,7 @@
  * safe_file.c files read without following links or opening fifos,
  * audit_log.c the hash-chained JSONL log, attest_run.c one attestation and
  * the state machine, bundle.c the runtime state bundle, http_api.c the
- * endpoints, main.c the process. */
+ * endpoints, notify.c sd_notify, main.c the process. */
 #ifndef SECPROV_ATTESTOR_H
 #define SECPROV_ATTESTOR_H
 
@@ -142,6 +142,13 @@ void at_tpm_close(at_tpm *t);
 
 /* --client-verify: exit status of asking the daemon (client_verify.c). */
 int at_client_verify(const char *config);
+
+/* sd_notify (notify.c; libsystemd dlopen()ed, nothing without
+ * NOTIFY_SOCKET): READY=1 with the state after the first attestation,
+ * STATUS=<state> on a state change, STOPPING=1 at SIGTERM. */
+void at_notify_ready(at_daemon *d);
+void at_notify_state(int state);
+void at_notify_stopping(void);
 
 /* The HTTP server (libmicrohttpd). at_http_stop stops it and its request
  * deadline. */

@@ -112,6 +112,7 @@ int main(int argc, char **argv)
     }
     fprintf(stderr, "secprov-attestor: listening on %s\n", d.cfg.listen);
     at_attest(&d, "start", NULL, NULL);
+    at_notify_ready(&d);
     for (;;) {
         struct timespec ts = {.tv_sec = d.cfg.refresh_interval_s};
         int sig = sigtimedwait(&sigs, NULL, &ts);
@@ -120,6 +121,7 @@ int main(int argc, char **argv)
         if (sig < 0 && errno == EAGAIN)
             at_attest(&d, "periodic", NULL, NULL);
     }
+    at_notify_stopping();
     at_http_stop(http);
     audit_note(&d, "stop", NULL, NULL);
     fprintf(stderr, "secprov-attestor: stopped\n");

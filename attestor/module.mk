@@ -23,11 +23,26 @@ $(BINDIR_B)/secprov-attestor: $(ATTESTOR_OBJS) $(ATTESTOR_CORE_OBJS) $(ATTESTOR_
 
 ALL_TARGETS += $(BINDIR_B)/secprov-attestor
 
+# The systemd unit (Type=notify, hardened) and the drop-in loaders copy,
+# generated from their .in files with @BINDIR@ = $(PREFIX)/bin. The unit
+# goes to $(SYSTEMDUNITDIR): $(PREFIX)/lib/systemd/system by default
+# (/usr/local/lib/systemd/system is on systemd's search path too);
+# debian/rules sets /lib/systemd/system, where bookworm's dh_installsystemd
+# looks.
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+ATTESTOR_SHAREDIR := $(PREFIX)/share/secprov/systemd
+attestor_subst = sed -e 's|@BINDIR@|$(PREFIX)/bin|g' $(1) > $(2) && chmod 0644 $(2)
+
 INSTALL_EXTRA += install-attestor
 UNINSTALL_EXTRA += uninstall-attestor
 .PHONY: install-attestor uninstall-attestor
 install-attestor: $(BINDIR_B)/secprov-attestor
-	install -d $(DESTDIR)$(PREFIX)/bin
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(ATTESTOR_SHAREDIR)
 	install -m 0755 $(BINDIR_B)/secprov-attestor $(DESTDIR)$(PREFIX)/bin/
+	$(call attestor_subst,attestor/secprov-attestor.service.in,$(DESTDIR)$(SYSTEMDUNITDIR)/secprov-attestor.service)
+	$(call attestor_subst,attestor/secprov-attestor-gate.conf.in,$(DESTDIR)$(ATTESTOR_SHAREDIR)/secprov-attestor-gate.conf)
 uninstall-attestor:
 	rm -f $(DESTDIR)$(PREFIX)/bin/secprov-attestor
+	rm -f $(DESTDIR)$(SYSTEMDUNITDIR)/secprov-attestor.service
+	rm -f $(DESTDIR)$(ATTESTOR_SHAREDIR)/secprov-attestor-gate.conf
+	-rmdir $(DESTDIR)$(ATTESTOR_SHAREDIR) 2>/dev/null

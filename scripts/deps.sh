@@ -12,7 +12,7 @@ case "$profile" in
   demo)   pkgs=("${build[@]}" swtpm swtpm-tools tpm2-tools) ;;
   check)  pkgs=("${build[@]}" libcmocka-dev swtpm swtpm-tools tpm2-tools valgrind
                 clang libclang-rt-14-dev openssl xxd procps psmisc jq time
-                libcap2-bin util-linux curl wrk
+                libcap2-bin util-linux curl wrk systemd
                 gdb python3 python3-pytest python3-tpm2-pytss python3-pip cython3 python3-dev mypy python3-cryptography
                 tpm2-abrmd libtss2-tcti-tabrmd0 dbus) ;;
   bench)  pkgs=("${build[@]}" swtpm swtpm-tools tpm2-tools gnuplot-nox systemd openssl procps time python3 python3-tpm2-pytss curl wrk) ;;

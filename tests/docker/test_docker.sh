@@ -16,8 +16,17 @@
 #       library; the compose service, examples/loader.py, runs on the TPM
 #       and without a device (open, provider logged, credentials unsealed,
 #       split resource decrypted)
+#   (f) docker-compose.yml run by podman-compose 1.0.3 (no TPM device here):
+#       the secprov-attestor service comes up healthy (its health check,
+#       `secprov attestor verify`, exits 0; podman runs health checks only
+#       when asked: no systemd timers here), reads the watched host paths
+#       bind-mounted under /host, keeps its audit log on the state volume,
+#       answers a loader container over the shared socket volume; the loader
+#       service starts after it and runs; and what podman-compose 1.0.3 does
+#       not do: wait for `condition: service_healthy` (a never-healthy
+#       attestor, the loader still starts)
 # plus: the container user is not root, and the compose files parse and
-# hold the device mounts / swtpm service.
+# hold the device mounts / swtpm service / the attestor service.
 # Env: SECPROV_SRC (repo), SECPROV_BUILD (absolute build dir: images and the
 # debootstrap tarball are cached in $SECPROV_BUILD/docker), SECPROV_TEST_TMP.
 set -euo pipefail
@@ -34,10 +43,14 @@ podman_env "$build/docker/podman"
 IMG=localhost/secprov:check
 TPM_GID=4711                    # stands for the host's `tss` group
 tag=$$-$RANDOM
-VOLS=(); CTRS=()
+VOLS=(); CTRS=(); PROJS=()
 fails=0
 cleanup() {
-  local c v
+  local c v p
+  for p in "${PROJS[@]}"; do
+    (cd "$tmp/compose" && podman-compose -p "${p%%:*}" -f "${p#*:}" down -v >/dev/null 2>&1) || true
+    "${PODMAN[@]}" network rm -f "${p%%:*}_default" >/dev/null 2>&1 || true
+  done
   for c in "${CTRS[@]}"; do "${PODMAN[@]}" rm -f "$c" >/dev/null 2>&1 || true; done
   for v in "${VOLS[@]}"; do "${PODMAN[@]}" volume rm -f "$v" >/dev/null 2>&1 || true; done
   tpm_sim_stop
@@ -206,6 +219,95 @@ expect_eq "(ci) provider over the swtpm TCP TCTI (and stderr)" "$(field provider
 printf 'ci-secret' | "${CIRUN[@]}" -i "$IMG" seal ci-check 2>/dev/null || fail "(ci) seal"
 expect_eq "(ci) unseal over the swtpm TCP TCTI" "$("${CIRUN[@]}" "$IMG" unseal ci-check 2>/dev/null)" ci-secret
 
+# --- (f) compose: the attestor service, the loader waiting on it -----------------------
+# docker-compose.yml as it is, less what this machine has not: no TPM device
+# (devices, group_add dropped: the loader uses legacy), fixture files for the
+# watched host paths (Secure Boot on, lockdown integrity), the image built
+# above. podman-compose 1.0.3 names containers PROJECT_SERVICE_1.
+mkdir -p "$tmp/compose/efivars" "$tmp/compose/security"
+printf '\x06\x00\x00\x00\x01' > "$tmp/compose/efivars/SecureBoot-8be4df61-93ca-11d2-aa0d-e98c0333e0fe"
+echo "none [integrity] confidentiality" > "$tmp/compose/security/lockdown"
+/usr/bin/python3 - "$src/docker/docker-compose.yml" "$tmp/compose" "$IMG" <<'PY'
+import sys, yaml
+src, out, img = sys.argv[1:]
+doc = yaml.safe_load(open(src))
+for name, svc in doc["services"].items():
+    svc["image"] = img
+    for k in ("build", "devices", "group_add"):
+        svc.pop(k, None)
+vols = doc["services"]["secprov-attestor"]["volumes"]
+vols[:] = [v.replace("/sys/firmware/efi/efivars:", out + "/efivars:")
+            .replace("/sys/kernel/security:", out + "/security:") for v in vols]
+yaml.safe_dump(doc, open(out + "/ok.yml", "w"))
+# never healthy: the attestor's container runs, its daemon does not
+doc["services"]["secprov-attestor"]["entrypoint"] = ["sleep", "300"]
+yaml.safe_dump(doc, open(out + "/sick.yml", "w"))
+PY
+compose_up() {   # PROJECT FILE
+  PROJS+=("$1:$2")
+  (cd "$tmp/compose" && podman-compose -p "$1" -f "$2" up -d) > "$tmp/compose/$1.log" 2>&1
+}
+started() { "${PODMAN[@]}" inspect --format '{{.State.StartedAt.UnixNano}}' "$1" 2>/dev/null; }
+P1=secprov-check-$tag-ok
+A=${P1}_secprov-attestor_1; L=${P1}_secprov_1
+compose_up "$P1" ok.yml || fail "(f) podman-compose up: $(tail -n 5 "$tmp/compose/$P1.log")"
+health=$("${PODMAN[@]}" inspect --format '{{.State.Health.Status}}' "$A" 2>&1 || true)
+healthy=no
+for _ in $(seq 30); do
+  "${PODMAN[@]}" healthcheck run "$A" > "$tmp/hc.out" 2>&1 && { healthy=yes; break; }
+  sleep 1
+done
+expect_eq "(f) the attestor's health check (secprov attestor verify) passes" "$healthy" yes
+expect_eq "(f) ... and podman marks it healthy" \
+  "$("${PODMAN[@]}" inspect --format '{{.State.Health.Status}}' "$A" 2>&1)" healthy
+echo "info: (f) health status before the first podman healthcheck run: $health"
+expect_eq "(f) secprov attestor verify in the attestor container" \
+  "$("${PODMAN[@]}" exec "$A" secprov attestor verify 2>&1)" "attestor: attested"
+# what the daemon sees of the watched host paths (bind mounts under /host)
+"${PODMAN[@]}" exec "$A" python3 -c '
+import json, socket
+s = socket.socket(socket.AF_UNIX); s.connect("/run/secprov/attestor.sock")
+s.sendall(b"GET /api/v1/attest HTTP/1.0\r\n\r\n"); r = b""
+while True:
+    b = s.recv(65536)
+    if not b: break
+    r += b
+b = json.loads(r.split(b"\r\n\r\n", 1)[1])["bundle"]
+print(b["boot_measurements"]["secure_boot"], b["kernel_lockdown"], bool(b["kernel_cmdline"]))' \
+  > "$tmp/bundle.out" 2>&1 || true
+expect_eq "(f) the bundle: Secure Boot and lockdown from /host, /proc/cmdline read" \
+  "$(cat "$tmp/bundle.out")" "True integrity True"
+"${PODMAN[@]}" exec "$A" sh -c 'stat -c "%U %a" /run/secprov/attestor.sock; secprov attestor audit-verify /var/lib/secprov/attestor/audit.jsonl' \
+  > "$tmp/audit.out" 2>&1 || true
+expect_eq "(f) the socket is secprov's, mode 660" "$(head -n1 "$tmp/audit.out")" "secprov 660"
+grep -q '^/var/lib/secprov/attestor/audit.jsonl: good' "$tmp/audit.out" &&
+  ok "(f) the audit log on the state volume verifies: $(tail -n1 "$tmp/audit.out")" ||
+  fail "(f) audit log: $(cat "$tmp/audit.out")"
+# a loader container (the image, the attestor's volumes) asks over the socket
+"${PODMAN[@]}" run --rm --network none --volumes-from "$A" -e SECPROV_CONFIG=/etc/secprov/compose.conf \
+  "$IMG" attestor verify > "$tmp/lv.out" 2>&1 || true
+expect_eq "(f) secprov attestor verify from another container (the shared socket volume)" \
+  "$(cat "$tmp/lv.out")" "attestor: attested"
+rc=$("${PODMAN[@]}" wait "$L" 2>&1 || true)
+expect_eq "(f) the loader service ran: exit status" "$rc" 0
+"${PODMAN[@]}" logs "$L" > "$tmp/loader.out" 2>&1 || true
+grep -q '^loader: ok legacy [0-9a-f]\{64\}$' "$tmp/loader.out" && ok "(f) the loader service: $(grep "^loader: ok" "$tmp/loader.out")" ||
+  fail "(f) the loader service: $(cat "$tmp/loader.out")"
+ta=$(started "$A"); tl=$(started "$L")
+[ -n "$ta" ] && [ -n "$tl" ] && [ "$tl" -gt "$ta" ] &&
+  ok "(f) the loader started after the attestor (+$(( (tl - ta) / 1000000 )) ms)" ||
+  fail "(f) start order: attestor $ta, loader $tl"
+
+# What podman-compose 1.0.3 does not do: wait for condition: service_healthy.
+P2=secprov-check-$tag-sick
+A2=${P2}_secprov-attestor_1; L2=${P2}_secprov_1
+compose_up "$P2" sick.yml || fail "(f) podman-compose up (sick): $(tail -n 5 "$tmp/compose/$P2.log")"
+"${PODMAN[@]}" healthcheck run "$A2" > "$tmp/hc2.out" 2>&1 && rc=0 || rc=$?
+[ "$rc" -ne 0 ] && ok "(f) a never-healthy attestor: its health check fails ($(tr '\n' ' ' < "$tmp/hc2.out"))" ||
+  fail "(f) the sick attestor's health check passed"
+rc=$("${PODMAN[@]}" wait "$L2" 2>&1 || true)
+expect_eq "(f) podman-compose 1.0.3 ignores condition: service_healthy: the loader started and ran anyway (exit status)" "$rc" 0
+
 # --- compose files -------------------------------------------------------------------
 # Parsed with PyYAML (podman-compose 1.0.3 has no `config` and its --dry-run
 # still creates volumes and networks); the checks name what each file must do.
@@ -228,6 +330,13 @@ assert "swtpm" in ci["secprov"]["depends_on"], "ci: depends_on swtpm"
 conf = ci["secprov"]["environment"]["SECPROV_CONFIG"]
 src = [v.split(":")[0] for v in ci["secprov"]["volumes"] if v.split(":")[1] == conf][0]
 assert 'tcti      = "swtpm:host=swtpm,port=2321"' in open(d + "/" + src).read(), "ci: tcti"
+at = yaml.safe_load(open(d + "/docker-compose.yml"))["services"]["secprov-attestor"]
+assert at["healthcheck"]["test"] == ["CMD", "secprov", "attestor", "verify"], "attestor: healthcheck"
+assert dev["depends_on"] == {"secprov-attestor": {"condition": "service_healthy"}}, "loader: depends_on"
+assert at["environment"]["SECPROV_CONFIG"] == dev["environment"]["SECPROV_CONFIG"] == "/etc/secprov/compose.conf", "one config"
+assert "secprov-run:/run/secprov" in at["volumes"] and "secprov-run:/run/secprov" in dev["volumes"], "socket volume"
+assert {"/sys/firmware/efi/efivars:/host/efivars:ro", "/sys/kernel/security:/host/security:ro"} <= set(at["volumes"]), "attestor: watched paths"
+assert 'listen = "unix:/run/secprov/attestor.sock";' in open(d + "/secprov-compose.conf").read(), "compose.conf: socket"
 print("compose files ok")
 PY
 then ok "compose files: $(cat "$tmp/compose.out")"; else fail "compose files: $(tail -n2 "$tmp/compose.out")"; fi

@@ -175,6 +175,20 @@ static int open_log(at_audit *a, char *why, size_t why_len)
 
     a->fd = open(a->path, O_RDWR | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK,
                  0640);
+    if (a->fd < 0 && errno == ENOENT) {
+        /* the log's own folder (the default /var/lib/secprov/attestor)
+         * made on first start, 0700, one level only: a missing parent
+         * above it is a configuration error, named */
+        char *dir = strdup(a->path), *slash = dir != NULL ? strrchr(dir, '/') : NULL;
+        if (slash != NULL && slash != dir) {
+            *slash = '\0';
+            if (mkdir(dir, 0700) == 0 || errno == EEXIST)
+                a->fd = open(a->path,
+                             O_RDWR | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK,
+                             0640);
+        }
+        free(dir);
+    }
     if (a->fd < 0) {
         snprintf(why, why_len, "audit log %s: %s", a->path, strerror(errno));
         return -1;

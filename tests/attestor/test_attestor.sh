@@ -117,4 +117,17 @@ check "secprov attestor verify: exit 1 with no daemon, naming where" grep -q "ca
 check "the audit chain verifies after all of it (secprov attestor audit-verify)" "$B" attestor audit-verify "$T/audit/audit.jsonl"
 check "state changes are in the audit log" test "$(jq -r 'select(.event=="state_change") | .to' "$T/audit/audit.jsonl" | tr '\n' ' ')" = "attested degraded attested degraded attested failed attested failed "
 check "refusals name the requester" test "$(jq -r 'select(.event=="refresh_refused") | .requester' "$T/audit/audit.jsonl" | grep -c '^127.0.0.1:')" = 6
+
+# the audit log's own folder is made on first start (0700, one level only)
+at_config "$C" "audit_log = \"$T/new/audit.jsonl\";"
+sed -i "0,/audit_log = \"$(printf '%s' "$T" | sed 's/[\/&]/\\&/g')\/audit\/audit.jsonl\";/s///" "$C"
+check "a missing audit folder: made, the daemon attested" at_start "$C"
+get /health; check "... state attested" test "$(field .state)" = attested
+check "... the folder 0700" test "$(stat -c %a "$T/new")" = 700
+at_stop
+at_config "$C" "audit_log = \"$T/no/such/audit.jsonl\";"
+sed -i "0,/audit_log = \"$(printf '%s' "$T" | sed 's/[\/&]/\\&/g')\/audit\/audit.jsonl\";/s///" "$C"
+at_start "$C"; get /api/v1/attest
+check "a missing parent above it: degraded, naming the log" test "$(jq -r '[.bundle.failures[] | select(.what == "audit_log") | .why][0]' "$T/body")" = "audit log $T/no/such/audit.jsonl: No such file or directory"
+at_stop
 check_done

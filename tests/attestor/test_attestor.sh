@@ -68,9 +68,15 @@ check "refresh counted (start, the Python client's nonce attestation, this)" tes
 chmod 640 "$T/token"; refresh
 check "a token file readable by the group: refused (403)" test "$code" = 403
 check "... and the log says why" grep -q "mode 640 lets other users at it" "$T/daemon.err"
-chmod 600 "$T/token"; chown 65534 "$T/token"; refresh
-check "a token file owned by another user: refused (403)" test "$code" = 403
-chown 0 "$T/token"; ln -sf "$T/token" "$T/token.link"
+chmod 600 "$T/token"
+if [ "$(id -u)" = 0 ]; then
+  chown 65534 "$T/token"; refresh
+  check "a token file owned by another user: refused (403)" test "$code" = 403
+  chown 0 "$T/token"
+else
+  echo "SKIP a token file owned by another user: needs root (chown)"
+fi
+ln -sf "$T/token" "$T/token.link"
 refresh; check "token back in order: 200" test "$code" = 200
 
 # --- transitions: attested -> degraded -> attested ---

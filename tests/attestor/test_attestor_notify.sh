@@ -134,8 +134,12 @@ start_missing() {
     NOTIFY_SOCKET=$T/notify2.sock "$AD" --config "$C" 2>>"$T/daemon.err" &
   fi
   AT_PID=$!
-  for _ in $(seq 100); do
-    curl -s -o /dev/null "$URL/health" && return 0
+  # up, and its first attestation done (as at_start: slower under qemu)
+  for _ in $(seq 600); do
+    case "$(curl -s "$URL/health" 2>/dev/null || true)" in
+      *'"state":"pending"'*|'') ;;
+      *) return 0 ;;
+    esac
     kill -0 "$AT_PID" 2>/dev/null || return 1
     sleep 0.05
   done

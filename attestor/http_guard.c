@@ -115,31 +115,30 @@ void at_guard_notify(void *cls, struct MHD_Connection *c, void **socket_context,
     }
 }
 
+/* The connection's clock set to t (its entry found through libmicrohttpd's
+ * socket context; an unguarded connection is left alone). */
+static void set_since(struct MHD_Connection *c, double t)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    at_conn *e = ci != NULL ? ci->socket_context : NULL;
+
+    if (e == NULL)
+        return;
+    pthread_mutex_lock(&mu);
+    e->since = t;
+    pthread_mutex_unlock(&mu);
+}
+
 /* While a handler waits for an attestation (a slow or wedged TPM may take
  * longer than the deadline) the connection is not the client's fault:
  * held, it is never reaped; released, its answer gets a whole deadline. */
 void at_guard_hold(struct MHD_Connection *c, int hold)
 {
-    const union MHD_ConnectionInfo *ci =
-        MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
-    at_conn *e = ci != NULL ? ci->socket_context : NULL;
-
-    if (e == NULL)
-        return;
-    pthread_mutex_lock(&mu);
-    e->since = hold ? 1e300 : now_s();
-    pthread_mutex_unlock(&mu);
+    set_since(c, hold ? 1e300 : now_s());
 }
 
 void at_guard_request_done(struct MHD_Connection *c)
 {
-    const union MHD_ConnectionInfo *ci =
-        MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
-    at_conn *e = ci != NULL ? ci->socket_context : NULL;
-
-    if (e == NULL)
-        return;
-    pthread_mutex_lock(&mu);
-    e->since = now_s();
-    pthread_mutex_unlock(&mu);
+    set_since(c, now_s());
 }

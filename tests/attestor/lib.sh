@@ -4,6 +4,7 @@
 #   at_config FILE [EXTRA KEYS]   the config (port $AT_PORT, audit in $T)
 #   at_start FILE      start the daemon (pid AT_PID), wait for /health to say
 #                      its first attestation is done (not pending)
+#   at_wait_ready      wait for the daemon AT_PID (started otherwise) likewise
 #   at_stop            SIGTERM, wait, AT_RC its exit status
 #   get PATH / post PATH [curl args]  -> $T/body, HTTP status in $code
 AD=$SECPROV_BUILD/bin/secprov-attestor
@@ -39,7 +40,10 @@ AT_PID=
 at_start() {
   "$AD" --config "$1" 2>>"$T/daemon.err" &
   AT_PID=$!
-  # up, and its first attestation done (slower with a TPM, ASan or qemu)
+  at_wait_ready
+}
+at_wait_ready() {   # the daemon AT_PID up, and its first attestation done
+  # (slower with a TPM, ASan or qemu)
   for _ in $(seq 600); do
     case "$(curl -s "$URL/health" 2>/dev/null || true)" in
       *'"state":"pending"'*|'') ;;

@@ -134,16 +134,7 @@ start_missing() {
     NOTIFY_SOCKET=$T/notify2.sock "$AD" --config "$C" 2>>"$T/daemon.err" &
   fi
   AT_PID=$!
-  # up, and its first attestation done (as at_start: slower under qemu)
-  for _ in $(seq 600); do
-    case "$(curl -s "$URL/health" 2>/dev/null || true)" in
-      *'"state":"pending"'*|'') ;;
-      *) return 0 ;;
-    esac
-    kill -0 "$AT_PID" 2>/dev/null || return 1
-    sleep 0.05
-  done
-  return 1
+  at_wait_ready
 }
 if [ -n "$lib" ] && ! unshare -m sh -c 'mount --bind /dev/null "$1"' sh "$lib" 2>/dev/null; then
   echo "SKIP libsystemd missing: hiding it needs a private mount namespace (root, CAP_SYS_ADMIN)"

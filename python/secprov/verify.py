@@ -103,25 +103,8 @@ def check_report(report: JsonLike, nonce: NonceLike, enrollment: JsonLike,
     ``activation`` (the record verify_enroll() returned: required, else
     "not_activated"), ``ek_ca`` (a PEM file of CAs the EK certificate must
     chain to)."""
-    from .verify_result import CHECK_NAMES, GROUPS, VerifyBreakdown, VerifyOptions, VerifyResult
-    lib = _load()
-    n = nonce_bytes(nonce)
-    for name, value in (("now", now), ("max_skew", max_skew)):
-        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
-            raise TypeError("secprov: %s must be a positive int (seconds)" % name)
-    opts = VerifyOptions(ctypes.sizeof(VerifyOptions), now or 0, max_skew or 0,
-                         _text(since, "--since report"), _text(activation, "activation record"),
-                         os.fsencode(ek_ca) if ek_ca is not None else None)
-    bd = VerifyBreakdown(ctypes.sizeof(VerifyBreakdown))
-    detail = ctypes.create_string_buffer(512)
-    rc = lib.secprov_verify_report2(_text(report, "report"), n, len(n),
-                                    _text(enrollment, "enrollment record"),
-                                    _text(expected_pcrs, "expected PCR values"),
-                                    ctypes.byref(opts), ctypes.byref(bd), detail,
-                                    ctypes.sizeof(detail))
-    reason = (lib.secprov_verify_reason(rc) or b"unknown").decode()
-    checks = {g: CHECK_NAMES.get(getattr(bd, g), "unknown") for g in GROUPS}
-    return VerifyResult(rc, reason, detail.value.decode("utf-8", "replace"), checks)
+    return _checked("secprov_verify_report2", _text(report, "report"), nonce_bytes(nonce),
+                    enrollment, expected_pcrs, now, max_skew, since, activation, ek_ca)
 
 
 def verify_bundle(bundle: JsonLike, enrollment: JsonLike, nonce: Optional[NonceLike] = None,
@@ -134,22 +117,31 @@ def verify_bundle(bundle: JsonLike, enrollment: JsonLike, nonce: Optional[NonceL
     the ones quoted. ``nonce``: the verifier's nonce the bundle must carry
     (GET /api/v1/attest?nonce=HEX), or None. Returns a VerifyResult as
     check_report() does (``result.raise_for_failure()`` raises)."""
+    n = nonce_bytes(nonce) if nonce is not None else b""
+    return _checked("secprov_verify_bundle", _text(bundle, "bundle"), n, enrollment,
+                    expected_pcrs, now, max_skew, None, activation, ek_ca)
+
+
+def _checked(fn: str, doc: Optional[bytes], n: bytes, enrollment: JsonLike,
+             expected_pcrs: Optional[JsonLike], now: Optional[int], max_skew: Optional[int],
+             since: Optional[JsonLike], activation: Optional[JsonLike],
+             ek_ca: Optional[str]) -> Any:
+    """secprov_verify_report2 or secprov_verify_bundle (one shape: document,
+    nonce (b"": none), enrollment, PCRs, options, breakdown, detail) as a
+    VerifyResult."""
     from .verify_result import CHECK_NAMES, GROUPS, VerifyBreakdown, VerifyOptions, VerifyResult
     lib = _load()
-    n = nonce_bytes(nonce) if nonce is not None else b""
     for name, value in (("now", now), ("max_skew", max_skew)):
         if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
             raise TypeError("secprov: %s must be a positive int (seconds)" % name)
-    opts = VerifyOptions(ctypes.sizeof(VerifyOptions), now or 0, max_skew or 0, None,
-                         _text(activation, "activation record"),
+    opts = VerifyOptions(ctypes.sizeof(VerifyOptions), now or 0, max_skew or 0,
+                         _text(since, "--since report"), _text(activation, "activation record"),
                          os.fsencode(ek_ca) if ek_ca is not None else None)
     bd = VerifyBreakdown(ctypes.sizeof(VerifyBreakdown))
     detail = ctypes.create_string_buffer(512)
-    rc = lib.secprov_verify_bundle(_text(bundle, "bundle"), n or None, len(n),
-                                   _text(enrollment, "enrollment record"),
-                                   _text(expected_pcrs, "expected PCR values"),
-                                   ctypes.byref(opts), ctypes.byref(bd), detail,
-                                   ctypes.sizeof(detail))
+    rc = getattr(lib, fn)(doc, n or None, len(n), _text(enrollment, "enrollment record"),
+                          _text(expected_pcrs, "expected PCR values"), ctypes.byref(opts),
+                          ctypes.byref(bd), detail, ctypes.sizeof(detail))
     reason = (lib.secprov_verify_reason(rc) or b"unknown").decode()
     checks = {g: CHECK_NAMES.get(getattr(bd, g), "unknown") for g in GROUPS}
     return VerifyResult(rc, reason, detail.value.decode("utf-8", "replace"), checks)

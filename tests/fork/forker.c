@@ -16,6 +16,11 @@
  *           (a TPM device without a resource manager) each child first
  *           checks that it holds no fd on that device before any call of
  *           its own (a copy of the parent's would keep /dev/tpm0 busy)
+ *   probe   FORK_DEVICE and FORK_SWTPM_PID set: the TPM is stopped
+ *           (SIGSTOP), a thread opens a second handle, whose first command
+ *           (the bounded probe, tpm_probe.c) waits for an answer, and the
+ *           main thread forks meanwhile: the child must hold no fd on the
+ *           device (the probe's own fd is not the handle's TCTI's)
  *
  * Every failed call and every wrong value is printed with who saw it; the
  * last line is "errors: N" (exit 0 when N is 0), with "SUMMARY" lines
@@ -247,6 +252,50 @@ static int mode_threads(void)
     return errors + thread_errors;
 }
 
+static void *opener(void *arg)
+{
+    secprov_options o = SECPROV_OPTIONS_INIT;
+    secprov *second = NULL;
+
+    *(int *)arg = secprov_open(&second, &o);     /* fails or falls back: the TPM is stopped */
+    secprov_close(second);
+    return NULL;
+}
+
+static int mode_probe(void)
+{
+    const char *dev = getenv("FORK_DEVICE"), *spid = getenv("FORK_SWTPM_PID");
+    pid_t tpm = spid != NULL ? (pid_t)atoi(spid) : 0, pid;
+    int open_rc = 0, errors = 0, status;
+    pthread_t t;
+
+    if (dev == NULL || tpm <= 0) {
+        fprintf(stderr, "probe: FORK_DEVICE and FORK_SWTPM_PID must be set\n");
+        return 1;
+    }
+    kill(tpm, SIGSTOP);
+    pthread_create(&t, NULL, opener, &open_rc);
+    usleep(400 * 1000);                        /* the probe is waiting for its answer */
+    int parent_fds = fds_on(dev);
+    if ((pid = fork()) == 0) {
+        int held = fds_on(dev);
+        if (held != 0)
+            fprintf(stderr, "probe-child[%ld]: holds %d fd(s) on %s\n", (long)getpid(), held,
+                    dev);
+        _exit(held != 0);
+    }
+    errors += waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0;
+    pthread_join(t, NULL);
+    kill(tpm, SIGCONT);
+    printf("probe: the parent held %d fd(s) on the device at the fork; the open returned %s\n",
+           parent_fds, secprov_strerror(open_rc));
+    if (parent_fds != 1) {                     /* else the fork missed the probe: proves nothing */
+        fprintf(stderr, "probe: the fork did not happen during the probe\n");
+        errors++;
+    }
+    return errors;
+}
+
 int main(int argc, char **argv)
 {
     secprov_options o = SECPROV_OPTIONS_INIT;
@@ -270,8 +319,10 @@ int main(int argc, char **argv)
         errors = mode_orphan();
     else if (strcmp(mode, "threads") == 0)
         errors = mode_threads();
+    else if (strcmp(mode, "probe") == 0)
+        errors = mode_probe();
     else {
-        fprintf(stderr, "usage: forker three|pool|orphan|threads [ROUNDS]\n");
+        fprintf(stderr, "usage: forker three|pool|orphan|threads|probe [ROUNDS]\n");
         return 2;
     }
     secprov_close(sp);

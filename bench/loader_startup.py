@@ -14,7 +14,8 @@ makes them). Usage:
   loader_startup.py run N FAPI_DIR           prints "LEG MICROSECONDS" lines
   loader_startup.py once LEG FAPI_DIR        one process of LEG (for counting)
 SECPROV_CONFIG (with a secret "loader-32" sealed) and SECPROV_BUILD are set
-by the caller."""
+by the caller; BENCH_PYTHONPATH, when set, is the folder of a byte-compiled
+copy of the package (bench/run.sh makes it), else python/ is used."""
 from __future__ import annotations
 
 import os
@@ -46,7 +47,8 @@ def fapi_env(fapi_dir: str) -> dict:
 def secprov_env() -> dict:
     build = os.environ.get("SECPROV_BUILD", "build")
     src = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    return dict(os.environ, PYTHONPATH=os.path.join(src, "python"),
+    return dict(os.environ, PYTHONPATH=os.environ.get("BENCH_PYTHONPATH",
+                                                    os.path.join(src, "python")),
                 SECPROV_LIBRARY=os.path.join(build, "lib", "libsecprov.so.0"))
 
 

@@ -27,7 +27,8 @@ def main() -> int:
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 20
     build = os.environ.get("SECPROV_BUILD", "build")
     src = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    env = dict(os.environ, PYTHONPATH=os.path.join(src, "python"),
+    env = dict(os.environ, PYTHONPATH=os.environ.get("BENCH_PYTHONPATH",
+                                                os.path.join(src, "python")),
                SECPROV_LIBRARY=os.path.join(build, "lib", "libsecprov.so.0"))
     for _ in range(n):
         for leg, k in (("python-loader1", 1), ("python-loader10", 10)):

@@ -30,6 +30,12 @@ BT=$build/bench/bench_tpm
 SP=$build/bin/secprov
 say() { printf 'bench: %s\n' "$*" >&2; }
 HW='CPU: bench. GPU: none. Memory: 1. DriveSerial: x'
+# The Python legs run the package byte-compiled, as a device has it (the
+# Debian package and make install compile it): from the source tree under
+# PYTHONDONTWRITEBYTECODE=1 every process would compile it again.
+mkdir -p "$work/python"; cp -r "$src/python/secprov" "$work/python/"
+/usr/bin/python3 -m compileall -q "$work/python/secprov"
+export BENCH_PYTHONPATH=$work/python
 
 config() {   # FILE DEVICE TCTI STATE [hardware]: a config (provider auto; $RM: tpm.resource_manager)
   { echo "tpm = { devices = [\"$2\"]; tcti = \"$3\"; state_dir = \"$4/tpm\"; resource_manager = \"${RM:-auto}\"; };"

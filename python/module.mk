@@ -17,6 +17,11 @@ endif
 endif
 PYTHON_SITEDIR ?= $(PY_DEFAULT_SITEDIR)
 PY_DEST := $(DESTDIR)$(PYTHON_SITEDIR)/secprov
+# The package is byte-compiled at install, as Debian's py3compile and pip
+# do: else every loader process whose folder it cannot write compiles it
+# again (docs/performance.md, "Python start-up"). The Debian package leaves
+# it to dh_python3 (PY_COMPILE=no in debian/rules).
+PY_COMPILE ?= yes
 
 .PHONY: install-python uninstall-python
 install-python:
@@ -25,6 +30,11 @@ install-python:
 	printf '# Written by make install: the library this package was installed with.\nLIBRARY = "%s"\n' \
 	    '$(LIBDIR)/$(LIBSECPROV_SONAME)' > $(PY_DEST)/_install.py
 	chmod 0644 $(PY_DEST)/_install.py
+ifeq ($(PY_COMPILE),yes)
+	if command -v $(PYTHON) >/dev/null; then \
+	    $(PYTHON) -m compileall -q -d '$(PYTHON_SITEDIR)/secprov' '$(PY_DEST)'; \
+	else echo "note: $(PYTHON) not found: the Python package is installed without bytecode"; fi
+endif
 uninstall-python:
 	rm -rf $(PY_DEST)
 

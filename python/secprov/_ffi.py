@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import ctypes
 from ctypes import POINTER, c_char_p, c_int, c_size_t, c_uint8, c_void_p
-from typing import Dict, List, Tuple
+TYPE_CHECKING = False                   # typing is not imported at run time
+if TYPE_CHECKING:
+    from typing import Dict, List, Tuple
 
 # The library version this binding was written for: the library must have
 # the same major and at least this minor.

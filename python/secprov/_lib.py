@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import ctypes
 import importlib
-import logging
 import os
+import sys
 import threading
-from typing import Any, Callable, List, Optional, Tuple, Union
 
 from . import _ffi
 from .errors import LibraryError, SecprovError, error_for_status
+
+TYPE_CHECKING = False                   # typing is not imported at run time
+if TYPE_CHECKING:
+    import logging
+    from typing import Any, Callable, List, Optional, Tuple, Union
 
 def _installed_library() -> Optional[str]:
     """The path `make install` (or the wheel build) recorded in _install.py;
@@ -28,14 +32,37 @@ _INSTALLED_LIBRARY = _installed_library()
 SONAME = "libsecprov.so.0"
 ENV_LIBRARY = "SECPROV_LIBRARY"
 
-logger = logging.getLogger("secprov")
 
-# secprov level -> logging level
+_log: Optional[logging.Logger] = None
+
+
+def _logger() -> logging.Logger:
+    """The logger "secprov". logging is imported on the first line secprov
+    logs, not at open(): a loader's start-up (docs/performance.md)."""
+    global _log
+    if _log is None:
+        import logging
+        _log = logging.getLogger("secprov")
+    return _log
+
+
+def emit(level: int, fmt: str, *args: Any) -> None:
+    """A line to the logger "secprov". Below WARNING while nothing in the
+    process has imported logging, no handler can take it (logging's last
+    resort prints WARNING and up): it is dropped without importing logging."""
+    if level < WARNING and "logging" not in sys.modules:
+        return
+    _logger().log(level, fmt, *args)
+
+
+# secprov level -> logging level (logging.DEBUG, INFO, WARNING, ERROR: fixed
+# numbers of the logging API, written here so that open() needs no logging)
+DEBUG, INFO, WARNING, ERROR = 10, 20, 30, 40
 _TO_LOGGING = {
-    _ffi.LOG_LEVELS["SECPROV_LOG_DEBUG"]: logging.DEBUG,
-    _ffi.LOG_LEVELS["SECPROV_LOG_INFO"]: logging.INFO,
-    _ffi.LOG_LEVELS["SECPROV_LOG_WARNING"]: logging.WARNING,
-    _ffi.LOG_LEVELS["SECPROV_LOG_ERROR"]: logging.ERROR,
+    _ffi.LOG_LEVELS["SECPROV_LOG_DEBUG"]: DEBUG,
+    _ffi.LOG_LEVELS["SECPROV_LOG_INFO"]: INFO,
+    _ffi.LOG_LEVELS["SECPROV_LOG_WARNING"]: WARNING,
+    _ffi.LOG_LEVELS["SECPROV_LOG_ERROR"]: ERROR,
 }
 _LEVEL_NAMES = {
     "debug": _ffi.LOG_LEVELS["SECPROV_LOG_DEBUG"],
@@ -111,9 +138,9 @@ def _guarded(f: Any) -> Callable[..., Any]:
             _held.lines = None
             for line in lines:
                 if raised:
-                    logger.debug("%s (raised to the caller)", line)
+                    emit(DEBUG, "%s (raised to the caller)", line)
                 else:
-                    logger.error("%s", line)
+                    emit(ERROR, "%s", line)
     call.__name__ = f.__name__
     return call
 
@@ -155,13 +182,13 @@ def _check_version(cdll: ctypes.CDLL) -> str:
 
 def _log_sink(level: int, message: Optional[bytes], user: Any) -> None:
     try:
-        lv = _TO_LOGGING.get(level, logging.ERROR)
+        lv = _TO_LOGGING.get(level, ERROR)
         text = (message or b"").decode("utf-8", "replace")
         held = getattr(_held, "lines", None)
-        if held is not None and lv >= logging.ERROR:
+        if held is not None and lv >= ERROR:
             held.append(text)
             return
-        logger.log(lv, "%s", text)
+        emit(lv, "%s", text)
     except Exception:                    # never let an exception cross into C
         pass
 

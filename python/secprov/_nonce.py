@@ -4,9 +4,11 @@ else is a TypeError, never ``bytes(value)`` (which turns the int 16 into
 sixteen zero bytes: a constant, replayable nonce)."""
 from __future__ import annotations
 
-from typing import Union
+TYPE_CHECKING = False                   # typing is not imported at run time
+if TYPE_CHECKING:
+    from typing import Union
 
-NonceLike = Union[bytes, bytearray, memoryview, str]
+    NonceLike = Union[bytes, bytearray, memoryview, str]
 
 
 def nonce_bytes(value: NonceLike, what: str = "nonce") -> bytes:

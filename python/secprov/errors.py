@@ -6,7 +6,9 @@ Each also derives from the built-in exception a Python caller would expect
 """
 from __future__ import annotations
 
-from typing import Dict, Optional, Type
+TYPE_CHECKING = False                   # typing is not imported at run time
+if TYPE_CHECKING:
+    from typing import Dict, Optional, Type
 
 from . import _ffi
 

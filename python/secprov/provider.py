@@ -1,20 +1,16 @@
 """secprov.open() and Provider: an open secprov handle."""
 from __future__ import annotations
 
-import contextlib
 import ctypes
-import json
 import math
 import os
-import re
 import threading
 import weakref
-from typing import (TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Tuple, TypeVar, Union,
-                    overload)
+from collections.abc import Mapping
 
 from . import _ffi
 from ._lib import fs_arg, lib, make_options
-from ._nonce import NonceLike, nonce_bytes
+from ._nonce import nonce_bytes
 from .errors import (InvalidArgumentError, InvalidNameError, NotFoundError, SecprovError,
                      TpmRequiredError, UnavailableError)
 from .secret import Secret
@@ -22,22 +18,49 @@ from .secret import Secret
 __all__ = ["open", "Provider", "BytesLike", "PathLike", "ConfigLike", "name_check",
            "render_config"]
 
+# A loader opens secprov once per process, so what this module imports is
+# start-up time (docs/performance.md, "Python start-up"): typing, re, json,
+# contextlib and logging are not imported on the way to open() and unseal()
+# (tests/python/test_import.py). Type checkers see the typing names below;
+# at run time the three public aliases are built on first use (__getattr__).
+TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import TypeAlias
+    from typing import Any, Dict, List, Optional, Tuple, TypeAlias, TypeVar, Union, overload
 
     from _typeshed import ReadableBuffer
+
+    from ._nonce import NonceLike
     # Any object with the buffer protocol (bytes, bytearray, memoryview,
     # array, mmap, ...) or a Secret; a str is not one (mypy: arg-type error).
     BytesLike: TypeAlias = Union[ReadableBuffer, Secret]
+    PathLike: TypeAlias = Union[str, "os.PathLike[str]", bytes]
+    # secprov.open(config=...): a path (str, bytes, os.PathLike), libconfig
+    # text (a str that holds a setting: "=", ":", ";", "{" or a newline), or
+    # a mapping rendered to libconfig text.
+    ConfigLike: TypeAlias = Union[str, "os.PathLike[str]", bytes, Mapping[str, Any]]
+    _T = TypeVar("_T")
+    _C = TypeVar("_C", bound="_Closing")
+    # The options a handle was opened with, as secprov.open() takes them
+    # again: (provider, config path, config text, provider_dir, log_level).
+    # Never a log_fn.
+    _Reopen = Tuple[Optional[str], Optional[bytes], Optional[str], Optional[bytes],
+                    Union[None, str, int]]
 else:
-    BytesLike = Union[bytes, bytearray, memoryview, Secret]   # at run time: documentation
-PathLike = Union[str, "os.PathLike[str]", bytes]
-# secprov.open(config=...): a path (str, bytes, os.PathLike), libconfig text
-# (a str that holds a setting: "=", ":", ";", "{" or a newline), or a
-# mapping rendered to libconfig text.
-ConfigLike = Union[str, "os.PathLike[str]", bytes, Mapping[str, Any]]
+    def overload(f):                # typing.overload's registry is for type checkers
+        return f
 
-_T = TypeVar("_T")
+    def __getattr__(name):
+        if name not in ("BytesLike", "PathLike", "ConfigLike"):
+            raise AttributeError("module %r has no attribute %r" % (__name__, name))
+        from typing import Any, Union
+        aliases = {   # at run time: documentation
+            "BytesLike": Union[bytes, bytearray, memoryview, Secret],
+            "PathLike": Union[str, "os.PathLike[str]", bytes],
+            "ConfigLike": Union[str, "os.PathLike[str]", bytes, Mapping[str, Any]],
+        }
+        globals().update(aliases)
+        return aliases[name]
+
 _LOCATE_MAX = 4096
 
 
@@ -98,9 +121,6 @@ class _Data:
             t[:] = bytes(len(t))        # zero the copy in place
 
 
-_C = TypeVar("_C", bound="_Closing")
-
-
 class _Closing:
     """A handle released by close() (idempotent): also at the end of a
     ``with`` block, and when collected."""
@@ -115,14 +135,11 @@ class _Closing:
         self.close()
 
     def __del__(self) -> None:
-        with contextlib.suppress(Exception):
+        try:
             self.close()
+        except Exception:
+            pass
 
-
-# The options a handle was opened with, as secprov.open() takes them again:
-# (provider, config path, config text, provider_dir, log_level). Never a log_fn.
-_Reopen = Tuple[Optional[str], Optional[bytes], Optional[str], Optional[bytes],
-                Union[None, str, int]]
 
 # Every open Provider, for the fork handler below.
 _providers: "weakref.WeakSet[Provider]" = weakref.WeakSet()
@@ -363,6 +380,7 @@ class Provider(_Closing):
             call(h, *args, ctypes.byref(out))
         finally:
             self._leave()
+        import json                     # here: not a loader's start-up
         try:
             value: Dict[str, Any] = json.loads(ctypes.string_at(out.value or 0).decode("utf-8"))
             return value
@@ -457,7 +475,14 @@ class Provider(_Closing):
         return "<secprov.Provider %s%s>" % (state, fb)
 
 
-_KEY = re.compile(r"[A-Za-z][-A-Za-z0-9_]*\Z")
+_KEY_FIRST = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+_KEY_REST = _KEY_FIRST | frozenset("-0123456789_")
+
+
+def _is_key(k: object) -> bool:
+    """A libconfig setting name: [A-Za-z][-A-Za-z0-9_]* (ASCII only)."""
+    return (isinstance(k, str) and k != "" and k[0] in _KEY_FIRST
+            and all(c in _KEY_REST for c in k[1:]))
 _STR_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t",
                 "\f": "\\f"}
 
@@ -502,7 +527,7 @@ def _render_value(v: Any, where: str, indent: str) -> str:
 def _render_settings(m: Mapping[str, Any], prefix: str, indent: str) -> str:
     lines = []
     for k, v in m.items():
-        if not isinstance(k, str) or not _KEY.match(k):
+        if not _is_key(k):
             raise ValueError("secprov: config key %r: not a libconfig setting name "
                              "([A-Za-z][-A-Za-z0-9_]*)" % (prefix + str(k)))
         lines.append("%s%s = %s;\n" % (indent, k, _render_value(v, prefix + k, indent)))

@@ -6,7 +6,9 @@ from __future__ import annotations
 import ctypes
 import sys
 import weakref
-from typing import Any, Optional
+TYPE_CHECKING = False                   # typing is not imported at run time
+if TYPE_CHECKING:
+    from typing import Any, Optional
 
 from ._lib import lib
 

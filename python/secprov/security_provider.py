@@ -3,20 +3,26 @@ and get_security_provider() with secprov's selection rules."""
 from __future__ import annotations
 
 import abc
-import logging
-from typing import Any, List, Optional, TypeVar, Union, overload
 
+from ._lib import INFO, emit
 from .errors import NotFoundError
-from .provider import BytesLike, ConfigLike, PathLike, Provider, open as _open
+from .provider import Provider, open as _open
 from .secret import Secret
 
 __all__ = ["SecurityProvider", "TpmSecurityProvider", "LegacySecurityProvider",
            "get_security_provider"]
 
-log = logging.getLogger("secprov")
+TYPE_CHECKING = False   # typing and logging are not imported at run time (provider.py)
+if TYPE_CHECKING:
+    from typing import Any, List, Optional, TypeVar, Union, overload
 
-_S = TypeVar("_S", bound="SecurityProvider")
-_T = TypeVar("_T")
+    from .provider import BytesLike, ConfigLike, PathLike
+
+    _S = TypeVar("_S", bound="SecurityProvider")
+    _T = TypeVar("_T")
+else:
+    def overload(f):
+        return f
 
 
 class SecurityProvider(abc.ABC):
@@ -154,7 +160,7 @@ def get_security_provider(provider: Optional[str] = None, config: Optional[Confi
     p = _open(provider, config, provider_dir, log_level)
     cls = TpmSecurityProvider if p.is_tpm else LegacySecurityProvider
     if p.fell_back:
-        log.info("security provider: %s (fell back from tpm: %s)", p.name, p.fallback_reason)
+        emit(INFO, "security provider: %s (fell back from tpm: %s)", p.name, p.fallback_reason)
     else:
-        log.info("security provider: %s", p.name)
+        emit(INFO, "security provider: %s", p.name)
     return cls(_provider=p)

@@ -11,12 +11,15 @@ from __future__ import annotations
 import ctypes
 import json
 import os
-from typing import Any, Dict, Optional, Tuple, Union
+from typing import TYPE_CHECKING, Any, Dict, Optional, Tuple, Union
 
 from . import _ffi
 from ._lib import library_path
-from ._nonce import NonceLike, nonce_bytes
+from ._nonce import nonce_bytes
 from .errors import LibraryError
+
+if TYPE_CHECKING:
+    from ._nonce import NonceLike
 
 VERIFY_SONAME = "libsecprov_verify.so.0"
 

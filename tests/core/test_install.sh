@@ -31,6 +31,11 @@ for f in __init__.py _ffi.py _lib.py errors.py legacy.py provider.py secret.py s
 done
 check "the package records the installed library" \
   grep -qx "LIBRARY = \"$P/lib/libsecprov.so.0\"" "$D$P/$PYSITE/secprov/_install.py"
+pyc=$(ls "$D$P/$PYSITE/secprov/__pycache__/" 2>/dev/null | grep -c '\.cpython-[0-9]*\.pyc$' || true)
+srcs=$(ls "$D$P/$PYSITE/secprov/" | grep -c '\.py$')
+check "the package is byte-compiled at install ($pyc .pyc for $srcs .py)" test "$pyc" = "$srcs"
+check "its bytecode names the installed path, not DESTDIR" \
+  sh -c "! grep -qa -- '$D' '$D$P/$PYSITE/secprov/__pycache__/'*.pyc"
 LIB=$SECPROV_BUILD/lib/libsecprov.so.0
 if [ -n "${SECPROV_ARCH:-}" ] || [ "$(nm -D --undefined-only "$LIB" | grep -c __asan_ || true)" != 0 ]; then
   echo "SKIP importing the installed Python package (${SECPROV_ARCH:-ASan} build)"
@@ -42,6 +47,9 @@ else
 with secprov.open() as sp: print(secprov.library_path, sp.name)' 2>&1) || true
   check "installed package finds the installed library, no environment ($pyout)" \
     test "$pyout" = "$P2/lib/libsecprov.so.0 legacy"
+  used=$(PYTHONPATH="$P2/$PYSITE" /usr/bin/python3 -v -c 'import secprov.provider' 2>&1 |
+    grep -c "^# code object from '$P2/$PYSITE/secprov/__pycache__/" || true)
+  check "the installed package is imported from its bytecode ($used modules)" test "$used" -ge 5
   make -s -C "$SECPROV_SRC" BUILD="$SECPROV_BUILD" uninstall PREFIX="$P2" >/dev/null
   check "uninstall removes the package" test ! -e "$P2/$PYSITE/secprov"
 fi

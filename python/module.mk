@@ -19,7 +19,7 @@ PYTHON_SITEDIR ?= $(PY_DEFAULT_SITEDIR)
 PY_DEST := $(DESTDIR)$(PYTHON_SITEDIR)/secprov
 # The package is byte-compiled at install, as Debian's py3compile and pip
 # do: else every loader process whose folder it cannot write compiles it
-# again (docs/performance.md, "Python start-up"). The Debian package leaves
+# again (docs/python.md#open-imports). The Debian package leaves
 # it to dh_python3 (PY_COMPILE=no in debian/rules).
 PY_COMPILE ?= yes
 

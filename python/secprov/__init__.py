@@ -9,7 +9,7 @@ one, in the legacy store when not (ctypes over libsecprov.so.0).
 
 secprov's log lines go to the logging logger "secprov". See docs/python.md.
 
-``import secprov`` itself loads nothing: ctypes, the C library, logging and
+``import secprov`` itself loads nothing: ctypes, the C library and
 the submodules are imported on the first use of a name that needs them
 (PEP 562), so a loader pays for them once it opens secprov, not at import.
 """

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     import logging
     from typing import Any, Callable, List, Optional, Tuple, Union
 
+
 def _installed_library() -> Optional[str]:
     """The path `make install` (or the wheel build) recorded in _install.py;
     None when running from the source tree."""
@@ -32,13 +33,15 @@ _INSTALLED_LIBRARY = _installed_library()
 SONAME = "libsecprov.so.0"
 ENV_LIBRARY = "SECPROV_LIBRARY"
 
-
+# logging's levels (logging.DEBUG, INFO, WARNING, ERROR: fixed numbers of
+# its API, written here so that open() needs no logging)
+DEBUG, INFO, WARNING, ERROR = 10, 20, 30, 40
 _log: Optional[logging.Logger] = None
 
 
 def _logger() -> logging.Logger:
     """The logger "secprov". logging is imported on the first line secprov
-    logs, not at open(): a loader's start-up (docs/performance.md)."""
+    logs, not at open(): a loader's start-up (docs/python.md#open-imports)."""
     global _log
     if _log is None:
         import logging
@@ -55,9 +58,7 @@ def emit(level: int, fmt: str, *args: Any) -> None:
     _logger().log(level, fmt, *args)
 
 
-# secprov level -> logging level (logging.DEBUG, INFO, WARNING, ERROR: fixed
-# numbers of the logging API, written here so that open() needs no logging)
-DEBUG, INFO, WARNING, ERROR = 10, 20, 30, 40
+# secprov level -> logging level
 _TO_LOGGING = {
     _ffi.LOG_LEVELS["SECPROV_LOG_DEBUG"]: DEBUG,
     _ffi.LOG_LEVELS["SECPROV_LOG_INFO"]: INFO,

@@ -19,7 +19,7 @@ __all__ = ["open", "Provider", "BytesLike", "PathLike", "ConfigLike", "name_chec
            "render_config"]
 
 # A loader opens secprov once per process, so what this module imports is
-# start-up time (docs/performance.md, "Python start-up"): typing, re, json,
+# start-up time (docs/python.md#open-imports): typing, re, json,
 # contextlib and logging are not imported on the way to open() and unseal()
 # (tests/python/test_import.py). Type checkers see the typing names below;
 # at run time the three public aliases are built on first use (__getattr__).
@@ -483,6 +483,8 @@ def _is_key(k: object) -> bool:
     """A libconfig setting name: [A-Za-z][-A-Za-z0-9_]* (ASCII only)."""
     return (isinstance(k, str) and k != "" and k[0] in _KEY_FIRST
             and all(c in _KEY_REST for c in k[1:]))
+
+
 _STR_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t",
                 "\f": "\\f"}
 

@@ -19,6 +19,12 @@ hyperfine -N -w 3 -r 30 "$B/bin/secprov --help" "$B/bin/secprov list" "$B/bin/se
 cc -O2 -Wall -Wextra -Werror -o "$T/cli_floor" "$(dirname "$0")/cli_floor.c" -ldl -lcrypto
 hyperfine -N -w 3 -r 30 "$T/cli_floor $B/lib/secprov/tpm.so 1" "$T/cli_floor $B/lib/secprov/tpm.so 4" \
   2>&1 | grep -E 'Benchmark|Time'
+# A seal round-trip in one process: through ESAPI alone (bench/floor_process.c:
+# salted session, Create, Load, Unseal, Flush) and through secprov (open,
+# seal, unseal, close: bench/rt_api 1 32).
+TSS2_LOG=all+none "$B/bench/floor_process" "$TPM_TCTI"   # its SRK, made once
+hyperfine -N -w 3 -r 30 "$B/bench/floor_process $TPM_TCTI" "$B/bench/rt_api 1 32" \
+  2>&1 | grep -E 'Benchmark|Time'
 strace -c -o "$T/strace" "$B/bin/secprov" unseal x >/dev/null; sed -n '1,8p;$p' "$T/strace"
 perf record -q -F 20000 --call-graph dwarf,16384 -o "$T/perf.data" -- sh -c \
   "for i in 1 2 3; do '$B/bin/secprov' unseal x >/dev/null; done" 2>/dev/null

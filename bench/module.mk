@@ -2,7 +2,7 @@
 BENCH_TSS_CFLAGS := $(call pc_cflags,tss2-esys tss2-fapi tss2-rc tss2-tctildr)
 BENCH_TSS_LIBS   := $(call pc_libs,tss2-esys tss2-fapi tss2-rc tss2-tctildr)
 BENCH_OBJS := $(call obj,bench/bench_tpm.c bench/floor_esapi.c bench/fapi_stock.c)
-$(BENCH_OBJS) $(OBJDIR)/bench/rt_api.o: EXTRA_CFLAGS := $(BENCH_TSS_CFLAGS)
+$(BENCH_OBJS) $(OBJDIR)/bench/rt_api.o $(OBJDIR)/bench/floor_process.o: EXTRA_CFLAGS := $(BENCH_TSS_CFLAGS)
 
 $(BUILD)/bench/rt_api: $(OBJDIR)/bench/rt_api.o $(LIBSECPROV_SO)
 	@mkdir -p $(@D)
@@ -17,7 +17,15 @@ $(BUILD)/bench/bench_tpm: $(BENCH_OBJS) $(LIBSECPROV_SO)
 	$(CC) $(BASE_LDFLAGS) -L$(LIBDIR_B) -Wl,-rpath,$(abspath $(LIBDIR_B)) -o $@ $(BENCH_OBJS) \
 	    -lsecprov $(BENCH_TSS_LIBS)
 
-BENCH_PROGRAMS := $(BUILD)/bench/rt_api $(BUILD)/bench/bench_tpm $(BUILD)/bench/loader $(TESTDIR_B)/tools/ptytpm
+# The ESAPI floor as a whole process: no FAPI, no libsecprov (bench/cli_profile.sh).
+FLOOR_PROCESS_OBJS := $(call obj,bench/floor_process.c bench/floor_esapi.c)
+$(BUILD)/bench/floor_process: $(FLOOR_PROCESS_OBJS)
+	@mkdir -p $(@D)
+	$(CC) $(BASE_LDFLAGS) -o $@ $(FLOOR_PROCESS_OBJS) \
+	    $(call pc_libs,tss2-esys tss2-mu tss2-rc tss2-tctildr) -lcrypto
+
+BENCH_PROGRAMS := $(BUILD)/bench/rt_api $(BUILD)/bench/bench_tpm $(BUILD)/bench/loader \
+                  $(BUILD)/bench/floor_process $(TESTDIR_B)/tools/ptytpm
 
 .PHONY: bench bench-run
 bench:

@@ -22,6 +22,15 @@ PY_DEST := $(DESTDIR)$(PYTHON_SITEDIR)/secprov
 # again (docs/python.md#open-imports). The Debian package leaves
 # it to dh_python3 (PY_COMPILE=no in debian/rules).
 PY_COMPILE ?= yes
+# py_compile, not compileall: python3-minimal alone (the Docker image's
+# build stage) has py_compile but not compileall's pathlib (ntpath). Each
+# .pyc records the installed path (argv[1]), not DESTDIR's.
+define PY_COMPILE_ALL
+import os, py_compile, sys
+for f in sys.argv[2:]:
+    py_compile.compile(f, dfile=os.path.join(sys.argv[1], os.path.basename(f)), doraise=True)
+endef
+export PY_COMPILE_ALL
 
 .PHONY: install-python uninstall-python
 install-python:
@@ -32,7 +41,7 @@ install-python:
 	chmod 0644 $(PY_DEST)/_install.py
 ifeq ($(PY_COMPILE),yes)
 	if command -v $(PYTHON) >/dev/null; then \
-	    $(PYTHON) -m compileall -q -d '$(PYTHON_SITEDIR)/secprov' '$(PY_DEST)'; \
+	    $(PYTHON) -c "$$PY_COMPILE_ALL" '$(PYTHON_SITEDIR)/secprov' $(PY_DEST)/*.py; \
 	else echo "note: $(PYTHON) not found: the Python package is installed without bytecode"; fi
 endif
 uninstall-python:

@@ -26,7 +26,7 @@ static const uint8_t GET_RANDOM[] = {0x80, 0x01, 0, 0, 0, 12, 0, 0, 0x01, 0x7b, 
  * Slots hold fd + 1 (0: free) and are reached with atomics only: the
  * handler runs in a child whose other threads are gone and can take no
  * lock. Left to the child still: a fork in the few instructions between
- * open() and probe_slot_take(), or between probe_slot_free() and close(),
+ * open() and probe_slot_take(), or between the slot's release and close()
  * or during a ninth concurrent probe. */
 #define PROBE_SLOTS 8
 static int probe_slots[PROBE_SLOTS];

@@ -45,6 +45,9 @@ TPM_GID=4711                    # stands for the host's `tss` group
 tag=$$-$RANDOM
 VOLS=(); CTRS=(); PROJS=()
 fails=0
+# Seconds per section, as SUMMARY lines (shown in make check-docker's output).
+lap_t=$(date +%s)
+lap() { local now; now=$(date +%s); echo "SUMMARY check-docker: $1: $((now - lap_t)) s"; lap_t=$now; }
 cleanup() {
   local c v p
   for p in "${PROJS[@]}"; do
@@ -54,6 +57,7 @@ cleanup() {
   for c in "${CTRS[@]}"; do "${PODMAN[@]}" rm -f "$c" >/dev/null 2>&1 || true; done
   for v in "${VOLS[@]}"; do "${PODMAN[@]}" volume rm -f "$v" >/dev/null 2>&1 || true; done
   tpm_sim_stop
+  lap "clean-up"
 }
 trap cleanup EXIT
 
@@ -83,12 +87,14 @@ echo "check-docker: base image $((t1 - t0)) s, secprov image build $((t2 - t1)) 
 
 RUN=("${PODMAN[@]}" run --rm --network none)
 
+lap "images"
 # --- the image itself ---------------------------------------------------------
 uid=$("${RUN[@]}" --entrypoint id "$IMG" -u)
 [ "$uid" != 0 ] && ok "container user is not root (uid $uid)" || fail "container runs as root"
 "${RUN[@]}" --entrypoint sh "$IMG" -c 'command -v secprov' > "$tmp/which" 2>&1
 expect_eq "secprov on PATH" "$(cat "$tmp/which")" "/usr/local/bin/secprov"
 
+lap "the image itself"
 # --- (a) TPM present ----------------------------------------------------------
 tpm_sim_pty "$tmp/tpm"
 PTY=$(readlink -f "$TPM_DEV")
@@ -115,6 +121,7 @@ cmp -s "$tmp/secret" "$tmp/unsealed" && ok "(a) unseal is byte-exact (3003 bytes
   > "$tmp/layout" 2>&1 || true
 expect_eq "(a) state on the volume: tpm keystore, empty legacy store" "$(tr '\n' ' ' < "$tmp/layout")" "0 tpm-dir "
 
+lap "(a)"
 # --- (e) Python: the package and the compose service's loader -----------------------
 "${RUN[@]}" --entrypoint python3 "$IMG" -c 'import secprov; print(secprov.library_path, secprov.library_version)' \
   > "$tmp/py.out" 2>&1 || true
@@ -141,6 +148,7 @@ newvol nogroup
     --device-cgroup-rule='c 136:* rwm' "$IMG" info > "$tmp/ng.out" 2> "$tmp/ng.err" || true
 expect_eq "(a) without --group-add the device is not usable" "$(field fallback "$tmp/ng.out")" yes
 
+lap "(e)"
 # --- (b) restart: remove the container, a new one unseals -----------------------
 c1="secprov-check-$tag-c1"; CTRS+=("$c1")
 printf 'survives-restart' > "$tmp/secret-b"
@@ -163,6 +171,7 @@ newvol fresh
 expect_eq "(b) a fresh volume on the provisioned TPM: provider" "$(field provider "$tmp/b3.out")" tpm
 expect_eq "(b) a fresh volume on the provisioned TPM: fallback" "$(field fallback "$tmp/b3.out")" no
 
+lap "(b)"
 # --- (c) no device ----------------------------------------------------------------
 newvol nodev
 "${RUN[@]}" -v "$VOL:/var/lib/secprov" "$IMG" info > "$tmp/c.out" 2> "$tmp/c.err" || true
@@ -176,6 +185,7 @@ expect_eq "(c) legacy unseal" "$("${RUN[@]}" -v "$VOL:/var/lib/secprov" "$IMG" u
 expect_eq "(c) config check of the image's config" \
   "$(tr '\n' '|' < "$tmp/cc.out")" "config: ok (/etc/secprov/secprov.conf)|legacy: ok|tpm: ok|"
 
+lap "(c)"
 # --- (d) device present, TPM stopped ------------------------------------------------
 tpm_sim_wedge          # swtpm SIGSTOPped: the pty stays, nothing answers
 newvol dead
@@ -193,6 +203,7 @@ grep -q '^secprov: warning: ' "$tmp/d.err" && ok "(d) it is a warning: $(cat "$t
 [ "$rc" -ne 0 ] && ok "(d) SECURITY_PROVIDER=tpm with the TPM stopped fails (rc $rc)" ||
   fail "(d) SECURITY_PROVIDER=tpm with the TPM stopped succeeded"
 
+lap "(d)"
 # --- CI variant: the TCP swtpm TCTI in the image --------------------------------------
 # What docker-compose.ci.yml does, without a compose network: a swtpm on TCP
 # (free ports of this host), SECURITY_PROVIDER=tpm, tcti = "swtpm:host=...".
@@ -219,6 +230,7 @@ expect_eq "(ci) provider over the swtpm TCP TCTI (and stderr)" "$(field provider
 printf 'ci-secret' | "${CIRUN[@]}" -i "$IMG" seal ci-check 2>/dev/null || fail "(ci) seal"
 expect_eq "(ci) unseal over the swtpm TCP TCTI" "$("${CIRUN[@]}" "$IMG" unseal ci-check 2>/dev/null)" ci-secret
 
+lap "(ci)"
 # --- (f) compose: the attestor service, the loader waiting on it -----------------------
 # docker-compose.yml as it is, less what this machine has not: no TPM device
 # (devices, group_add dropped: the loader uses legacy), fixture files for the
@@ -298,6 +310,7 @@ ta=$(started "$A"); tl=$(started "$L")
   ok "(f) the loader started after the attestor (+$(( (tl - ta) / 1000000 )) ms)" ||
   fail "(f) start order: attestor $ta, loader $tl"
 
+lap "(f) healthy project"
 # What podman-compose 1.0.3 does not do: wait for condition: service_healthy.
 P2=secprov-check-$tag-sick
 A2=${P2}_secprov-attestor_1; L2=${P2}_secprov_1
@@ -308,6 +321,7 @@ compose_up "$P2" sick.yml || fail "(f) podman-compose up (sick): $(tail -n 5 "$t
 rc=$("${PODMAN[@]}" wait "$L2" 2>&1 || true)
 expect_eq "(f) podman-compose 1.0.3 ignores condition: service_healthy: the loader started and ran anyway (exit status)" "$rc" 0
 
+lap "(f) never-healthy project"
 # --- compose files -------------------------------------------------------------------
 # Parsed with PyYAML (podman-compose 1.0.3 has no `config` and its --dry-run
 # still creates volumes and networks); the checks name what each file must do.

@@ -22,7 +22,8 @@ ARM64_CHECK_PROGRAMS := tests/arm64/test_arm64_elf.sh \
 # architecture-independent C, and test_objects.sh runs under qemu); the
 # attestor's load and hostile-client suites are heavy, native only (issue
 # 25; the daemon's other suites run under qemu). Named, and printed when
-# skipped.
+# skipped. test_crash.sh and test_concurrency.sh run under qemu with fewer
+# rounds (a third; 20), their own time budget there.
 ARM64_SKIP := tests/tpm/test_valgrind.sh tests/robust/test_secret_memory.sh \
               tests/security/test_privileged.sh tests/tpm/test_mutation.sh \
               tests/attestor/test_attestor_load.sh tests/attestor/test_attestor_hostile.sh

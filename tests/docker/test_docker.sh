@@ -51,7 +51,8 @@ lap() { local now; now=$(date +%s); echo "SUMMARY check-docker: $1: $((now - lap
 cleanup() {
   local c v p
   for p in "${PROJS[@]}"; do
-    (cd "$tmp/compose" && podman-compose -p "${p%%:*}" -f "${p#*:}" down -v >/dev/null 2>&1) || true
+    # -t 2: the never-healthy attestor (sleep as PID 1) ignores SIGTERM
+    (cd "$tmp/compose" && podman-compose -p "${p%%:*}" -f "${p#*:}" down -v -t 2 >/dev/null 2>&1) || true
     "${PODMAN[@]}" network rm -f "${p%%:*}_default" >/dev/null 2>&1 || true
   done
   for c in "${CTRS[@]}"; do "${PODMAN[@]}" rm -f "$c" >/dev/null 2>&1 || true; done

@@ -275,8 +275,9 @@ static int mode_probe(void)
     }
     kill(tpm, SIGSTOP);
     pthread_create(&t, NULL, opener, &open_rc);
-    usleep(400 * 1000);                        /* the probe is waiting for its answer */
-    int parent_fds = fds_on(dev);
+    int parent_fds = 0;
+    for (int i = 0; i < 125 && (parent_fds = fds_on(dev)) == 0; i++)
+        usleep(20 * 1000);                     /* until the probe waits for its answer (2.5 s) */
     if ((pid = fork()) == 0) {
         int held = fds_on(dev);
         if (held != 0)

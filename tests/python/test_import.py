@@ -6,7 +6,7 @@ a generous bound only (a loaded 2-core machine varies).
 
 A loader's whole start-up (open, unseal, close; also get_security_provider)
 imports no typing, re, json, logging, contextlib, enum nor asyncio: 20 ms
-of Debian's Python 3.11 here, measured (docs/performance.md)."""
+of Debian's Python 3.11 here, measured (docs/python.md#open-imports)."""
 from __future__ import annotations
 
 import json

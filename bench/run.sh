@@ -30,12 +30,12 @@ BT=$build/bench/bench_tpm
 SP=$build/bin/secprov
 say() { printf 'bench: %s\n' "$*" >&2; }
 HW='CPU: bench. GPU: none. Memory: 1. DriveSerial: x'
-# The Python legs run the package byte-compiled, as a device has it (the
-# Debian package and make install compile it): from the source tree under
-# PYTHONDONTWRITEBYTECODE=1 every process would compile it again.
-mkdir -p "$work/python"; cp -r "$src/python/secprov" "$work/python/"
-/usr/bin/python3 -m compileall -q "$work/python/secprov"
-export BENCH_PYTHONPATH=$work/python
+# The Python legs run the package as make install leaves it (byte-compiled,
+# as the Debian package does too): from the source tree under
+# PYTHONDONTWRITEBYTECODE=1 every process would compile it again. Its
+# recorded library path does not exist; SECPROV_LIBRARY names the build's.
+make -s -C "$src" install-python DESTDIR="$work/python" PREFIX=/bench
+export BENCH_PYTHONPATH=$work/python/bench/lib/python3/dist-packages
 
 config() {   # FILE DEVICE TCTI STATE [hardware]: a config (provider auto; $RM: tpm.resource_manager)
   { echo "tpm = { devices = [\"$2\"]; tcti = \"$3\"; state_dir = \"$4/tpm\"; resource_manager = \"${RM:-auto}\"; };"

@@ -88,7 +88,7 @@ echo "check-docker: base image $((t1 - t0)) s, secprov image build $((t2 - t1)) 
 
 RUN=("${PODMAN[@]}" run --rm --network none)
 
-lap "images"
+lap_t=$t2   # the images: timed in the figures line above
 # --- the image itself ---------------------------------------------------------
 uid=$("${RUN[@]}" --entrypoint id "$IMG" -u)
 [ "$uid" != 0 ] && ok "container user is not root (uid $uid)" || fail "container runs as root"

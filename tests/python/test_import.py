@@ -29,11 +29,17 @@ print(json.dumps({"ms": dt * 1e3, "new": new, "lib": [l for l in open("/proc/sel
 '''
 
 
-def _probe(code: str) -> dict:
+def _run(code: str, *args: str) -> subprocess.CompletedProcess:
+    """code in a fresh Python with the package from the source tree; exit 0."""
     env = dict(os.environ, PYTHONPATH=str(SRC / "python"))
-    r = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    r = subprocess.run([sys.executable, "-c", code, *args], env=env, capture_output=True,
+                       text=True)
     assert r.returncode == 0, r.stderr
-    return json.loads(r.stdout)
+    return r
+
+
+def _probe(code: str) -> dict:
+    return json.loads(_run(code).stdout)
 
 
 def test_import_loads_nothing_heavy():
@@ -84,11 +90,7 @@ def test_start_up_imports_nothing_heavy(provider, tmp_path, request):
         conf = request.getfixturevalue("pty_tpm").config(tmp_path / "c.conf", "tpm")
     else:
         conf = write_config(tmp_path / "c.conf", provider="legacy")
-    env = dict(os.environ, PYTHONPATH=str(SRC / "python"))
-    r = subprocess.run([sys.executable, "-c", START_UP, str(conf)], env=env,
-                       capture_output=True, text=True)
-    assert r.returncode == 0, r.stderr
-    name, *new = r.stdout.split()
+    name, *new = _run(START_UP, str(conf)).stdout.split()
     assert name == provider
     assert "secprov.provider" in new and "ctypes" in new
     assert sorted(HEAVY & set(new)) == []
@@ -99,12 +101,9 @@ def test_a_log_line_still_reaches_logging(tmp_path):
     fallback warning), even when nothing imported it before."""
     conf = write_config(tmp_path / "c.conf", provider="auto", devices=[tmp_path / "not-a-tpm"])
     (tmp_path / "not-a-tpm").write_text("")
-    env = dict(os.environ, PYTHONPATH=str(SRC / "python"))
     code = ("import secprov, sys\n"
             "sp = secprov.open(config=sys.argv[1])\n"
             "assert sp.fell_back and 'logging' in sys.modules, (sp.fell_back, sp.name)\n")
-    r = subprocess.run([sys.executable, "-c", code, str(conf)], env=env, capture_output=True,
-                       text=True)
-    assert r.returncode == 0, r.stderr
+    r = _run(code, str(conf))
     assert r.stderr == ("TPM provider failed (TPM device %s is not a character device); "
                         "falling back to legacy\n" % (tmp_path / "not-a-tpm")), r.stderr

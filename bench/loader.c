@@ -4,7 +4,12 @@
  * the secrets loader-0 .. loader-(N-1), close, exit. bench/run.sh times the
  * whole process (start to exit) and counts its TPM commands; `loader seal
  * N` seals them first. Exit 1 on any failure.
+ *   loader [--no-legacy-names] [seal] N
+ * --no-legacy-names: first of all, as a C loader that owns its process and
+ * never verifies X.509 or reads encrypted PEM may, tell OpenSSL not to load
+ * its legacy name tables (docs/performance.md#openssl-legacy-names).
  */
+#include <openssl/crypto.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,9 +18,17 @@
 
 int main(int argc, char **argv)
 {
-    int seal = argc > 2 && strcmp(argv[1], "seal") == 0;
+    int lean = argc > 2 && strcmp(argv[1], "--no-legacy-names") == 0;
+    int seal = argc > 2 + lean && strcmp(argv[1 + lean], "seal") == 0;
     int n = atoi(argv[argc - 1]), rc;
     secprov *sp;
+
+    if (lean && OPENSSL_init_crypto(OPENSSL_INIT_NO_ADD_ALL_CIPHERS |
+                                        OPENSSL_INIT_NO_ADD_ALL_DIGESTS,
+                                    NULL) != 1) {
+        fprintf(stderr, "loader: OPENSSL_init_crypto failed\n");
+        return 1;
+    }
 
     if ((rc = secprov_open(&sp, NULL)) != SECPROV_OK) {
         fprintf(stderr, "loader: open: %s\n", secprov_strerror(rc));

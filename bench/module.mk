@@ -8,9 +8,10 @@ $(BUILD)/bench/rt_api: $(OBJDIR)/bench/rt_api.o $(LIBSECPROV_SO)
 	@mkdir -p $(@D)
 	$(CC) $(BASE_LDFLAGS) -L$(LIBDIR_B) -Wl,-rpath,$(abspath $(LIBDIR_B)) -o $@ $< -lsecprov
 
+$(OBJDIR)/bench/loader.o: EXTRA_CFLAGS := $(CRYPTO_CFLAGS)
 $(BUILD)/bench/loader: $(OBJDIR)/bench/loader.o $(LIBSECPROV_SO)
 	@mkdir -p $(@D)
-	$(CC) $(BASE_LDFLAGS) -L$(LIBDIR_B) -Wl,-rpath,$(abspath $(LIBDIR_B)) -o $@ $< -lsecprov
+	$(CC) $(BASE_LDFLAGS) -L$(LIBDIR_B) -Wl,-rpath,$(abspath $(LIBDIR_B)) -o $@ $< -lsecprov $(CRYPTO_LIBS)
 
 $(BUILD)/bench/bench_tpm: $(BENCH_OBJS) $(LIBSECPROV_SO)
 	@mkdir -p $(@D)

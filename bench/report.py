@@ -35,6 +35,8 @@ LABEL = {
     "loader10-rmno": "loader start-up: open + unseal 10 + exit, no resource manager",
     "loader1-rmyes": "loader start-up: open + unseal 1 + exit, resource manager",
     "loader10-rmyes": "loader start-up: open + unseal 10 + exit, resource manager",
+    "loader1-rmno-lean": "loader start-up, OpenSSL without legacy names: unseal 1, no RM",
+    "loader10-rmno-lean": "loader start-up, OpenSSL without legacy names: unseal 10, no RM",
     "floor": "floor: ESAPI Create+Load+Unseal+Flush",
     "secprov-nofsync": "secprov API, fsync() a no-op (diagnosis)",
     "floor-nofsync": "floor, fsync() a no-op (diagnosis)",
@@ -98,6 +100,11 @@ loader = read_pairs("loader.txt")
 res["loader_startup"] = {k: summary(v) for k, v in loader.items()}
 for k in ("loader1-rmno", "loader10-rmno", "loader1-rmyes", "loader10-rmyes"):
     row(LABEL[k], res["loader_startup"][k])
+for k in ("loader1-rmno-lean", "loader10-rmno-lean"):   # bench/loader --no-legacy-names
+    if k in res["loader_startup"]:
+        base = res["loader_startup"][k[:-len("-lean")]]["median_ms"]
+        res["loader_startup"][k]["ratio_to_default"] = round(res["loader_startup"][k]["median_ms"] / base, 2)
+        row(LABEL[k], res["loader_startup"][k], "the default", res["loader_startup"][k]["ratio_to_default"])
 if os.path.exists(os.path.join(out, "python.txt")):     # bench/python_loader.py
     py = read_pairs("python.txt")
     res["loader_startup_python"] = {k: summary(v) for k, v in py.items()}

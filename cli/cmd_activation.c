@@ -140,5 +140,5 @@ const cli_command cli_cmd_activation = {
     "challenge --enrollment FILE --state NEW-FILE > CREDENTIAL | check --enrollment FILE "
     "--state FILE ANSWER > RECORD",
     "credential activation, the verifier's half, on a server (no TPM): docs/attestation.md",
-    activation_options, 1, 2, 0, run_activation, NULL,
+    activation_options, 1, 2, 0, run_activation, NULL, 0,
 };

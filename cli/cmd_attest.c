@@ -361,7 +361,7 @@ const cli_command cli_cmd_attest = {
     "--format tpm_attestation [--ephemeral-aik] [--tier standard|high|maximum]",
     "the attestation key's enrollment record, the answer to a verifier's activation challenge, "
     "a TPM quote bound to HEX, or the per-response tpm_attestation block for ID (JSON)",
-    attest_options, 0, 2, 0, run_attest, NULL,
+    attest_options, 0, 2, 0, run_attest, NULL, 0,
 };
 const cli_command cli_cmd_verify = {
     "verify", "[--format report] REPORT --nonce HEX --enrollment FILE [--pcrs FILE] [--max-skew S] "
@@ -369,5 +369,5 @@ const cli_command cli_cmd_verify = {
               "--format tpm_attestation --payload-id ID [--enrollment FILE] [--pcrs FILE] BLOCK | "
               "--format bundle BUNDLE --enrollment FILE [--nonce HEX] [--pcrs FILE] ...",
     "check an attestation report, tpm_attestation block or attestor bundle offline (no TPM)", verify_options, 1, 1,
-    0, run_verify, NULL,
+    0, run_verify, NULL, 0,
 };

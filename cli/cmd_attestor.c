@@ -55,15 +55,15 @@ static int run_audit_verify(cli_call *c)
 
 static const cli_command cmd_verify = {
     "verify", "", "ask the running attestor: exit 0 only when the device is attested",
-    NULL, 0, 0, 0, run_verify, NULL,
+    NULL, 0, 0, 0, run_verify, NULL, 0,
 };
 static const cli_command cmd_audit_verify = {
     "audit-verify", "FILE [PREV_HEAD]", "check an attestor audit log's hash chain",
-    NULL, 1, 2, 0, run_audit_verify, NULL,
+    NULL, 1, 2, 0, run_audit_verify, NULL, 0,
 };
 static const cli_command *const attestor_commands[] = {&cmd_verify, &cmd_audit_verify, NULL};
 
 const cli_command cli_cmd_attestor = {
     "attestor", "COMMAND", "the runtime attestor (secprov attestor verify | audit-verify)",
-    NULL, 0, 0, 0, NULL, attestor_commands,
+    NULL, 0, 0, 0, NULL, attestor_commands, 0,
 };

@@ -42,12 +42,12 @@ static int run_check(cli_call *c)
 
 static const cli_command cmd_check = {
     "check", "", "check the config file and every installed provider's group in it",
-    NULL, 0, 0, 0, run_check, NULL,
+    NULL, 0, 0, 0, run_check, NULL, 0,
 };
 
 static const cli_command *const config_commands[] = {&cmd_check, NULL};
 
 const cli_command cli_cmd_config = {
     "config", "COMMAND", "the configuration (secprov config check)",
-    NULL, 0, 0, 0, NULL, config_commands,
+    NULL, 0, 0, 0, NULL, config_commands, 0,
 };

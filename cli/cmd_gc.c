@@ -43,5 +43,5 @@ static const cli_option gc_options[] = {{"dry-run", 0}, {NULL, 0}};
 
 const cli_command cli_cmd_gc = {
     "gc", "[--dry-run]", "remove (with --dry-run: list) the store's leftover objects",
-    gc_options, 0, 0, 0, run_gc, NULL,
+    gc_options, 0, 0, 0, run_gc, NULL, 1,
 };

@@ -366,7 +366,7 @@ static const cli_option parts_opts[] = {{"small", 1}, {"big", 1}, {NULL, 0}};
 
 /* name, synopsis, summary, options, min/max args; then fn, IN, OUT. */
 #define LEGACY(name, synopsis, summary, opts, max_args) \
-    {name, synopsis, summary, opts, 0, max_args, 0, run_legacy, NULL}
+    {name, synopsis, summary, opts, 0, max_args, 0, run_legacy, NULL, 0}
 static const legacy_command commands[] = {
     {LEGACY("hw-hash", "[--hardware STRING]",
             "the hash of STRING, or of this device's fingerprint", hw_hash_opts, 0),
@@ -403,5 +403,5 @@ static const cli_command *const legacy_commands[] = {
 
 const cli_command cli_cmd_legacy = {
     "legacy", "COMMAND ...", "the legacy scheme's operations (secprov legacy --help)",
-    NULL, 0, 0, 0, NULL, legacy_commands,
+    NULL, 0, 0, 0, NULL, legacy_commands, 0,
 };

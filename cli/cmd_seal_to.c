@@ -207,13 +207,13 @@ const cli_command cli_cmd_seal_to = {
     "--enrollment FILE [--require-activated RECORD] [--ek-ca FILE] [--version N] NAME [FILE] "
     "> BLOB",
     "seal a secret to a device's TPM, on a server (no TPM): docs/seal-to.md", seal_to_options,
-    1, 2, 1, run_seal_to, NULL,
+    1, 2, 1, run_seal_to, NULL, 0,
 };
 const cli_command cli_cmd_import = {
     "import", "NAME BLOB", "store a seal-to blob's secret as NAME (TPM2_Import)", NULL, 2, 2, 1,
-    run_import, NULL,
+    run_import, NULL, 1,
 };
 const cli_command cli_cmd_unwrap = {
     "unwrap", "BLOB", "write a seal-to blob's secret to stdout, storing nothing", NULL, 1, 1, 0,
-    run_unwrap, NULL,
+    run_unwrap, NULL, 1,
 };

@@ -158,22 +158,22 @@ static int run_locate(cli_call *c)
 }
 
 const cli_command cli_cmd_info = {
-    "info", "", "the provider in use and why (key: value lines)", NULL, 0, 0, 0, run_info, NULL,
+    "info", "", "the provider in use and why (key: value lines)", NULL, 0, 0, 0, run_info, NULL, 1,
 };
 const cli_command cli_cmd_seal = {
     "seal", "NAME [FILE]", "seal FILE (or stdin) under NAME, replacing it atomically",
-    NULL, 1, 2, 1, run_seal, NULL,
+    NULL, 1, 2, 1, run_seal, NULL, 1,
 };
 const cli_command cli_cmd_unseal = {
-    "unseal", "NAME", "write the secret NAME to stdout", NULL, 1, 1, 1, run_unseal, NULL,
+    "unseal", "NAME", "write the secret NAME to stdout", NULL, 1, 1, 1, run_unseal, NULL, 1,
 };
 const cli_command cli_cmd_delete = {
-    "delete", "NAME", "delete the secret NAME", NULL, 1, 1, 1, run_delete, NULL,
+    "delete", "NAME", "delete the secret NAME", NULL, 1, 1, 1, run_delete, NULL, 1,
 };
 const cli_command cli_cmd_list = {
-    "list", "", "the names of all secrets, one a line", NULL, 0, 0, 0, run_list, NULL,
+    "list", "", "the names of all secrets, one a line", NULL, 0, 0, 0, run_list, NULL, 1,
 };
 const cli_command cli_cmd_locate = {
     "locate", "NAME", "where NAME is kept (tpm: its FAPI path; legacy: its file)",
-    NULL, 1, 1, 1, run_locate, NULL,
+    NULL, 1, 1, 1, run_locate, NULL, 1,
 };

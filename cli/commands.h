@@ -51,6 +51,8 @@ typedef struct cli_command {
     int name_arg;               /* 1: argv[0] is a secret NAME (checked by the parser) */
     int (*run)(cli_call *c);
     const struct cli_command *const *group;   /* set instead of run: its subcommands */
+    int no_legacy_names;        /* 1: never needs OpenSSL's legacy name tables (X.509, PEM):
+                                 * main() has OpenSSL skip them (cli/openssl_names.c) */
 } cli_command;
 
 /* Print "secprov: error: ..." as one line on stderr; returns code. */
@@ -72,6 +74,10 @@ int cli_need_stdin(const cli_call *c);
 int cli_need_stdout(const cli_call *c);
 /* Flush and close stdout at the end: a write error there is a failure. */
 int cli_stdout_close(int rc);
+
+/* Before a command with no_legacy_names runs: OpenSSL never loads its
+ * legacy cipher and digest name tables in this process. */
+int cli_openssl_without_legacy_names(void);
 
 /* Open the handle for c's global options (the error line printed). */
 int cli_open(const cli_call *c, secprov **sp);

@@ -101,7 +101,9 @@ int main(int argc, char **argv)
     rc = cli_parse(argc, argv, commands, &c);
     if (rc == CLI_OK && c.cmd != NULL) {
         c.opts.log_fn = cli_log;
-        rc = c.cmd->run(&c);
+        rc = c.cmd->no_legacy_names ? cli_openssl_without_legacy_names() : CLI_OK;
+        if (rc == CLI_OK)
+            rc = c.cmd->run(&c);
     }
     return cli_stdout_close(rc);
 }

@@ -7,7 +7,7 @@
 ATTESTOR_SRCS := $(sort $(wildcard attestor/*.c))
 ATTESTOR_OBJS := $(call obj,$(ATTESTOR_SRCS))
 ATTESTOR_CORE_OBJS := $(call obj,core/config.c core/config_file.c core/config_groups.c \
-                        core/host_env.c core/log.c)
+                        core/host_env.c core/log.c core/fork_gate.c)
 ATTESTOR_FORMATS_OBJS := $(call obj,formats/canonical.c formats/bundle.c)
 MHD_CFLAGS := $(call pc_cflags,libmicrohttpd)
 MHD_LIBS := $(call pc_libs,libmicrohttpd)

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "config.h"
+#include "fork_gate.h"
 #include "host_env.h"
 #include "loader.h"
 #include "log.h"
@@ -68,7 +69,7 @@ int secprov_legacy_open(secprov_legacy **out, const secprov_options *opts)
         sp_setup_free(&setup);
         return SECPROV_ERR_NOMEM;
     }
-    rc = load_scheme(lg, &setup, why, sizeof why);
+    rc = SP_GATED(load_scheme(lg, &setup, why, sizeof why));
     if (rc != SECPROV_OK) {
         sp_log(&setup.log, SECPROV_LOG_ERROR, "%s", why);
         secprov_legacy_close(lg);
@@ -84,7 +85,9 @@ void secprov_legacy_close(secprov_legacy *lg)
 {
     if (lg == NULL)
         return;
+    sp_gate_enter();
     sp_provider_close(&lg->provider);
+    sp_gate_leave();
     if (lg->hardware != NULL) {
         explicit_bzero(lg->hardware, strlen(lg->hardware));
         free(lg->hardware);
@@ -97,20 +100,20 @@ void secprov_legacy_close(secprov_legacy *lg)
 int secprov_legacy_calc_hash(secprov_legacy *lg, const char *s, char *out)
 {
     NEED(lg != NULL && s != NULL && out != NULL);
-    return lg->ops->calc_hash(s, strlen(s), out);
+    return SP_GATED(lg->ops->calc_hash(s, strlen(s), out));
 }
 
 int secprov_legacy_collect_fingerprint(secprov_legacy *lg, char *out, size_t out_len)
 {
     NEED(lg != NULL && out != NULL && out_len > 0);
-    return lg->ops->fingerprint(out, out_len);
+    return SP_GATED(lg->ops->fingerprint(out, out_len));
 }
 
 int secprov_legacy_fingerprint(secprov_legacy *lg, char *out, size_t out_len)
 {
     NEED(lg != NULL && out != NULL && out_len > 0);
     if (lg->hardware == NULL)
-        return lg->ops->fingerprint(out, out_len);
+        return SP_GATED(lg->ops->fingerprint(out, out_len));
     if (strlen(lg->hardware) >= out_len)
         return SECPROV_ERR_TOO_LARGE;
     strcpy(out, lg->hardware);
@@ -124,9 +127,9 @@ int secprov_legacy_hw_hash(secprov_legacy *lg, const char *hardware, char *out)
 
     NEED(lg != NULL && out != NULL);
     if (hardware != NULL)
-        return lg->ops->hw_hash(hardware, out);
+        return SP_GATED(lg->ops->hw_hash(hardware, out));
     if ((rc = secprov_legacy_fingerprint(lg, mine, sizeof mine)) == SECPROV_OK)
-        rc = lg->ops->hw_hash(mine, out);
+        rc = SP_GATED(lg->ops->hw_hash(mine, out));
     explicit_bzero(mine, sizeof mine);
     return rc;
 }
@@ -135,13 +138,13 @@ int secprov_legacy_api_key(secprov_legacy *lg, const char *email, const char *pa
                            const char *hw_hash, char *out)
 {
     NEED(lg != NULL && email != NULL && password != NULL && hw_hash != NULL && out != NULL);
-    return lg->ops->api_key(email, password, hw_hash, out);
+    return SP_GATED(lg->ops->api_key(email, password, hw_hash, out));
 }
 
 int secprov_legacy_resource_key(secprov_legacy *lg, char *out)
 {
     NEED(lg != NULL && out != NULL);
-    return lg->ops->resource_key(out);
+    return SP_GATED(lg->ops->resource_key(out));
 }
 
 int secprov_legacy_encrypt_with_iv(secprov_legacy *lg, const char *key,
@@ -149,7 +152,8 @@ int secprov_legacy_encrypt_with_iv(secprov_legacy *lg, const char *key,
                                    size_t len, void **out, size_t *out_len)
 {
     NEED(lg != NULL && key != NULL && out != NULL && out_len != NULL && (in != NULL || len == 0));
-    return lg->ops->encrypt(key, iv, in, len, sp_secret_alloc, sp_secret_free, out, out_len);
+    return SP_GATED(
+        lg->ops->encrypt(key, iv, in, len, sp_secret_alloc, sp_secret_free, out, out_len));
 }
 
 int secprov_legacy_encrypt(secprov_legacy *lg, const char *key, const void *in, size_t len,
@@ -162,20 +166,21 @@ int secprov_legacy_decrypt(secprov_legacy *lg, const char *key, const void *in, 
                            void **out, size_t *out_len)
 {
     NEED(lg != NULL && key != NULL && out != NULL && out_len != NULL && (in != NULL || len == 0));
-    return lg->ops->decrypt(key, in, len, sp_secret_alloc, sp_secret_free, out, out_len);
+    return SP_GATED(
+        lg->ops->decrypt(key, in, len, sp_secret_alloc, sp_secret_free, out, out_len));
 }
 
 int secprov_legacy_encrypt_fd(secprov_legacy *lg, const char *key, const uint8_t *iv,
                               int in_fd, int out_fd)
 {
     NEED(lg != NULL && key != NULL && in_fd >= 0 && out_fd >= 0);
-    return lg->ops->encrypt_fd(key, iv, in_fd, out_fd);
+    return SP_GATED(lg->ops->encrypt_fd(key, iv, in_fd, out_fd));
 }
 
 int secprov_legacy_decrypt_fd(secprov_legacy *lg, const char *key, int in_fd, int out_fd)
 {
     NEED(lg != NULL && key != NULL && in_fd >= 0 && out_fd >= 0);
-    return lg->ops->decrypt_fd(key, NULL, 0, in_fd, out_fd);
+    return SP_GATED(lg->ops->decrypt_fd(key, NULL, 0, in_fd, out_fd));
 }
 
 int secprov_legacy_split_fd(secprov_legacy *lg, const uint8_t *iv, int in_fd, int small_fd,
@@ -186,7 +191,7 @@ int secprov_legacy_split_fd(secprov_legacy *lg, const uint8_t *iv, int in_fd, in
     NEED(lg != NULL && in_fd >= 0 && small_fd >= 0 && big_fd >= 0);
     if (fstat(in_fd, &st) != 0 || !S_ISREG(st.st_mode))
         return SECPROV_ERR_INVALID_ARG;         /* the split needs the length first */
-    return lg->ops->split_fd(iv, in_fd, (uint64_t)st.st_size, small_fd, big_fd);
+    return SP_GATED(lg->ops->split_fd(iv, in_fd, (uint64_t)st.st_size, small_fd, big_fd));
 }
 
 int secprov_legacy_join_fd(secprov_legacy *lg, const void *small, size_t small_len, int big_fd,
@@ -196,8 +201,10 @@ int secprov_legacy_join_fd(secprov_legacy *lg, const void *small, size_t small_l
     int rc;
 
     NEED(lg != NULL && (small != NULL || small_len == 0) && big_fd >= 0 && out_fd >= 0);
+    sp_gate_enter();
     if ((rc = lg->ops->resource_key(key)) == SECPROV_OK)
         rc = lg->ops->decrypt_fd(key, small, small_len, big_fd, out_fd);
+    sp_gate_leave();
     explicit_bzero(key, sizeof key);
     return rc;
 }
@@ -206,5 +213,5 @@ int secprov_legacy_archive_decrypt_fd(secprov_legacy *lg, const void *fragment, 
                                       int in_fd, int out_fd)
 {
     NEED(lg != NULL && fragment != NULL && len > 0 && in_fd >= 0 && out_fd >= 0);
-    return lg->ops->archive_decrypt_fd(fragment, len, in_fd, out_fd);
+    return SP_GATED(lg->ops->archive_decrypt_fd(fragment, len, in_fd, out_fd));
 }

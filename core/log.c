@@ -1,6 +1,8 @@
 /* Logging: one line per message, never a secret (callers' duty). */
 #include "log.h"
 
+#include "fork_gate.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -55,9 +57,11 @@ void sp_vlog(const sp_logger *lg, int level, const char *fmt, va_list ap)
         memcpy(last_error, line, sizeof line);
     if (level < lg->level || (keep && lg->errors_returned))
         return;
-    if (lg->fn != NULL)
+    if (lg->fn != NULL) {
+        sp_gate_pause();          /* the host's code: outside the fork gate (fork_gate.h) */
         lg->fn(level, line, lg->user);
-    else
+        sp_gate_resume();
+    } else
         fprintf(stderr, "secprov: %s: %s\n", sp_log_level_name(level), line);
 }
 

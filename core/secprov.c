@@ -9,6 +9,7 @@
 
 #include "auto_store.h"
 #include "config.h"
+#include "fork_gate.h"
 #include "host_env.h"
 #include "loader.h"
 #include "log.h"
@@ -66,7 +67,7 @@ static void destroy(secprov *sp)
     free(sp);
 }
 
-int secprov_open(secprov **out, const secprov_options *opts)
+static int open_handle(secprov **out, const secprov_options *opts)
 {
     char err[600];
     const char *source, *wished = NULL;
@@ -116,10 +117,19 @@ int secprov_open(secprov **out, const secprov_options *opts)
     return SECPROV_OK;
 }
 
+/* Every call that reaches a provider passes the fork gate (fork_gate.h). */
+int secprov_open(secprov **out, const secprov_options *opts)
+{
+    return SP_GATED(open_handle(out, opts));
+}
+
 void secprov_close(secprov *sp)
 {
-    if (sp != NULL)
+    if (sp != NULL) {
+        sp_gate_enter();
         destroy(sp);
+        sp_gate_leave();
+    }
 }
 
 /* The store's state changes when a fallen-back auto handle switches to the
@@ -169,7 +179,7 @@ int secprov_seal(secprov *sp, const char *name, const void *data, size_t len)
                "a secret is 1 byte to 16 MiB", len, name);
         return SECPROV_ERR_TOO_LARGE;
     }
-    return sp_store_seal(&sp->store, name, data, len);
+    return SP_GATED(sp_store_seal(&sp->store, name, data, len));
 }
 
 int secprov_unseal(secprov *sp, const char *name, void **data, size_t *len)
@@ -180,7 +190,7 @@ int secprov_unseal(secprov *sp, const char *name, void **data, size_t *len)
         return rc;
     if (data == NULL || len == NULL)
         return SECPROV_ERR_INVALID_ARG;
-    return sp_store_unseal(&sp->store, name, data, len);
+    return SP_GATED(sp_store_unseal(&sp->store, name, data, len));
 }
 
 void secprov_free(void *data, size_t len)
@@ -194,7 +204,7 @@ int secprov_delete(secprov *sp, const char *name)
 
     if (rc != SECPROV_OK)
         return rc;
-    return sp_store_delete(&sp->store, name);
+    return SP_GATED(sp_store_delete(&sp->store, name));
 }
 
 int secprov_list(secprov *sp, char ***names, size_t *count)
@@ -204,7 +214,7 @@ int secprov_list(secprov *sp, char ***names, size_t *count)
         return SECPROV_ERR_INVALID_ARG;
     *names = NULL;
     *count = 0;
-    return sp_store_list(&sp->store, names, count);
+    return SP_GATED(sp_store_list(&sp->store, names, count));
 }
 
 int secprov_locate(secprov *sp, const char *name, char *out, size_t out_len)
@@ -216,7 +226,7 @@ int secprov_locate(secprov *sp, const char *name, char *out, size_t out_len)
     if (out == NULL || out_len == 0)
         return SECPROV_ERR_INVALID_ARG;
     out[0] = '\0';
-    return sp_store_locate(&sp->store, name, out, out_len);
+    return SP_GATED(sp_store_locate(&sp->store, name, out, out_len));
 }
 
 void secprov_list_free(char **names, size_t count)
@@ -228,20 +238,48 @@ void secprov_list_free(char **names, size_t count)
     free(names);
 }
 
+/* The host's emitters run outside the fork gate: they may need a lock the
+ * forking thread holds (fork_gate.h). */
+typedef struct {
+    secprov_info_fn info;
+    secprov_gc_fn gc;
+    void *user;
+} host_emitter;
+
+static void info_paused(const char *key, const char *value, void *user)
+{
+    const host_emitter *h = user;
+    sp_gate_pause();
+    h->info(key, value, h->user);
+    sp_gate_resume();
+}
+
+static void gc_paused(const char *name, const char *location, const char *reason, void *user)
+{
+    const host_emitter *h = user;
+    sp_gate_pause();
+    h->gc(name, location, reason, h->user);
+    sp_gate_resume();
+}
+
 int secprov_info(const secprov *sp, secprov_info_fn emit, void *user)
 {
+    host_emitter h = {emit, NULL, user};
+
     sp_error_clear();
     if (sp == NULL || emit == NULL)
         return SECPROV_ERR_INVALID_ARG;
-    return sp_store_info((sp_store *)&sp->store, emit, user);
+    return SP_GATED(sp_store_info((sp_store *)&sp->store, info_paused, &h));
 }
 
 int secprov_gc(secprov *sp, int dry_run, secprov_gc_fn emit, void *user)
 {
+    host_emitter h = {NULL, emit, user};
+
     sp_error_clear();
     if (sp == NULL)
         return SECPROV_ERR_INVALID_ARG;
-    return sp_store_gc(&sp->store, dry_run, emit, user);
+    return SP_GATED(sp_store_gc(&sp->store, dry_run, emit != NULL ? gc_paused : NULL, &h));
 }
 
 static int attest_call(secprov *sp, int op, const void *nonce, size_t nonce_len, int flags,
@@ -256,8 +294,8 @@ static int attest_call(secprov *sp, int op, const void *nonce, size_t nonce_len,
         return SECPROV_ERR_INVALID_ARG;
     if (op == SECPROV_ATTEST_OP_QUOTE && nonce_len > SECPROV_ATTEST_NONCE_MAX)
         return SECPROV_ERR_TOO_LARGE;
-    int rc = sp_store_attest(&sp->store, op, nonce, nonce_len,
-                             (flags & SECPROV_ATTEST_REQUIRE_TPM) != 0, json);
+    int rc = SP_GATED(sp_store_attest(&sp->store, op, nonce, nonce_len,
+                                      (flags & SECPROV_ATTEST_REQUIRE_TPM) != 0, json));
     if (rc != SECPROV_OK && *json != NULL) {   /* a provider must not, but never leak */
         free(*json);
         *json = NULL;
@@ -289,10 +327,10 @@ int secprov_attest_block(secprov *sp, const void *payload_id, size_t len, int fl
         return SECPROV_ERR_INVALID_ARG;
     if (len > SECPROV_ATTEST_PAYLOAD_ID_MAX)
         return SECPROV_ERR_TOO_LARGE;
-    rc = sp_store_attest_block(&sp->store, payload_id, len,
-                               (flags & SECPROV_ATTEST_EPHEMERAL_AIK) != 0
-                                   ? SECPROV_ATTEST_BLOCK_EPHEMERAL_AIK : 0,
-                               (flags & SECPROV_ATTEST_REQUIRE_TPM) != 0, block);
+    rc = SP_GATED(sp_store_attest_block(&sp->store, payload_id, len,
+                                        (flags & SECPROV_ATTEST_EPHEMERAL_AIK) != 0
+                                            ? SECPROV_ATTEST_BLOCK_EPHEMERAL_AIK : 0,
+                                        (flags & SECPROV_ATTEST_REQUIRE_TPM) != 0, block));
     if (rc != SECPROV_OK && *block != NULL) {   /* a provider must not, but never leak */
         free(*block);
         *block = NULL;
@@ -316,7 +354,8 @@ int secprov_attest_activate(secprov *sp, const void *challenge, size_t len, void
         return SECPROV_ERR_INVALID_ARG;
     if (len > SECPROV_ATTEST_CHALLENGE_MAX)
         return SECPROV_ERR_TOO_LARGE;
-    return sp_store_attest_activate(&sp->store, challenge, len, answer, cap, answer_len);
+    return SP_GATED(
+        sp_store_attest_activate(&sp->store, challenge, len, answer, cap, answer_len));
 }
 
 static int blob_call(secprov *sp, int op, const char *name, const void *blob, size_t blob_len,
@@ -330,7 +369,7 @@ static int blob_call(secprov *sp, int op, const char *name, const void *blob, si
         return rc;
     if (sp == NULL || blob == NULL || blob_len == 0)
         return SECPROV_ERR_INVALID_ARG;
-    return sp_store_import(&sp->store, op, name, blob, blob_len, data, len);
+    return SP_GATED(sp_store_import(&sp->store, op, name, blob, blob_len, data, len));
 }
 
 int secprov_import(secprov *sp, const char *name, const void *blob, size_t blob_len)

@@ -19,7 +19,7 @@ $(FUZZ_DIR)/fuzz_legacy_join: fuzz/fuzz_legacy_join.c $(FUZZ_LEGACY)
 $(FUZZ_DIR)/fuzz_store_parsers: fuzz/fuzz_store_parsers.c providers/tpm/secret_ref.c $(FUZZ_LEGACY)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $^ $(CRYPTO_LIBS)
-$(FUZZ_DIR)/fuzz_config: fuzz/fuzz_config.c $(addprefix core/,config.c config_file.c config_groups.c log.c name.c host_env.c)
+$(FUZZ_DIR)/fuzz_config: fuzz/fuzz_config.c $(addprefix core/,config.c config_file.c config_groups.c log.c fork_gate.c name.c host_env.c)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $^ $(LIBCONFIG_LIBS)
 
@@ -77,7 +77,7 @@ $(FUZZ_DIR)/fuzz_sealed_blob: fuzz/fuzz_sealed_blob.c formats/sealed_blob.c
 # audit log's lines and files, the attestor config group.
 FUZZ_AT_FLAGS := -Iattestor -Iformats $(call pc_cflags,json-c)
 FUZZ_AT_CONFIG := attestor/at_config.c attestor/pcr_text.c \
-                  $(addprefix core/,config.c config_file.c config_groups.c log.c name.c host_env.c)
+                  $(addprefix core/,config.c config_file.c config_groups.c log.c fork_gate.c name.c host_env.c)
 $(FUZZ_DIR)/fuzz_attestor_pcr: fuzz/fuzz_attestor_pcr.c attestor/pcr_text.c
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_FLAGS) $(FUZZ_AT_FLAGS) -o $@ $^

@@ -92,7 +92,7 @@ UNINSTALL_EXTRA :=
 obj = $(patsubst %.c,$(OBJDIR)/%.o,$(1))
 # The core's config reader, for the tests that compile it in (tests/core,
 # tests/tpm, tests/security).
-CORE_CONFIG_OBJS = $(addprefix $(OBJDIR)/core/,config.o config_file.o config_groups.o log.o host_env.o)
+CORE_CONFIG_OBJS = $(addprefix $(OBJDIR)/core/,config.o config_file.o config_groups.o log.o fork_gate.o host_env.o)
 
 # Test programs (every suite under tests/ uses these).
 TEST_CFLAGS  := $(CMOCKA_CFLAGS) -Itests -Icore

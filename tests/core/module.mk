@@ -6,7 +6,7 @@ $(CORE_UNIT_OBJS): EXTRA_CFLAGS := $(TEST_CFLAGS) $(LIBCONFIG_CFLAGS)
 $(TESTDIR_B)/core/test_config: $(OBJDIR)/tests/core/test_config.o $(CORE_CONFIG_OBJS)
 	@mkdir -p $(@D)
 	$(CC) $(BASE_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(LIBCONFIG_LIBS)
-$(TESTDIR_B)/core/test_select: $(OBJDIR)/tests/core/test_select.o $(OBJDIR)/core/select.o $(OBJDIR)/core/log.o
+$(TESTDIR_B)/core/test_select: $(OBJDIR)/tests/core/test_select.o $(OBJDIR)/core/select.o $(OBJDIR)/core/log.o $(OBJDIR)/core/fork_gate.o
 	@mkdir -p $(@D)
 	$(CC) $(BASE_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS)
 $(TESTDIR_B)/core/test_api: $(OBJDIR)/tests/core/test_api.o $(LIBSECPROV_SO) $(PROVDIR_B)/legacy.so

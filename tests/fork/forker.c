@@ -21,18 +21,25 @@
  *           (the bounded probe, tpm_probe.c) waits for an answer, and the
  *           main thread forks meanwhile: the child must hold no fd on the
  *           device (the probe's own fd is not the handle's TCTI's)
+ *   gate    legacy: a thread's seal is held inside the call (the main
+ *           thread holds the state folder's flock; a third thread lets it
+ *           go 300 ms later) while the main thread forks: fork() must
+ *           return only after that seal returned, within the gate's bound
+ *           (core/fork_gate.h), and the child's calls work
  *
  * Every failed call and every wrong value is printed with who saw it; the
  * last line is "errors: N" (exit 0 when N is 0), with "SUMMARY" lines
  * counting the calls.
  */
 #include <dirent.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -297,6 +304,77 @@ static int mode_probe(void)
     return errors;
 }
 
+static volatile int gated_done;
+static struct timespec gated_at;
+static int held_dir = -1;
+
+static double ms_since(const struct timespec *t0)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)(t.tv_sec - t0->tv_sec) * 1e3 + (double)(t.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
+static void *gated_seal(void *arg)
+{
+    *(int *)arg = seal("gated", "sealed while the state folder was locked");
+    clock_gettime(CLOCK_MONOTONIC, &gated_at);
+    gated_done = 1;
+    return NULL;
+}
+
+static void *unlocker(void *arg)
+{
+    (void)arg;
+    usleep(300 * 1000);
+    flock(held_dir, LOCK_UN);
+    return NULL;
+}
+
+static int mode_gate(void)
+{
+    char where[PATH_MAX], *slash;
+    int errors = seal("gated", "before"), thread_errors = 0, status;
+    struct timespec t0;
+    pthread_t t, u;
+    pid_t pid;
+
+    if (errors || secprov_locate(sp, "gated", where, sizeof where) != SECPROV_OK ||
+        (slash = strrchr(where, '/')) == NULL)
+        return errors + 1;
+    *slash = '\0';                                 /* the folder the seal writes into */
+    const char *dir = strncmp(where, "file:", 5) == 0 ? where + 5 : where;
+    if ((held_dir = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 ||
+        flock(held_dir, LOCK_EX) != 0) {
+        fprintf(stderr, "gate: cannot lock %s\n", dir);
+        return 1;
+    }
+    pthread_create(&t, NULL, gated_seal, &thread_errors);
+    usleep(100 * 1000);                            /* the seal now waits for the folder's lock */
+    pthread_create(&u, NULL, unlocker, NULL);
+    if (gated_done) {
+        fprintf(stderr, "gate: the seal did not wait for the folder's lock\n");
+        errors++;
+    }
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    if ((pid = fork()) == 0) {
+        who = "gate-child";
+        alarm(30);
+        _exit(expect("gated", "sealed while the state folder was locked") + seal("forked", "in a child"));
+    }
+    int done_at_fork = gated_done;
+    double fork_ms = ms_since(&t0);
+    errors += waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0;
+    pthread_join(t, NULL);
+    pthread_join(u, NULL);
+    close(held_dir);
+    printf("gate: fork() returned after %.0f ms; the seal in flight had %s\n", fork_ms,
+           done_at_fork ? "returned" : "NOT returned");
+    if (!done_at_fork)
+        errors++;
+    return errors + thread_errors;
+}
+
 int main(int argc, char **argv)
 {
     secprov_options o = SECPROV_OPTIONS_INIT;
@@ -322,8 +400,10 @@ int main(int argc, char **argv)
         errors = mode_threads();
     else if (strcmp(mode, "probe") == 0)
         errors = mode_probe();
+    else if (strcmp(mode, "gate") == 0)
+        errors = mode_gate();
     else {
-        fprintf(stderr, "usage: forker three|pool|orphan|threads|probe [ROUNDS]\n");
+        fprintf(stderr, "usage: forker three|pool|orphan|threads|probe|gate [ROUNDS]\n");
         return 2;
     }
     secprov_close(sp);

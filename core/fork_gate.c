@@ -82,8 +82,9 @@ static void count_in(void)
 static void count_out(void)
 {
     pthread_mutex_lock(&gate);
-    if (--in_flight == 0 && fork_pending)
-        pthread_cond_signal(&idle);
+    in_flight--;
+    if (fork_pending)               /* the fork may wait for 0, or for 1: its own call */
+        pthread_cond_broadcast(&idle);
     counted = 0;
     pthread_mutex_unlock(&gate);
 }

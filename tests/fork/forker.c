@@ -26,6 +26,12 @@
  *           go 300 ms later) while the main thread forks: fork() must
  *           return only after that seal returned, within the gate's bound
  *           (core/fork_gate.h), and the child's calls work
+ *   callback legacy: a thread's secprov_info() is in the host's emitter,
+ *           which waits for a mutex the main thread holds (as a Python
+ *           callback waits for the GIL of a thread in os.fork()) while the
+ *           main thread forks: the fork must not wait for that call (a
+ *           thread in a callback to the host is outside the gate; the log
+ *           function the same way)
  *
  * Every failed call and every wrong value is printed with who saw it; the
  * last line is "errors: N" (exit 0 when N is 0), with "SUMMARY" lines
@@ -375,6 +381,58 @@ static int mode_gate(void)
     return errors + thread_errors;
 }
 
+static pthread_mutex_t host_lock = PTHREAD_MUTEX_INITIALIZER;
+static volatile int in_callback;
+
+static void host_emit(const char *key, const char *value, void *user)
+{
+    (void)key, (void)value, (void)user;
+    in_callback = 1;
+    pthread_mutex_lock(&host_lock);             /* the "GIL": held by the forking thread */
+    pthread_mutex_unlock(&host_lock);
+}
+
+static void *info_call(void *arg)
+{
+    *(int *)arg = secprov_info(sp, host_emit, NULL) == SECPROV_OK ? 0 : 1;
+    return NULL;
+}
+
+static int mode_callback(void)
+{
+    int errors = 0, thread_errors = 0, status;
+    struct timespec t0;
+    pthread_t t;
+    pid_t pid;
+
+    pthread_mutex_lock(&host_lock);
+    pthread_create(&t, NULL, info_call, &thread_errors);
+    for (int i = 0; i < 250 && !in_callback; i++)
+        usleep(20 * 1000);
+    if (!in_callback) {
+        fprintf(stderr, "callback: the call never reached its emitter\n");
+        pthread_mutex_unlock(&host_lock);
+        pthread_join(t, NULL);
+        return 1;
+    }
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    if ((pid = fork()) == 0) {
+        who = "callback-child";
+        alarm(30);
+        _exit(seal("forked", "in a child") + expect("forked", "in a child"));
+    }
+    double fork_ms = ms_since(&t0);
+    pthread_mutex_unlock(&host_lock);
+    errors += waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0;
+    pthread_join(t, NULL);
+    printf("callback: fork() returned after %.0f ms with a call in the host's emitter\n", fork_ms);
+    if (fork_ms >= 250) {             /* the gate's bound is 500 ms */
+        fprintf(stderr, "callback: the fork waited for a call in a callback to the host\n");
+        errors++;
+    }
+    return errors + thread_errors;
+}
+
 int main(int argc, char **argv)
 {
     secprov_options o = SECPROV_OPTIONS_INIT;
@@ -402,8 +460,10 @@ int main(int argc, char **argv)
         errors = mode_probe();
     else if (strcmp(mode, "gate") == 0)
         errors = mode_gate();
+    else if (strcmp(mode, "callback") == 0)
+        errors = mode_callback();
     else {
-        fprintf(stderr, "usage: forker three|pool|orphan|threads|probe|gate [ROUNDS]\n");
+        fprintf(stderr, "usage: forker three|pool|orphan|threads|probe|gate|callback [ROUNDS]\n");
         return 2;
     }
     secprov_close(sp);

@@ -10,6 +10,8 @@
 #    children's calls neither hang nor fail
 #  - gate: a fork while another thread's call is held inside the call
 #    returns only after that call did (core/fork_gate.h), and the child works
+#  - callback: a fork while another thread's call waits in a callback to the
+#    host for a lock the forking thread holds does not wait for it
 #  - probe: a fork while another thread's open waits for the TPM's answer
 #    to its probe: the child holds no fd on the device
 # on a TPM behind a pty (a real character device, no resource manager: the
@@ -48,14 +50,14 @@ mkdir -p "$T/p" "$T/a"; tpm_sim_config "$T/p/c.conf" tpm
 # OpenSSL (a DRBG's lock held) hung at its first call; the fork gate
 # (core/fork_gate.h) makes the fork wait for the call in flight. Without it
 # the TPM threads mode failed 10 runs of 10 under ASan (now it runs there).
-tpm_threads=threads legacy_threads=threads probe=probe gate=gate
+tpm_threads=threads legacy_threads=threads probe=probe gate=gate callback=callback
 # qemu-user (make check-arm64) cannot fork a guest while another guest
 # thread runs: qemu itself aborts in the child ("cpu_exec: assertion failed:
 # (cpu == current_cpu)"), whatever the program does. The threads modes run
 # natively (make check, check-asan for legacy) and in check-trixie.
 if [ "${SECPROV_ARCH:-}" = arm64 ]; then
   echo "SKIP fork threads modes under qemu-user (qemu aborts when a threaded guest forks)"
-  tpm_threads= legacy_threads= probe= gate=
+  tpm_threads= legacy_threads= probe= gate= callback=
 fi
 FORK_DEVICE=$TPM_DEV SECPROV_CONFIG=$T/p/c.conf run_modes "tpm on a pty TPM" three pool orphan $tpm_threads
 tpm_sim_config "$T/a/c.conf"            # auto: the store's mutex across fork too
@@ -72,6 +74,8 @@ SECPROV_CONFIG=$T/s/c.conf FORK_KILL=1 run_modes "tpm on swtpm's socket" three p
 mkdir -p "$T/l"; tpm_sim_config "$T/l/c.conf" legacy
 # gate: a fork while another thread's call is in flight waits for it to
 # return (core/fork_gate.h: OpenSSL's locks are not fork-safe), bounded.
-SECPROV_CONFIG=$T/l/c.conf FORK_KILL=1 run_modes "legacy" three pool orphan $legacy_threads $gate
-grep '^gate:' "$T/legacy.gate" 2>/dev/null | sed 's/^/SUMMARY legacy /' || true
+# callback: a thread in a callback to the host (waiting, as for Python's
+# GIL, for a lock the forking thread holds) does not hold the fork up.
+SECPROV_CONFIG=$T/l/c.conf FORK_KILL=1 run_modes "legacy" three pool orphan $legacy_threads $gate $callback
+cat "$T/legacy.gate" "$T/legacy.callback" 2>/dev/null | grep -E '^(gate|callback):' | sed 's/^/SUMMARY legacy /' || true
 check_done

@@ -23,7 +23,7 @@
  *           device (the probe's own fd is not the handle's TCTI's)
  *   gate    legacy: a thread's seal is held inside the call (the main
  *           thread holds the state folder's flock; a third thread lets it
- *           go 300 ms later) while the main thread forks: fork() must
+ *           go 150 ms later) while the main thread forks: fork() must
  *           return only after that seal returned, within the gate's bound
  *           (core/fork_gate.h), and the child's calls work
  *   callback legacy: a thread's secprov_info() is in the host's emitter,
@@ -332,7 +332,7 @@ static void *gated_seal(void *arg)
 static void *unlocker(void *arg)
 {
     (void)arg;
-    usleep(300 * 1000);
+    usleep(150 * 1000);              /* the gate's bound (500 ms) leaves the seal 350 ms */
     flock(held_dir, LOCK_UN);
     return NULL;
 }

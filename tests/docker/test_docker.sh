@@ -26,8 +26,8 @@
 #       not do: wait for `condition: service_healthy` (a never-healthy
 #       attestor, the loader still starts)
 # plus: the container user is not root, a podman run returns when its
-# container exits (no 20 s wait: docker/podman-env.sh), and the compose files parse and
-# hold the device mounts / swtpm service / the attestor service.
+# container exits, and the compose files parse and hold the device mounts /
+# swtpm service / the attestor service.
 # Env: SECPROV_SRC (repo), SECPROV_BUILD (absolute build dir: images and the
 # debootstrap tarball are cached in $SECPROV_BUILD/docker), SECPROV_TEST_TMP.
 set -euo pipefail
@@ -95,9 +95,7 @@ run_t0=$(date +%s)
 uid=$("${RUN[@]}" --entrypoint id "$IMG" -u)
 run_s=$(( $(date +%s) - run_t0 ))
 [ "$uid" != 0 ] && ok "container user is not root (uid $uid)" || fail "container runs as root"
-# A run returns when its container exits, not after conmon's 20 s timer: the
-# clean-up conmon starts (podman container cleanup) must work, which it did
-# not with a run root over 50 characters (docker/podman-env.sh).
+# Not after conmon's 20 s timer, as when its clean-up failed (docker/podman-env.sh).
 [ "$run_s" -lt 10 ] && ok "a podman run returns when its container exits (${run_s} s)" ||
   fail "a podman run took ${run_s} s: its clean-up failed (run with --log-level=debug)"
 "${RUN[@]}" --entrypoint sh "$IMG" -c 'command -v secprov' > "$tmp/which" 2>&1
